@@ -1,0 +1,53 @@
+"""Shopify's inventory quantity semantics, exact, in memory, offline.
+
+``Ledger`` is the entry point: ``Ledger(api_version=..., clock=...)`` or
+``Ledger.from_snapshot(...)``, then ``execute(operation, variables)`` for Shopify-shaped
+calls or the keyword-only ``adjust``/``move``/``set``/``activate``/``deactivate`` for
+embedding.
+"""
+
+from ledger.api import Ledger
+from ledger.commands import (
+    ABSENT,
+    Activate,
+    Adjust,
+    AdjustChange,
+    Deactivate,
+    Move,
+    MoveChange,
+    MoveTerminal,
+    SetOnHand,
+    SetQuantities,
+    SetQuantity,
+)
+from ledger.errors import ErrorCode, LedgerError, RequestError, RequestErrorKind, UserError
+from ledger.journal import AdjustmentGroup, QuantityChange
+from ledger.results import LevelView, QuantityView, Result
+from ledger.versions import SUPPORTED as SUPPORTED_VERSIONS
+
+__all__ = [
+    "ABSENT",
+    "SUPPORTED_VERSIONS",
+    "Activate",
+    "Adjust",
+    "AdjustChange",
+    "AdjustmentGroup",
+    "Deactivate",
+    "ErrorCode",
+    "Ledger",
+    "LedgerError",
+    "LevelView",
+    "Move",
+    "MoveChange",
+    "MoveTerminal",
+    "QuantityChange",
+    "QuantityView",
+    "RequestError",
+    "RequestErrorKind",
+    "Result",
+    "SetOnHand",
+    "SetQuantities",
+    "SetQuantity",
+    "UserError",
+]
+__version__ = "0.1.0"

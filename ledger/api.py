@@ -1,0 +1,85 @@
+"""``Ledger``: the engine with the Shopify-shaped interface of interface.md on top."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ledger import shopify, snapshot
+from ledger.engine import Clock, Engine
+from ledger.versions import DEFAULT
+
+
+class Ledger(Engine):
+    """One store's inventory, in memory: Shopify's semantics, exact, for one API version.
+
+    >>> ledger = Ledger.example()
+    >>> body = ledger.execute("inventoryAdjustQuantities", {"input": {
+    ...     "name": "available", "reason": "correction", "changes": [{
+    ...         "inventoryItemId": "gid://shopify/InventoryItem/1",
+    ...         "locationId": "gid://shopify/Location/1", "delta": -4, "changeFromQuantity": 10}]}},
+    ...     idempotency_key="order-1001")
+    >>> body["data"]["inventoryAdjustQuantities"]["userErrors"]
+    []
+    >>> ledger.quantities("gid://shopify/InventoryItem/1", "gid://shopify/Location/1")["available"]
+    6
+    """
+
+    def __init__(
+        self,
+        api_version: str = DEFAULT,
+        clock: Clock | None = None,
+        *,
+        group_ids: Iterable[int] | None = None,
+        report_quantity_after_change: bool = False,
+    ) -> None:
+        super().__init__(
+            api_version, clock, group_ids=group_ids,
+            report_quantity_after_change=report_quantity_after_change,
+        )
+
+    @classmethod
+    def from_snapshot(
+        cls,
+        snapshot_: object,
+        api_version: str = DEFAULT,
+        clock: Clock | None = None,
+        **options: Any,
+    ) -> Ledger:
+        """Return a ledger holding the state of ``snapshot_`` (interface.md's format).
+
+        Raises ``ValueError`` naming the offending entry when the snapshot breaks a rule.
+        """
+        ledger = cls(api_version, clock, **options)
+        ledger._state = snapshot.load(snapshot_)
+        return ledger
+
+    @classmethod
+    def example(cls, api_version: str = DEFAULT, clock: Clock | None = None) -> Ledger:
+        """Return a small store: one item with 10 available at "Shop location" (for examples)."""
+        return cls.from_snapshot({
+            "locations": [{"id": "gid://shopify/Location/1", "name": "Shop location"},
+                          {"id": "gid://shopify/Location/2", "name": "Warehouse"}],
+            "inventoryItems": [{"id": "gid://shopify/InventoryItem/1"}],
+            "inventoryLevels": [{"inventoryItemId": "gid://shopify/InventoryItem/1",
+                                 "locationId": "gid://shopify/Location/1",
+                                 "quantities": {"available": 10}}],
+        }, api_version, clock)
+
+    def snapshot(self) -> dict[str, Any]:
+        """Return the state in the snapshot format; ``from_snapshot`` of it gives it back."""
+        return snapshot.dump(self._state)
+
+    def execute(
+        self, operation: str, variables: object, *, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
+        """Run one mutation from its GraphQL variables; return Shopify's response body.
+
+        ``idempotency_key`` is the value of ``@idempotent(key:)`` (``None``: no directive).
+        Never raises for anything inside ``variables``; an unknown ``operation`` raises
+        ``ValueError``.
+        """
+        return shopify.execute(
+            self.run, self._era, operation, variables, idempotency_key,
+            quantity_after_change=self.report_quantity_after_change,
+        )

@@ -1,0 +1,181 @@
+"""Frozen inputs for the six operations. They carry data and type checks, no behaviour.
+
+Validators reject only type-level nonsense (a ``str`` where an ``int`` belongs); every rule
+that depends on the ledger's state or on Shopify's business rules is a user error returned by
+``ledger.rules``.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any, Final, Literal
+
+import attrs
+
+
+class Absent(enum.Enum):
+    """The marker for an input field that was not given at all (distinct from an explicit null)."""
+
+    ABSENT = "ABSENT"
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+#: An input field that was not given. ``changeFromQuantity: null`` is ``None``; left out, ``ABSENT``.
+ABSENT: Final = Absent.ABSENT
+
+OptionalInt = int | None | Literal[Absent.ABSENT]
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _int(_i: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not _is_int(value):
+        raise TypeError(f"{attribute.name} must be an int, not {value!r}")
+
+
+def _str(_i: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str):
+        raise TypeError(f"{attribute.name} must be a str, not {value!r}")
+
+
+def _opt_str(_i: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{attribute.name} must be a str or None, not {value!r}")
+
+
+def _opt_int(_i: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not _is_int(value):
+        raise TypeError(f"{attribute.name} must be an int or None, not {value!r}")
+
+
+def _int_none_or_absent(_i: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and value is not ABSENT and not _is_int(value):
+        raise TypeError(f"{attribute.name} must be an int, None or ABSENT, not {value!r}")
+
+
+def _tuple_of(kind: type) -> Any:
+    def check(_i: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not all(isinstance(v, kind) for v in value):  # type: ignore[attr-defined]
+            raise TypeError(f"{attribute.name} must hold only {kind.__name__} values")
+
+    return check
+
+
+@attrs.frozen(kw_only=True)
+class AdjustChange:
+    """One change of ``inventoryAdjustQuantities``: a delta to one level's named quantity."""
+
+    item_id: str = attrs.field(validator=_str)
+    location_id: str = attrs.field(validator=_str)
+    delta: int = attrs.field(validator=_int)
+    ledger_document_uri: str | None = attrs.field(default=None, validator=_opt_str)
+    change_from_quantity: OptionalInt = attrs.field(default=ABSENT, validator=_int_none_or_absent)
+
+
+@attrs.frozen(kw_only=True)
+class Adjust:
+    """``inventoryAdjustQuantities``: add deltas to one named quantity at several levels."""
+
+    name: str = attrs.field(validator=_str)
+    reason: str = attrs.field(validator=_str)
+    changes: tuple[AdjustChange, ...] = attrs.field(
+        converter=tuple, validator=_tuple_of(AdjustChange)
+    )
+    reference_document_uri: str | None = attrs.field(default=None, validator=_opt_str)
+
+
+@attrs.frozen(kw_only=True)
+class MoveTerminal:
+    """One end (``from`` or ``to``) of a move: a location and a quantity name."""
+
+    location_id: str = attrs.field(validator=_str)
+    name: str = attrs.field(validator=_str)
+    ledger_document_uri: str | None = attrs.field(default=None, validator=_opt_str)
+    change_from_quantity: OptionalInt = attrs.field(default=ABSENT, validator=_int_none_or_absent)
+
+
+@attrs.frozen(kw_only=True)
+class MoveChange:
+    """One change of ``inventoryMoveQuantities``: ``quantity`` units from one name to another."""
+
+    item_id: str = attrs.field(validator=_str)
+    quantity: int = attrs.field(validator=_int)
+    from_: MoveTerminal = attrs.field(validator=attrs.validators.instance_of(MoveTerminal))
+    to: MoveTerminal = attrs.field(validator=attrs.validators.instance_of(MoveTerminal))
+
+
+@attrs.frozen(kw_only=True)
+class Move:
+    """``inventoryMoveQuantities``: move quantities between names at one location."""
+
+    reason: str = attrs.field(validator=_str)
+    reference_document_uri: str = attrs.field(validator=_str)
+    changes: tuple[MoveChange, ...] = attrs.field(converter=tuple, validator=_tuple_of(MoveChange))
+
+
+@attrs.frozen(kw_only=True)
+class SetQuantity:
+    """One absolute quantity of ``inventorySetQuantities`` / ``inventorySetOnHandQuantities``.
+
+    ``compare_quantity`` is the legacy compare-and-swap value (set only, up to 2026-01).
+    """
+
+    item_id: str = attrs.field(validator=_str)
+    location_id: str = attrs.field(validator=_str)
+    quantity: int = attrs.field(validator=_int)
+    change_from_quantity: OptionalInt = attrs.field(default=ABSENT, validator=_int_none_or_absent)
+    compare_quantity: OptionalInt = attrs.field(default=ABSENT, validator=_int_none_or_absent)
+
+
+@attrs.frozen(kw_only=True)
+class SetQuantities:
+    """``inventorySetQuantities``: set ``available`` or ``on_hand`` to absolute values."""
+
+    name: str = attrs.field(validator=_str)
+    reason: str = attrs.field(validator=_str)
+    quantities: tuple[SetQuantity, ...] = attrs.field(
+        converter=tuple, validator=_tuple_of(SetQuantity)
+    )
+    reference_document_uri: str | None = attrs.field(default=None, validator=_opt_str)
+    #: ``None`` is an explicit null (treated as false); ``ABSENT`` means not given.
+    ignore_compare_quantity: bool | None | Literal[Absent.ABSENT] = attrs.field(default=ABSENT)
+
+    @ignore_compare_quantity.validator
+    def _check_ignore(self, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is not None and value is not ABSENT and not isinstance(value, bool):
+            raise TypeError(f"{attribute.name} must be a bool, None or ABSENT, not {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class SetOnHand:
+    """``inventorySetOnHandQuantities`` (deprecated): set ``on_hand`` to absolute values."""
+
+    reason: str = attrs.field(validator=_str)
+    quantities: tuple[SetQuantity, ...] = attrs.field(
+        converter=tuple, validator=_tuple_of(SetQuantity)
+    )
+    reference_document_uri: str | None = attrs.field(default=None, validator=_opt_str)
+
+
+@attrs.frozen(kw_only=True)
+class Activate:
+    """``inventoryActivate``: stock an item at a location, optionally seeding a quantity."""
+
+    item_id: str = attrs.field(validator=_str)
+    location_id: str = attrs.field(validator=_str)
+    available: int | None = attrs.field(default=None, validator=_opt_int)
+    on_hand: int | None = attrs.field(default=None, validator=_opt_int)
+
+
+@attrs.frozen(kw_only=True)
+class Deactivate:
+    """``inventoryDeactivate``: unstock a level, keeping its quantities."""
+
+    level_id: str = attrs.field(validator=_str)
+
+
+Command = Adjust | Move | SetQuantities | SetOnHand | Activate | Deactivate

@@ -1,0 +1,267 @@
+"""User-error codes per mutation, their messages and eras; request errors; one exception root.
+
+User errors and request errors are *values* the engine returns. Exceptions are kept for
+programmer errors (``LedgerError`` and the built-in ``TypeError``/``ValueError``) and broken
+invariants (``InvariantError``).
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Final
+
+import attrs
+
+from ledger.quantities import ADJUSTABLE
+from ledger.versions import Era
+
+REASONS: Final = (
+    "correction",
+    "cycle_count_available",
+    "damaged",
+    "movement_canceled",
+    "movement_created",
+    "movement_received",
+    "movement_updated",
+    "other",
+    "promotion",
+    "quality_control",
+    "received",
+    "reservation_created",
+    "reservation_deleted",
+    "reservation_updated",
+    "restock",
+    "safety_stock",
+    "shrinkage",
+)
+REASON_SET: Final = frozenset(REASONS)
+
+ADJUST: Final = "inventoryAdjustQuantities"
+MOVE: Final = "inventoryMoveQuantities"
+SET: Final = "inventorySetQuantities"
+SET_ON_HAND: Final = "inventorySetOnHandQuantities"
+ACTIVATE: Final = "inventoryActivate"
+DEACTIVATE: Final = "inventoryDeactivate"
+QUANTITY_MUTATIONS: Final = (ADJUST, MOVE, SET, SET_ON_HAND)
+OPERATIONS: Final = (ADJUST, MOVE, SET, SET_ON_HAND, ACTIVATE, DEACTIVATE)
+
+
+class LedgerError(Exception):
+    """Root of the exceptions this package raises on purpose."""
+
+
+class InvariantError(LedgerError, AssertionError):
+    """An internal invariant is broken: a bug in ``ledger``, never a user's mistake."""
+
+
+class ErrorCode(enum.Enum):
+    """Shopify's user-error codes. Their order here is the order rules check them in."""
+
+    IDEMPOTENCY_CONCURRENT_REQUEST = "IDEMPOTENCY_CONCURRENT_REQUEST"
+    IDEMPOTENCY_KEY_PARAMETER_MISMATCH = "IDEMPOTENCY_KEY_PARAMETER_MISMATCH"
+    IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED = "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED"
+    INVALID_NAME = "INVALID_NAME"
+    INVALID_QUANTITY_NAME = "INVALID_QUANTITY_NAME"
+    INVALID_REASON = "INVALID_REASON"
+    INVALID_REFERENCE_DOCUMENT = "INVALID_REFERENCE_DOCUMENT"
+    INVALID_INVENTORY_ITEM = "INVALID_INVENTORY_ITEM"
+    INVALID_LOCATION = "INVALID_LOCATION"
+    DIFFERENT_LOCATIONS = "DIFFERENT_LOCATIONS"
+    ITEM_NOT_STOCKED_AT_LOCATION = "ITEM_NOT_STOCKED_AT_LOCATION"
+    SAME_QUANTITY_NAME = "SAME_QUANTITY_NAME"
+    INVALID_QUANTITY_NEGATIVE = "INVALID_QUANTITY_NEGATIVE"
+    INVALID_QUANTITY_TOO_HIGH = "INVALID_QUANTITY_TOO_HIGH"
+    INVALID_QUANTITY_TOO_LOW = "INVALID_QUANTITY_TOO_LOW"
+    INVALID_AVAILABLE_DOCUMENT = "INVALID_AVAILABLE_DOCUMENT"
+    INVALID_QUANTITY_DOCUMENT = "INVALID_QUANTITY_DOCUMENT"
+    INTERNAL_LEDGER_DOCUMENT = "INTERNAL_LEDGER_DOCUMENT"
+    INVALID_LEDGER_DOCUMENT = "INVALID_LEDGER_DOCUMENT"
+    MAX_ONE_LEDGER_DOCUMENT = "MAX_ONE_LEDGER_DOCUMENT"
+    MAXIMUM_LEDGER_DOCUMENT_URIS = "MAXIMUM_LEDGER_DOCUMENT_URIS"
+    NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR = "NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR"
+    COMPARE_QUANTITY_REQUIRED = "COMPARE_QUANTITY_REQUIRED"
+    CHANGE_FROM_QUANTITY_STALE = "CHANGE_FROM_QUANTITY_STALE"
+    COMPARE_QUANTITY_STALE = "COMPARE_QUANTITY_STALE"
+
+
+C = ErrorCode
+
+_QUANTITY_NAME_MESSAGE: Final = (
+    "The specified quantity name is invalid. Valid values are: " + ", ".join(ADJUSTABLE) + "."
+)
+_IDEMPOTENCY_MESSAGES: Final = {
+    C.IDEMPOTENCY_CONCURRENT_REQUEST: "This request is currently in progress, please try again.",
+    C.IDEMPOTENCY_KEY_PARAMETER_MISMATCH: (
+        "The same idempotency key cannot be used with different operation parameters."
+    ),
+    C.IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED: (
+        "A previous request with this idempotency key failed. Retry with a new idempotency key."
+    ),
+}
+_SHARED: Final = {
+    C.INVALID_REASON: (
+        "The specified reason is invalid. Valid values are: " + ", ".join(REASONS) + "."
+    ),
+    C.INVALID_REFERENCE_DOCUMENT: "The specified reference document is invalid.",
+    C.INVALID_INVENTORY_ITEM: "The specified inventory item could not be found.",
+    C.INVALID_LOCATION: "The specified location could not be found.",
+    C.ITEM_NOT_STOCKED_AT_LOCATION: "The inventory item is not stocked at the location.",
+}
+_LEDGER_DOCUMENTS: Final = {
+    C.INVALID_AVAILABLE_DOCUMENT: "A ledger document URI is not allowed when adjusting available.",
+    C.INVALID_QUANTITY_DOCUMENT: "A ledger document URI is required except when adjusting available.",
+    C.INTERNAL_LEDGER_DOCUMENT: (
+        "Internal (gid://shopify/) ledger documents are not allowed to be adjusted via API."
+    ),
+    C.INVALID_LEDGER_DOCUMENT: "The specified ledger document is invalid.",
+}
+_SET_BOUNDS: Final = {
+    C.INVALID_QUANTITY_NEGATIVE: "The quantity can't be negative.",
+    C.INVALID_QUANTITY_TOO_HIGH: "The quantity can't be higher than 1,000,000,000.",
+}
+_CHANGE_FROM_STALE_ARGUMENT: Final = (
+    "The changeFromQuantity argument no longer matches the persisted quantity."
+)
+
+#: For each mutation, every code it can return with its message, in precedence order.
+MESSAGES: Final[dict[str, dict[ErrorCode, str]]] = {
+    ADJUST: {
+        **_IDEMPOTENCY_MESSAGES,
+        C.INVALID_QUANTITY_NAME: _QUANTITY_NAME_MESSAGE,
+        **_SHARED,
+        C.INVALID_QUANTITY_TOO_HIGH: "The quantity can't be higher than 2,000,000,000.",
+        C.INVALID_QUANTITY_TOO_LOW: "The quantity can't be lower than -2,000,000,000.",
+        **_LEDGER_DOCUMENTS,
+        C.MAX_ONE_LEDGER_DOCUMENT: (
+            "All changes must have the same ledger document URI or, in the case of adjusting "
+            "available, no ledger document URI."
+        ),
+        C.CHANGE_FROM_QUANTITY_STALE: _CHANGE_FROM_STALE_ARGUMENT,
+    },
+    MOVE: {
+        **_IDEMPOTENCY_MESSAGES,
+        **_SHARED,
+        C.DIFFERENT_LOCATIONS: "The quantities can't be moved between different locations.",
+        C.INVALID_QUANTITY_NAME: _QUANTITY_NAME_MESSAGE,
+        C.SAME_QUANTITY_NAME: "The quantity names for each change can't be the same.",
+        C.INVALID_QUANTITY_NEGATIVE: "The quantity can't be negative.",
+        C.INVALID_QUANTITY_TOO_HIGH: "The quantity can't be higher than 2,000,000,000.",
+        **_LEDGER_DOCUMENTS,
+        C.MAXIMUM_LEDGER_DOCUMENT_URIS: (
+            "Only a maximum of 2 ledger document URIs across all changes is allowed."
+        ),
+        C.CHANGE_FROM_QUANTITY_STALE: _CHANGE_FROM_STALE_ARGUMENT,
+    },
+    SET: {
+        **_IDEMPOTENCY_MESSAGES,
+        C.INVALID_NAME: "The quantity name must be either 'available' or 'on_hand'.",
+        **_SHARED,
+        C.ITEM_NOT_STOCKED_AT_LOCATION: (
+            "The specified inventory item is not stocked at the location."
+        ),
+        **_SET_BOUNDS,
+        C.INVALID_QUANTITY_TOO_LOW: "The quantity can't be lower than -1,000,000,000.",
+        C.NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR: (
+            "The combination of inventoryItemId and locationId must be unique."
+        ),
+        C.COMPARE_QUANTITY_REQUIRED: (
+            "The compareQuantity argument must be given to each quantity or ignored using "
+            "ignoreCompareQuantity."
+        ),
+        C.CHANGE_FROM_QUANTITY_STALE: "The changeFromQuantity value does not match persisted value.",
+        C.COMPARE_QUANTITY_STALE: "The compareQuantity value does not match persisted value.",
+    },
+    # setOnHand's enum words CHANGE_FROM_QUANTITY_STALE as adjust does (Shopify's 2026-01
+    # reference), so its message follows that wording rather than set's.
+    SET_ON_HAND: {
+        **_IDEMPOTENCY_MESSAGES,
+        **_SHARED,
+        **_SET_BOUNDS,
+        C.CHANGE_FROM_QUANTITY_STALE: _CHANGE_FROM_STALE_ARGUMENT,
+    },
+}
+
+_CAS_ERA_CODES: Final = frozenset(
+    {
+        C.CHANGE_FROM_QUANTITY_STALE,
+        C.IDEMPOTENCY_CONCURRENT_REQUEST,
+        C.IDEMPOTENCY_KEY_PARAMETER_MISMATCH,
+    }
+)
+_LEGACY_COMPARE_CODES: Final = frozenset({C.COMPARE_QUANTITY_REQUIRED, C.COMPARE_QUANTITY_STALE})
+
+
+def codes_in(operation: str, era: Era) -> tuple[ErrorCode, ...]:
+    """Return the codes ``operation`` can return in ``era``, in precedence order."""
+    from ledger.versions import Presence  # local: keeps the module's top imports minimal
+
+    out = []
+    for code in MESSAGES[operation]:
+        if code in _CAS_ERA_CODES and not era.cas_codes:
+            continue
+        if code is C.IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED and (
+            operation not in era.previous_attempt_failed
+        ):
+            continue
+        if code in _LEGACY_COMPARE_CODES and era.legacy_compare is Presence.UNDEFINED:
+            continue
+        out.append(code)
+    return tuple(out)
+
+
+def _field_validator(
+    _instance: object, _attribute: attrs.Attribute[object], value: object
+) -> None:
+    if value is not None and not (
+        isinstance(value, tuple) and all(isinstance(part, str) for part in value)
+    ):
+        raise TypeError(f"field must be None or a tuple of str, not {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class UserError:
+    """One Shopify user error: the input path it concerns, its message and code.
+
+    ``code`` is ``None`` for inventoryActivate / inventoryDeactivate, whose errors carry none.
+    """
+
+    field: tuple[str, ...] | None = attrs.field(validator=_field_validator)
+    message: str
+    code: ErrorCode | None = None
+
+    def to_json(self, *, with_code: bool = True) -> dict[str, object]:
+        """Return the error in Shopify's payload shape."""
+        out: dict[str, object] = {
+            "field": list(self.field) if self.field is not None else None,
+            "message": self.message,
+        }
+        if with_code:
+            out["code"] = self.code.value if self.code is not None else None
+        return out
+
+
+def user_error(operation: str, code: ErrorCode, field: tuple[str, ...] | None) -> UserError:
+    """Build the user error ``code`` of ``operation`` at ``field`` with Shopify's message."""
+    return UserError(field=field, message=MESSAGES[operation][code], code=code)
+
+
+class RequestErrorKind(enum.Enum):
+    """The request-level failures of semantics §4, in the order they are checked."""
+
+    INVALID_VARIABLE = "INVALID_VARIABLE"
+    MISSING_CHANGE_FROM_QUANTITY = "INVALID_FIELD_ARGUMENTS"
+    MISSING_IDEMPOTENCY = "BAD_REQUEST"
+    UNDEFINED_DIRECTIVE = "undefinedDirective"
+
+
+@attrs.frozen(kw_only=True)
+class RequestError:
+    """A request rejected before any user-error validation: it never ran and changed nothing.
+
+    ``problems`` and ``value`` are filled for variable-coercion errors only.
+    """
+
+    kind: RequestErrorKind
+    message: str
+    value: object = None
+    problems: tuple[tuple[tuple[str | int, ...], str], ...] = ()

@@ -1,0 +1,88 @@
+"""The idempotency key store: remembered outcomes within a 24-hour window of the ledger's clock."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Final
+
+import attrs
+from sortedcontainers import SortedList
+
+from ledger.commands import Command
+from ledger.errors import InvariantError
+from ledger.results import Result
+
+#: A key whose first call is this far or further in the past is new again.
+WINDOW: Final = timedelta(hours=24)
+
+
+@attrs.frozen(kw_only=True)
+class Entry:
+    """What a key remembers: the call it was first used with and what that call returned."""
+
+    operation: str
+    command: Command
+    result: Result
+    first_at: datetime
+
+
+class IdempotencyStore:
+    """Keys per ledger, evicted once their first call is ``WINDOW`` old.
+
+    Eviction walks a ``SortedList`` ordered by first-use time, so it costs ``O(log n)`` per
+    evicted key and memory stays flat under a steady stream of fresh keys.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[str, Entry] = {}
+        self._by_time: SortedList = SortedList()
+        self._in_flight: set[str] = set()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def evict(self, now: datetime) -> None:
+        """Forget every key whose first call is ``WINDOW`` or more before ``now``."""
+        horizon = (now - WINDOW).timestamp()
+        by_time = self._by_time
+        while by_time and by_time[0][0] <= horizon:
+            _, key = by_time.pop(0)
+            del self._entries[key]
+
+    def get(self, key: str, now: datetime) -> Entry | None:
+        """Return the live entry for ``key``, if any, after evicting expired keys."""
+        self.evict(now)
+        return self._entries.get(key)
+
+    def in_flight(self, key: str) -> bool:
+        """Tell whether a call holding ``key`` is still running."""
+        return key in self._in_flight
+
+    def begin(self, key: str) -> None:
+        """Mark ``key`` as held by a running call."""
+        self._in_flight.add(key)
+
+    def end(self, key: str) -> None:
+        """Release ``key`` after its call finished (remembered or not)."""
+        self._in_flight.discard(key)
+
+    def remember(self, key: str, operation: str, command: Command, result: Result,
+                 now: datetime) -> None:
+        """Remember the outcome of the first call made with ``key``."""
+        if key in self._entries:
+            raise InvariantError(f"idempotency key {key!r} remembered twice")
+        self._entries[key] = Entry(operation=operation, command=command, result=result,
+                                   first_at=now)
+        self._by_time.add((now.timestamp(), key))
+
+    def _check(self, now: datetime) -> None:
+        """Assert that the time index matches the entries and holds only live keys."""
+        if len(self._by_time) != len(self._entries):
+            raise InvariantError("idempotency time index and entries differ in length")
+        horizon = (now - WINDOW).timestamp()
+        for ts, key in self._by_time:
+            entry = self._entries.get(key)
+            if entry is None or entry.first_at.timestamp() != ts:
+                raise InvariantError(f"idempotency index names {key!r} wrongly")
+            if ts <= horizon:
+                raise InvariantError(f"idempotency key {key!r} outlived its window")

@@ -1,0 +1,170 @@
+"""The snapshot format of interface.md: load it into a ``State`` and dump a ``State`` back.
+
+Loading validates everything before anything is kept: a snapshot that breaks a rule raises
+``ValueError`` naming the offending entry, and nothing is half-loaded.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from ledger.model import (
+    DEFAULT_LOCATION_NAME,
+    Item,
+    Level,
+    Location,
+    State,
+    is_location_gid,
+    item_number,
+    level_item_id,
+    level_number,
+    make_level_id,
+)
+from ledger.quantities import ADJUST_LIMIT, INDEX, STORED, on_hand
+
+_TOP_KEYS: Final = ("locations", "inventoryItems", "inventoryLevels")
+_LEVEL_KEYS: Final = frozenset({"id", "inventoryItemId", "locationId", "isActive", "quantities"})
+
+
+def _fail(where: str, problem: str) -> ValueError:
+    return ValueError(f"snapshot {where}: {problem}")
+
+
+def _list(snapshot: dict[str, Any], key: str) -> list[Any]:
+    value = snapshot.get(key, [])
+    if not isinstance(value, list):
+        raise _fail(key, f"must be a list, not {type(value).__name__}")
+    return value
+
+
+def _entry(where: str, entry: object, allowed: frozenset[str]) -> dict[str, Any]:
+    if not isinstance(entry, dict):
+        raise _fail(where, f"must be an object, not {type(entry).__name__}")
+    extra = sorted(str(k) for k in entry if k not in allowed)
+    if extra:
+        raise _fail(where, f"unknown key(s) {', '.join(map(repr, extra))}")
+    return entry
+
+
+def load(snapshot: object) -> State:
+    """Build a ``State`` from a snapshot dict; ``ValueError`` naming the entry if it is broken."""
+    if not isinstance(snapshot, dict):
+        raise ValueError(f"snapshot must be a JSON object, not {type(snapshot).__name__}")
+    extra = sorted(str(k) for k in snapshot if k not in _TOP_KEYS)
+    if extra:
+        raise _fail("", f"unknown top-level key(s) {', '.join(map(repr, extra))}")
+    state = State()
+    for i, raw in enumerate(_list(snapshot, "locations")):
+        where = f"locations[{i}]"
+        entry = _entry(where, raw, frozenset({"id", "name"}))
+        location_id = entry.get("id")
+        if not isinstance(location_id, str) or not is_location_gid(location_id):
+            raise _fail(where, f"id must be a location gid like 'gid://shopify/Location/1', "
+                               f"not {location_id!r}")
+        name = entry.get("name", DEFAULT_LOCATION_NAME)
+        if not isinstance(name, str):
+            raise _fail(f"{where} ({location_id})", f"name must be a string, not {name!r}")
+        if location_id in state.locations:
+            raise _fail(f"{where} ({location_id})", "duplicate location id")
+        state.locations[location_id] = Location(id=location_id, name=name)
+    for i, raw in enumerate(_list(snapshot, "inventoryItems")):
+        where = f"inventoryItems[{i}]"
+        entry = _entry(where, raw, frozenset({"id"}))
+        item_id = entry.get("id")
+        if not isinstance(item_id, str) or item_number(item_id) is None:
+            raise _fail(where, f"id must be an inventory item gid like "
+                               f"'gid://shopify/InventoryItem/1', not {item_id!r}")
+        if item_id in state.items:
+            raise _fail(f"{where} ({item_id})", "duplicate inventory item id")
+        state.items[item_id] = Item(item_id)
+    pending: list[tuple[Level, list[int]]] = []
+    unnamed: list[Level] = []
+    pairs: set[tuple[str, str]] = set()
+    ids: set[str] = set()
+    for i, raw in enumerate(_list(snapshot, "inventoryLevels")):
+        where = f"inventoryLevels[{i}]"
+        entry = _entry(where, raw, _LEVEL_KEYS)
+        item_id = entry.get("inventoryItemId")
+        location_id = entry.get("locationId")
+        label = f"{where} ({item_id} @ {location_id})"
+        if not isinstance(item_id, str) or item_id not in state.items:
+            raise _fail(label, f"inventoryItemId {item_id!r} is not a listed inventory item")
+        if not isinstance(location_id, str) or location_id not in state.locations:
+            raise _fail(label, f"locationId {location_id!r} is not a listed location")
+        if (item_id, location_id) in pairs:
+            raise _fail(label, "duplicate level for this item and location")
+        pairs.add((item_id, location_id))
+        active = entry.get("isActive", True)
+        if not isinstance(active, bool):
+            raise _fail(label, f"isActive must be true or false, not {active!r}")
+        level_id = entry.get("id")
+        if level_id is not None:
+            if not isinstance(level_id, str) or level_number(level_id) is None:
+                raise _fail(label, f"id must be a level gid like "
+                                   f"'gid://shopify/InventoryLevel/1?inventory_item_id=1', "
+                                   f"not {level_id!r}")
+            named_item = level_item_id(level_id)
+            if named_item is not None and named_item != item_id:
+                raise _fail(label, f"id {level_id!r} names another inventory item")
+            if level_id in ids:
+                raise _fail(label, f"duplicate level id {level_id!r}")
+            ids.add(level_id)
+        q = _quantities(label, entry.get("quantities", {}))
+        level = Level(level_id or "", item_id, location_id, active)
+        pending.append((level, q))
+        if level_id is None:
+            unnamed.append(level)
+    # Every entry is valid: only now is anything indexed, so a failure above loses nothing.
+    for level, q in pending:
+        level.q = q
+        if level.id:
+            state.add_level(level)
+    for level in unnamed:
+        level.id = make_level_id(state.next_level_number, level.item_id)
+        state.add_level(level)
+    return state
+
+
+def _quantities(label: str, raw: object) -> list[int]:
+    if not isinstance(raw, dict):
+        raise _fail(label, f"quantities must be an object, not {type(raw).__name__}")
+    q = [0] * len(STORED)
+    for name, value in raw.items():
+        if name != "on_hand" and name not in INDEX:
+            raise _fail(label, f"unknown quantity name {name!r}; stored names are "
+                               + ", ".join(STORED) + " (and on_hand, which must equal their sum)")
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise _fail(label, f"quantity {name!r} must be an integer, not {value!r}")
+        if name != "on_hand":
+            if not -ADJUST_LIMIT <= value <= ADJUST_LIMIT:
+                raise _fail(label, f"quantity {name!r} = {value} is outside "
+                                   f"±{ADJUST_LIMIT:,}")
+            q[INDEX[name]] = value
+    if "on_hand" in raw and raw["on_hand"] != on_hand(q):
+        raise _fail(label, f"on_hand {raw['on_hand']} does not equal the sum of its parts "
+                           f"({on_hand(q)})")
+    return q
+
+
+def dump(state: State) -> dict[str, Any]:
+    """Return the snapshot of ``state``: every level with its id, isActive and stored quantities."""
+    levels = []
+    for item_id in sorted(state.items):
+        item = state.items[item_id]
+        for location_id in sorted(item.levels):
+            level = item.levels[location_id]
+            levels.append({
+                "id": level.id,
+                "inventoryItemId": item_id,
+                "locationId": location_id,
+                "isActive": level.active,
+                "quantities": dict(zip(STORED, level.q, strict=True)),
+            })
+    return {
+        "locations": [
+            {"id": loc.id, "name": loc.name}
+            for loc in sorted(state.locations.values(), key=lambda loc: loc.id)
+        ],
+        "inventoryItems": [{"id": item_id} for item_id in sorted(state.items)],
+        "inventoryLevels": levels,
+    }
