@@ -8,6 +8,7 @@ that depends on the ledger's state or on Shopify's business rules is a user erro
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from typing import Any, Final, Literal
 
 import attrs
@@ -22,7 +23,7 @@ class Absent(enum.Enum):
         return "ABSENT"
 
 
-#: An input field that was not given. ``changeFromQuantity: null`` is ``None``; left out, ``ABSENT``.
+#: A field not given at all. ``changeFromQuantity: null`` is ``None``; left out, ``ABSENT``.
 ABSENT: Final = Absent.ABSENT
 
 OptionalInt = int | None | Literal[Absent.ABSENT]
@@ -57,6 +58,18 @@ def _int_none_or_absent(_i: object, attribute: attrs.Attribute[Any], value: obje
         raise TypeError(f"{attribute.name} must be an int, None or ABSENT, not {value!r}")
 
 
+def _adjust_changes(values: Iterable[AdjustChange]) -> tuple[AdjustChange, ...]:
+    return tuple(values)
+
+
+def _move_changes(values: Iterable[MoveChange]) -> tuple[MoveChange, ...]:
+    return tuple(values)
+
+
+def _set_quantities(values: Iterable[SetQuantity]) -> tuple[SetQuantity, ...]:
+    return tuple(values)
+
+
 def _tuple_of(kind: type) -> Any:
     def check(_i: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not all(isinstance(v, kind) for v in value):  # type: ignore[attr-defined]
@@ -83,7 +96,7 @@ class Adjust:
     name: str = attrs.field(validator=_str)
     reason: str = attrs.field(validator=_str)
     changes: tuple[AdjustChange, ...] = attrs.field(
-        converter=tuple, validator=_tuple_of(AdjustChange)
+        converter=_adjust_changes, validator=_tuple_of(AdjustChange)
     )
     reference_document_uri: str | None = attrs.field(default=None, validator=_opt_str)
 
@@ -114,7 +127,9 @@ class Move:
 
     reason: str = attrs.field(validator=_str)
     reference_document_uri: str = attrs.field(validator=_str)
-    changes: tuple[MoveChange, ...] = attrs.field(converter=tuple, validator=_tuple_of(MoveChange))
+    changes: tuple[MoveChange, ...] = attrs.field(
+        converter=_move_changes, validator=_tuple_of(MoveChange)
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -138,11 +153,11 @@ class SetQuantities:
     name: str = attrs.field(validator=_str)
     reason: str = attrs.field(validator=_str)
     quantities: tuple[SetQuantity, ...] = attrs.field(
-        converter=tuple, validator=_tuple_of(SetQuantity)
+        converter=_set_quantities, validator=_tuple_of(SetQuantity)
     )
     reference_document_uri: str | None = attrs.field(default=None, validator=_opt_str)
     #: ``None`` is an explicit null (treated as false); ``ABSENT`` means not given.
-    ignore_compare_quantity: bool | None | Literal[Absent.ABSENT] = attrs.field(default=ABSENT)
+    ignore_compare_quantity: bool | Literal[Absent.ABSENT] | None = attrs.field(default=ABSENT)
 
     @ignore_compare_quantity.validator
     def _check_ignore(self, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -156,7 +171,7 @@ class SetOnHand:
 
     reason: str = attrs.field(validator=_str)
     quantities: tuple[SetQuantity, ...] = attrs.field(
-        converter=tuple, validator=_tuple_of(SetQuantity)
+        converter=_set_quantities, validator=_tuple_of(SetQuantity)
     )
     reference_document_uri: str | None = attrs.field(default=None, validator=_opt_str)
 

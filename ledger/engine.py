@@ -192,7 +192,7 @@ class Engine:
         reason: str,
         quantities: Sequence[SetQuantity],
         reference_document_uri: str | None = None,
-        ignore_compare_quantity: bool | None | Any = ABSENT,
+        ignore_compare_quantity: bool | Any | None = ABSENT,
         idempotency_key: str | None = None,
     ) -> Result:
         """Set ``available`` or ``on_hand`` to absolute values (``inventorySetQuantities``).
@@ -315,19 +315,23 @@ class Engine:
         rejected = self._request_check(operation, command, idempotency_key)
         if rejected is not None:
             return Result(operation=operation, request_error=rejected)
-        now = self._now()
         if idempotency_key is None:
-            return self._dispatch(operation, command, now)
+            return self._dispatch(operation, command, self._now())
         key = idempotency_key
         if self._keys.in_flight(key):
             return self._idempotency_error(operation, ErrorCode.IDEMPOTENCY_CONCURRENT_REQUEST)
-        entry = self._keys.get(key, now)
-        if entry is not None:
-            if entry.operation == operation and entry.command == command:
-                return attrs.evolve(entry.result, replayed=True)
-            return self._idempotency_error(operation, ErrorCode.IDEMPOTENCY_KEY_PARAMETER_MISMATCH)
+        # The key is held before the clock is read: a call that re-enters the ledger with it
+        # from the clock is concurrent with this one, not a first use that this one replays.
         self._keys.begin(key)
         try:
+            now = self._now()
+            entry = self._keys.get(key, now)
+            if entry is not None:
+                if entry.operation == operation and entry.command == command:
+                    return attrs.evolve(entry.result, replayed=True)
+                return self._idempotency_error(
+                    operation, ErrorCode.IDEMPOTENCY_KEY_PARAMETER_MISMATCH
+                )
             result = self._dispatch(operation, command, now)
         finally:
             self._keys.end(key)
@@ -395,6 +399,8 @@ class Engine:
             raise TypeError(f"the clock must return a timezone-aware datetime, not {now!r}")
         now = now.astimezone(UTC)
         self._last_now = now
+        # Every call moves the window, keyed or not, so no key outlives it (see ``_check``).
+        self._keys.evict(now)
         return now
 
     def _dispatch(self, operation: str, command: Command, now: datetime) -> Result:
@@ -533,17 +539,18 @@ class Engine:
             level = state.new_level(cmd.item_id, cmd.location_id)
         else:
             state.set_active(level, True)
+        # Seeding sets available (directly, or through on_hand) like inventorySetQuantities.
+        delta = 0
+        if cmd.available is not None:
+            delta = cmd.available - level.q[AVAILABLE]
+        elif cmd.on_hand is not None:
+            delta = cmd.on_hand - on_hand(level.q)
         group = None
-        if cmd.available is not None or cmd.on_hand is not None:
-            current = level.q[AVAILABLE] if cmd.available is not None else on_hand(level.q)
-            target = cmd.available if cmd.available is not None else cmd.on_hand
-            assert target is not None  # noqa: S101 -- narrowed by the branch above
-            if target != current:
-                named: list[QuantityChange] = []
-                companions: list[QuantityChange] = []
-                self._apply(level, AVAILABLE, target - current, now, None, named, companions)
-                group = self._record(ACTIVATE, ACTIVATION_REASON, None, named + companions,
-                                     now).group
+        if delta:
+            named: list[QuantityChange] = []
+            companions: list[QuantityChange] = []
+            self._apply(level, AVAILABLE, delta, now, None, named, companions)
+            group = self._record(ACTIVATE, ACTIVATION_REASON, None, named + companions, now).group
         return Result(operation=ACTIVATE, level=self._view(level), group=group)
 
     def _deactivate(self, cmd: Deactivate) -> Result:
@@ -639,7 +646,9 @@ class Engine:
                 active += level.active
                 seen.add(id(level))
             if active != item.active_levels:
-                raise InvariantError(f"item {item_id!r} active count {item.active_levels} != {active}")
+                raise InvariantError(
+                    f"item {item_id!r} counts {item.active_levels} active levels, not {active}"
+                )
         if len(seen) != len(state.level_by_id):
             raise InvariantError("the level id index holds levels no item has")
         self._journal._check()

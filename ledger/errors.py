@@ -8,7 +8,7 @@ invariants (``InvariantError``).
 from __future__ import annotations
 
 import enum
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
@@ -109,7 +109,9 @@ _SHARED: Final = {
 }
 _LEDGER_DOCUMENTS: Final = {
     C.INVALID_AVAILABLE_DOCUMENT: "A ledger document URI is not allowed when adjusting available.",
-    C.INVALID_QUANTITY_DOCUMENT: "A ledger document URI is required except when adjusting available.",
+    C.INVALID_QUANTITY_DOCUMENT: (
+        "A ledger document URI is required except when adjusting available."
+    ),
     C.INTERNAL_LEDGER_DOCUMENT: (
         "Internal (gid://shopify/) ledger documents are not allowed to be adjusted via API."
     ),
@@ -168,7 +170,9 @@ MESSAGES: Final[dict[str, dict[ErrorCode, str]]] = {
             "The compareQuantity argument must be given to each quantity or ignored using "
             "ignoreCompareQuantity."
         ),
-        C.CHANGE_FROM_QUANTITY_STALE: "The changeFromQuantity value does not match persisted value.",
+        C.CHANGE_FROM_QUANTITY_STALE: (
+            "The changeFromQuantity value does not match persisted value."
+        ),
         C.COMPARE_QUANTITY_STALE: "The compareQuantity value does not match persisted value.",
     },
     # setOnHand's enum words CHANGE_FROM_QUANTITY_STALE as adjust does (Shopify's 2026-01
@@ -209,9 +213,7 @@ def codes_in(operation: str, era: Era) -> tuple[ErrorCode, ...]:
     return tuple(out)
 
 
-def _field_validator(
-    _instance: object, _attribute: attrs.Attribute[object], value: object
-) -> None:
+def _field_validator(_instance: Any, _attribute: Any, value: Any) -> None:
     if value is not None and not (
         isinstance(value, tuple) and all(isinstance(part, str) for part in value)
     ):

@@ -35,7 +35,14 @@ API_NAMES: Final = (
 )
 
 #: Names that adjust and move accept. ``committed`` changes only through orders.
-ADJUSTABLE: Final = ("available", "damaged", "incoming", "quality_control", "reserved", "safety_stock")
+ADJUSTABLE: Final = (
+    "available",
+    "damaged",
+    "incoming",
+    "quality_control",
+    "reserved",
+    "safety_stock",
+)
 ADJUSTABLE_SET: Final = frozenset(ADJUSTABLE)
 
 #: Names that ``inventorySetQuantities`` accepts.

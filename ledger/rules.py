@@ -169,7 +169,8 @@ def check_adjust(cmd: Adjust, state: State) -> tuple[list[UserError], list[Level
     for i, (ch, level) in enumerate(zip(cmd.changes, levels, strict=True)):
         expected = ch.change_from_quantity
         if expected is not None and expected is not ABSENT and level.q[index] != expected:
-            errors.add(C.CHANGE_FROM_QUANTITY_STALE, ("input", "changes", str(i), "changeFromQuantity"))
+            field = ("input", "changes", str(i), "changeFromQuantity")
+            errors.add(C.CHANGE_FROM_QUANTITY_STALE, field)
     return errors.items, levels
 
 
@@ -229,9 +230,12 @@ def check_move(cmd: Move, state: State) -> tuple[list[UserError], list[Level]]:
 
 def _stale_terminal(errors: _Errors, level: Level, terminal: MoveTerminal, base: Path) -> None:
     expected = terminal.change_from_quantity
-    if expected is not None and expected is not ABSENT:
-        if level.q[INDEX[terminal.name]] != expected:
-            errors.add(C.CHANGE_FROM_QUANTITY_STALE, (*base, "changeFromQuantity"))
+    if (
+        expected is not None
+        and expected is not ABSENT
+        and level.q[INDEX[terminal.name]] != expected
+    ):
+        errors.add(C.CHANGE_FROM_QUANTITY_STALE, (*base, "changeFromQuantity"))
 
 
 def uses_legacy_compare(change_from: object, era: Era) -> bool:

@@ -26,7 +26,8 @@ class Era:
     name: str
     #: ``@idempotent(key:)`` on the four quantity mutations.
     idempotency: Presence
-    #: ``@idempotent(key:)`` on inventoryActivate / inventoryDeactivate ([ours]: optional from 2026-01).
+    #: ``@idempotent(key:)`` on inventoryActivate / inventoryDeactivate.
+    #: [ours]: optional from 2026-01, never required.
     stocking_idempotency: Presence
     #: ``changeFromQuantity`` on adjust changes, move terminals, set and setOnHand quantities.
     change_from: Presence

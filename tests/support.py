@@ -23,9 +23,11 @@ class FakeClock:
 
 
 def store(
-    items: int = 2, locations: int = 2, stocked: dict[tuple[int, int], dict[str, int]] | None = None
+    items: int = 2,
+    locations: int = 2,
+    stocked: dict[tuple[int, int], dict[str, int]] | None = None,
 ) -> dict[str, Any]:
-    """Return a snapshot with numbered items and locations; ``stocked`` maps (item, loc) to quantities."""
+    """Return a snapshot of numbered items and locations; ``stocked``: (item, loc) -> quantities."""
     stocked = stocked if stocked is not None else {(1, 1): {"available": 5}}
     return {
         "locations": [
