@@ -282,7 +282,7 @@ class Engine:
         since: datetime | None = None,
         until: datetime | None = None,
     ) -> list[AdjustmentGroup]:
-        """Return adjustment groups touching every key given, created in ``[since, until)``.
+        """Return groups with a row matching every key given, created in ``[since, until)``.
 
         ``O(log n + k)`` through the journal's sorted indices; oldest first.
         """

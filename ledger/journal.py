@@ -72,10 +72,16 @@ def _ts(when: datetime) -> float:
 def _touches(
     group: AdjustmentGroup, item_id: str | None, location_id: str | None, name: str | None
 ) -> bool:
-    """Tell whether ``group`` has rows for every key given."""
-    return all(
-        wanted is None or any(getattr(c, attr) == wanted for c in group.changes)
-        for attr, wanted in (("item_id", item_id), ("location_id", location_id), ("name", name))
+    """Tell whether one row of ``group`` matches every key given.
+
+    Row-level on purpose: asking for an item at a location means that level's history, not
+    any group that touched the item somewhere and the location for another item.
+    """
+    return any(
+        (item_id is None or c.item_id == item_id)
+        and (location_id is None or c.location_id == location_id)
+        and (name is None or c.name == name)
+        for c in group.changes
     )
 
 
@@ -122,7 +128,9 @@ class Journal:
         since: datetime | None = None,
         until: datetime | None = None,
     ) -> list[AdjustmentGroup]:
-        """Return groups touching every given key, created in ``[since, until)``, oldest first.
+        """Return groups with a row matching every given key, created in ``[since, until)``.
+
+        Oldest first.
 
         The smallest matching index is walked over the time range and the rest are checked
         per group, so the cost is ``O(log n + k)`` in the size ``k`` of that index's range.

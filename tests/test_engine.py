@@ -1,0 +1,382 @@
+"""The Pythonic API: frozen commands in, frozen ``Result`` values out."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import attrs
+import pytest
+
+from ledger import (
+    ABSENT,
+    Activate,
+    Adjust,
+    AdjustChange,
+    AdjustmentGroup,
+    Deactivate,
+    ErrorCode,
+    Ledger,
+    LevelView,
+    Move,
+    MoveChange,
+    MoveTerminal,
+    QuantityChange,
+    RequestErrorKind,
+    Result,
+    SetOnHand,
+    SetQuantities,
+    SetQuantity,
+    UserError,
+)
+from tests.support import ITEM, LOCATION, FakeClock, store
+
+I1, I2 = ITEM.format(1), ITEM.format(2)
+L1, L2 = LOCATION.format(1), LOCATION.format(2)
+
+
+def new_ledger(version: str = "2026-01", clock: Any = None) -> Ledger:
+    return Ledger.from_snapshot(store(), api_version=version,
+                                clock=clock if clock is not None else FakeClock())
+
+
+def change(delta: int = 1, **extra: Any) -> AdjustChange:
+    return AdjustChange(item_id=I1, location_id=L1, delta=delta, **extra)
+
+
+def terminal(name: str, **extra: Any) -> MoveTerminal:
+    return MoveTerminal(location_id=L1, name=name, **extra)
+
+
+# ---------------------------------------------------------------------- results
+
+
+def test_a_successful_adjust_returns_an_ok_result_with_its_group() -> None:
+    result = new_ledger().adjust(name="available", reason="correction", changes=[change(3)])
+    assert isinstance(result, Result)
+    assert (result.ok, result.user_errors, result.request_error, result.replayed) == (
+        True, (), None, False)
+    assert result.operation == "inventoryAdjustQuantities"
+    assert isinstance(result.group, AdjustmentGroup)
+    assert result.group.changes == (
+        QuantityChange(name="available", delta=3, quantity_after_change=8,
+                       ledger_document_uri=None, item_id=I1, location_id=L1,
+                       location_name="Shop location"),
+        QuantityChange(name="on_hand", delta=3, quantity_after_change=8,
+                       ledger_document_uri=None, item_id=I1, location_id=L1,
+                       location_name="Shop location"),
+    )
+
+
+def test_a_rejected_call_returns_its_user_errors_as_values() -> None:
+    ledger = new_ledger()
+    result = ledger.adjust(name="committed", reason="correction", changes=[change()])
+    assert (result.ok, result.group, result.request_error) == (False, None, None)
+    assert result.user_errors == (UserError(
+        field=("input", "name"),
+        message="The specified quantity name is invalid. Valid values are: available, damaged, "
+                "incoming, quality_control, reserved, safety_stock.",
+        code=ErrorCode.INVALID_QUANTITY_NAME,
+    ),)
+    assert ledger.quantities(I1, L1)["available"] == 5
+
+
+REQUEST_ERRORS = [
+    pytest.param("2026-04", {"changes": [change(change_from_quantity=None)]}, None,
+                 RequestErrorKind.MISSING_IDEMPOTENCY, "The @idempotent directive is required",
+                 id="a missing key from 2026-04"),
+    pytest.param("2026-04", {"changes": [change()]}, "k",
+                 RequestErrorKind.MISSING_CHANGE_FROM_QUANTITY,
+                 "InventoryChangeInput must include the following argument: changeFromQuantity.",
+                 id="a missing changeFromQuantity from 2026-04"),
+    pytest.param("2025-10", {"changes": [change()]}, "k", RequestErrorKind.UNDEFINED_DIRECTIVE,
+                 "Directive @idempotent is not defined", id="a key before 2026-01"),
+    pytest.param("2025-10", {"changes": [change(change_from_quantity=None)]}, None,
+                 RequestErrorKind.INVALID_VARIABLE, "changeFromQuantity is not defined",
+                 id="a changeFromQuantity before 2026-01"),
+]
+
+
+@pytest.mark.parametrize(("version", "arguments", "key", "kind", "message"), REQUEST_ERRORS)
+def test_a_request_level_failure_is_a_request_error_value(
+    version: str, arguments: dict[str, Any], key: str | None, kind: RequestErrorKind, message: str
+) -> None:
+    ledger = new_ledger(version)
+    before = ledger.snapshot()
+    result = ledger.adjust(name="available", reason="correction", idempotency_key=key,
+                           **arguments)
+    assert (result.ok, result.group, result.user_errors) == (False, None, ())
+    assert result.request_error is not None
+    assert result.request_error.kind is kind
+    assert message in result.request_error.message
+    assert ledger.snapshot() == before
+
+
+@pytest.mark.parametrize(("version", "call"), [
+    pytest.param("2026-04", lambda ledger: ledger.set(
+        name="available", reason="correction", idempotency_key="k",
+        quantities=[SetQuantity(item_id=I1, location_id=L1, quantity=6,
+                                change_from_quantity=None, compare_quantity=5)]),
+        id="compareQuantity from 2026-04"),
+    pytest.param("2026-10", lambda ledger: ledger.set(
+        name="available", reason="correction", idempotency_key="k", ignore_compare_quantity=True,
+        quantities=[SetQuantity(item_id=I1, location_id=L1, quantity=6,
+                                change_from_quantity=None)]),
+        id="ignoreCompareQuantity from 2026-04"),
+    pytest.param("2025-01", lambda ledger: ledger.set_on_hand(
+        reason="correction",
+        quantities=[SetQuantity(item_id=I1, location_id=L1, quantity=6, compare_quantity=5)]),
+        id="compareQuantity on setOnHand"),
+])
+def test_legacy_compare_fields_where_undefined_are_request_errors(version: str, call: Any) -> None:
+    result = call(new_ledger(version))
+    assert result.request_error is not None
+    assert result.request_error.kind is RequestErrorKind.INVALID_VARIABLE
+
+
+def test_results_and_what_they_hold_are_frozen() -> None:
+    ledger = new_ledger()
+    result = ledger.adjust(name="available", reason="correction", changes=[change()])
+    group = result.group
+    assert group is not None
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        result.group = None  # type: ignore[misc]
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        group.reason = "other"  # type: ignore[misc]
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        group.changes[0].delta = 9  # type: ignore[misc]
+    failed = ledger.adjust(name="bogus", reason="correction", changes=[change()])
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        failed.user_errors[0].message = "fine"  # type: ignore[misc]
+    level = ledger.level(I1, L1)
+    assert level is not None
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        level.is_active = False  # type: ignore[misc]
+    assert ledger.quantities(I1, L1)["available"] == 6
+
+
+def test_a_replayed_result_says_so_and_equals_the_original() -> None:
+    ledger = new_ledger()
+    first = ledger.adjust(name="available", reason="correction", changes=[change()],
+                          idempotency_key="k")
+    again = ledger.adjust(name="available", reason="correction", changes=[change()],
+                          idempotency_key="k")
+    assert (first.replayed, again.replayed) == (False, True)
+    assert again == first
+    assert again.group is first.group
+    assert ledger.quantities(I1, L1)["available"] == 6
+
+
+def test_a_replayed_failure_says_so_too() -> None:
+    ledger = new_ledger()
+    first = ledger.adjust(name="available", reason="nope", changes=[change()],
+                          idempotency_key="k")
+    again = ledger.adjust(name="available", reason="nope", changes=[change()],
+                          idempotency_key="k")
+    assert (first.ok, again.ok, again.replayed) == (False, False, True)
+    assert again.user_errors == first.user_errors
+
+
+# ---------------------------------------------------------------------- every operation
+
+
+def test_move_set_and_set_on_hand_return_groups() -> None:
+    ledger = new_ledger()
+    moved = ledger.move(reason="damaged", reference_document_uri="logistics://rma/1", changes=[
+        MoveChange(item_id=I1, quantity=2, from_=terminal("available"),
+                   to=terminal("damaged", ledger_document_uri="logistics://rma/1"))])
+    assert moved.ok
+    assert moved.group is not None
+    assert [(c.name, c.delta) for c in moved.group.changes] == [("available", -2), ("damaged", 2)]
+    set_ = ledger.set(name="available", reason="correction", quantities=[
+        SetQuantity(item_id=I1, location_id=L1, quantity=10, change_from_quantity=3)])
+    assert set_.ok
+    assert set_.group is not None
+    assert [(c.name, c.delta) for c in set_.group.changes] == [("available", 7), ("on_hand", 7)]
+    on_hand = ledger.set_on_hand(reason="correction", quantities=[
+        SetQuantity(item_id=I1, location_id=L1, quantity=10)])
+    assert on_hand.ok
+    assert on_hand.group is not None
+    assert [(c.name, c.delta) for c in on_hand.group.changes] == [
+        ("available", -2), ("on_hand", -2)]
+    assert ledger.quantities(I1, L1) == {
+        "available": 8, "committed": 0, "damaged": 2, "incoming": 0, "on_hand": 10,
+        "quality_control": 0, "reserved": 0, "safety_stock": 0}
+
+
+def test_set_with_the_legacy_compare_fields_before_2026_04() -> None:
+    ledger = new_ledger("2025-07")
+    ok = ledger.set(name="available", reason="correction", ignore_compare_quantity=True,
+                    quantities=[SetQuantity(item_id=I1, location_id=L1, quantity=1,
+                                            compare_quantity=99)])
+    assert ok.ok
+    stale = ledger.set(name="available", reason="correction",
+                       quantities=[SetQuantity(item_id=I1, location_id=L1, quantity=2,
+                                               compare_quantity=5)])
+    assert [e.code for e in stale.user_errors] == [ErrorCode.COMPARE_QUANTITY_STALE]
+    missing = ledger.set(name="available", reason="correction",
+                         quantities=[SetQuantity(item_id=I1, location_id=L1, quantity=2)])
+    assert [e.code for e in missing.user_errors] == [ErrorCode.COMPARE_QUANTITY_REQUIRED]
+    assert ledger.quantities(I1, L1)["available"] == 1
+
+
+def test_activate_returns_the_level_and_deactivate_a_bare_result() -> None:
+    ledger = new_ledger()
+    activated = ledger.activate(item_id=I1, location_id=L2, on_hand=4)
+    assert activated.ok
+    assert isinstance(activated.level, LevelView)
+    assert (activated.level.is_active, activated.level.location_name) == (True, "Location 2")
+    assert activated.level.quantity("on_hand") == 4
+    assert activated.group is not None
+    deactivated = ledger.deactivate(level_id=activated.level.id)
+    assert (deactivated.ok, deactivated.group, deactivated.level) == (True, None, None)
+    refused = ledger.activate(item_id=I1, location_id=L1, available=1, on_hand=1)
+    assert [e.field for e in refused.user_errors] == [("available",), ("onHand",)]
+    assert all(e.code is None for e in refused.user_errors)
+
+
+def test_reads_return_views_and_groups() -> None:
+    ledger = new_ledger()
+    ledger.adjust(name="available", reason="correction", changes=[change()])
+    level = ledger.level(I1, L1)
+    assert isinstance(level, LevelView)
+    assert ledger.level_by_id(level.id) == level
+    assert ledger.level(I2, L2) is None
+    assert ledger.level_by_id("gid://shopify/InventoryLevel/99") is None
+    assert level.quantity("available") == 6
+    with pytest.raises(KeyError):
+        level.quantity("unavailable")
+    assert [q.name for q in level.quantities] == [
+        "available", "committed", "damaged", "incoming", "on_hand", "quality_control",
+        "reserved", "safety_stock"]
+    assert [g.id for g in ledger.groups(item_id=I1)] == [
+        "gid://shopify/InventoryAdjustmentGroup/1"]
+    assert ledger.items() == [I1, I2]
+    assert ledger.locations() == [L1, L2]
+
+
+def test_a_level_view_is_a_picture_that_does_not_follow_later_changes() -> None:
+    ledger = new_ledger()
+    before = ledger.level(I1, L1)
+    ledger.adjust(name="available", reason="correction", changes=[change(4)])
+    assert before is not None
+    assert before.quantity("available") == 5
+    after = ledger.level(I1, L1)
+    assert after is not None
+    assert after.quantity("available") == 9
+
+
+# ---------------------------------------------------------------------- commands reject types
+
+
+def bad(value: object) -> Any:
+    """Pass a wrongly typed value past the type checker, as an untyped caller would."""
+    return value
+
+
+WRONG_TYPES = [
+    pytest.param(lambda: change(delta=bad("1")), id="a str delta"),
+    pytest.param(lambda: change(delta=bad(True)), id="a bool delta"),
+    pytest.param(lambda: change(delta=bad(1.0)), id="a float delta"),
+    pytest.param(lambda: AdjustChange(item_id=bad(1), location_id=L1, delta=1),
+                 id="an int item id"),
+    pytest.param(lambda: change(ledger_document_uri=bad(5)), id="an int ledger document"),
+    pytest.param(lambda: change(change_from_quantity=bad("5")), id="a str changeFromQuantity"),
+    pytest.param(lambda: Adjust(name="available", reason="correction", changes=[bad(1)]),
+                 id="adjust changes that are not AdjustChange"),
+    pytest.param(lambda: Adjust(name=bad(None), reason="correction", changes=[]),
+                 id="a null name"),
+    pytest.param(lambda: Adjust(name="available", reason="correction", changes=[],
+                                reference_document_uri=bad(1)), id="an int reference"),
+    pytest.param(lambda: MoveTerminal(location_id=L1, name=bad(None)),
+                 id="a null terminal name"),
+    pytest.param(lambda: MoveChange(item_id=I1, quantity=1, from_=bad({"locationId": L1}),
+                                    to=terminal("damaged")), id="a dict as a terminal"),
+    pytest.param(lambda: MoveChange(item_id=I1, quantity=bad("1"), from_=terminal("available"),
+                                    to=terminal("damaged")), id="a str move quantity"),
+    pytest.param(lambda: Move(reason="damaged", reference_document_uri=bad(None), changes=[]),
+                 id="a null move reference"),
+    pytest.param(lambda: Move(reason="damaged", reference_document_uri="x:y",
+                              changes=[bad(change())]), id="move changes that are adjust changes"),
+    pytest.param(lambda: SetQuantity(item_id=I1, location_id=L1, quantity=bad(1.5)),
+                 id="a float set quantity"),
+    pytest.param(lambda: SetQuantity(item_id=I1, location_id=L1, quantity=1,
+                                     compare_quantity=bad(False)), id="a bool compareQuantity"),
+    pytest.param(lambda: SetQuantities(name="available", reason="correction", quantities=[],
+                                       ignore_compare_quantity=bad("yes")),
+                 id="a str ignoreCompareQuantity"),
+    pytest.param(lambda: SetOnHand(reason="correction", quantities=[bad(change())]),
+                 id="setOnHand quantities that are adjust changes"),
+    pytest.param(lambda: Activate(item_id=I1, location_id=L1, available=bad("1")),
+                 id="a str available"),
+    pytest.param(lambda: Activate(item_id=I1, location_id=L1, on_hand=bad(True)),
+                 id="a bool onHand"),
+    pytest.param(lambda: Deactivate(level_id=bad(None)), id="a null level id"),
+    pytest.param(lambda: UserError(field=bad(["input"]), message="m"),
+                 id="a list as a field path"),
+    pytest.param(lambda: UserError(field=bad(("input", 0)), message="m"),
+                 id="an int in a field path"),
+]
+
+
+@pytest.mark.parametrize("build", WRONG_TYPES)
+def test_commands_reject_wrong_types_at_construction(build: Any) -> None:
+    with pytest.raises(TypeError):
+        build()
+
+
+def test_commands_take_any_iterable_and_hold_a_tuple() -> None:
+    command = Adjust(name="available", reason="correction", changes=iter([change()]))
+    assert command.changes == (change(),)
+    assert SetQuantity(item_id=I1, location_id=L1, quantity=1).change_from_quantity is ABSENT
+
+
+def test_commands_distinguish_a_null_from_an_absent_field() -> None:
+    assert change(change_from_quantity=None) != change()
+    assert hash(change(change_from_quantity=None)) == hash(change(change_from_quantity=None))
+
+
+@pytest.mark.parametrize("command", [object(), "inventoryAdjustQuantities", None])
+def test_run_rejects_what_is_not_a_command(command: Any) -> None:
+    with pytest.raises(TypeError, match="not a ledger command"):
+        new_ledger().run(command)
+
+
+@pytest.mark.parametrize("key", [1, b"k", ["k"]])
+def test_an_idempotency_key_must_be_a_string(key: Any) -> None:
+    with pytest.raises(TypeError, match="idempotency_key"):
+        new_ledger().adjust(name="available", reason="correction", changes=[change()],
+                            idempotency_key=key)
+
+
+# ---------------------------------------------------------------------- the clock
+
+
+@pytest.mark.parametrize("now", [datetime(2026, 6, 25, 12, 0, 0), "2026-06-25T12:00:00Z", 0],
+                         ids=["a naive datetime", "a string", "a number"])
+def test_the_clock_must_return_a_timezone_aware_datetime(now: Any) -> None:
+    ledger = new_ledger(clock=lambda: now)
+    before = ledger.snapshot()
+    with pytest.raises(TypeError, match="timezone-aware"):
+        ledger.adjust(name="available", reason="correction", changes=[change()])
+    assert ledger.snapshot() == before
+
+
+def test_an_aware_clock_in_another_zone_is_read_in_utc() -> None:
+    minus_five = timezone(timedelta(hours=-5))
+    ledger = new_ledger(clock=lambda: datetime(2026, 6, 24, 21, 30, 15, 500, tzinfo=minus_five))
+    result = ledger.adjust(name="available", reason="correction", changes=[change()])
+    assert result.group is not None
+    assert result.group.created_at == datetime(2026, 6, 25, 2, 30, 15, tzinfo=UTC)
+    assert result.group.created_at.tzinfo is UTC
+    level = ledger.level(I1, L1)
+    assert level is not None
+    assert level.quantities[0].updated_at == datetime(2026, 6, 25, 2, 30, 15, 500, tzinfo=UTC)
+
+
+def test_without_a_clock_the_system_clock_stamps_groups_in_utc() -> None:
+    ledger = Ledger.from_snapshot(store(), api_version="2026-01")
+    result = ledger.adjust(name="available", reason="correction", changes=[change()])
+    assert result.group is not None
+    assert result.group.created_at.tzinfo is UTC
+    assert result.group.created_at.microsecond == 0
