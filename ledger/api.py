@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ledger import shopify, snapshot
-from ledger.engine import Clock, Engine
+from ledger.engine import Clock, Engine, FaultPolicy
 from ledger.versions import DEFAULT
 
 
@@ -32,10 +32,11 @@ class Ledger(Engine):
         *,
         group_ids: Iterable[int] | None = None,
         report_quantity_after_change: bool = False,
+        faults: FaultPolicy | None = None,
     ) -> None:
         super().__init__(
             api_version, clock, group_ids=group_ids,
-            report_quantity_after_change=report_quantity_after_change,
+            report_quantity_after_change=report_quantity_after_change, faults=faults,
         )
 
     @classmethod

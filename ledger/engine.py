@@ -44,11 +44,14 @@ from ledger.errors import (
     ACTIVATE,
     ADJUST,
     DEACTIVATE,
+    FAILED_CODE,
+    INTERNAL_ERROR_MESSAGE,
     MOVE,
     SET,
     SET_ON_HAND,
     ErrorCode,
     InvariantError,
+    LedgerError,
     RequestError,
     RequestErrorKind,
     UserError,
@@ -71,6 +74,8 @@ from ledger.results import LevelView, QuantityView, Result
 from ledger.versions import DEFAULT, Presence, era_of
 
 Clock = Callable[[], datetime]
+#: Decides, per call, whether a transient failure strikes it: ``(operation, command) -> bool``.
+FaultPolicy = Callable[[str, Command], bool]
 
 _OPERATION_OF: dict[type, str] = {
     Adjust: ADJUST,
@@ -111,7 +116,8 @@ class Engine:
 
     ``clock`` stamps ``createdAt`` and drives the idempotency window; ``group_ids`` yields the
     numbers of new adjustment groups (default 1, 2, 3, ...). Both are injectable so that the
-    same inputs give byte-identical outputs.
+    same inputs give byte-identical outputs. ``faults`` (see ``FaultPolicy``) makes chosen
+    calls fail transiently, as Shopify sometimes does, so retry logic can be tested.
     """
 
     def __init__(
@@ -121,6 +127,7 @@ class Engine:
         *,
         group_ids: Iterable[int] | None = None,
         report_quantity_after_change: bool = False,
+        faults: FaultPolicy | None = None,
     ) -> None:
         self._era = era_of(api_version)
         self.api_version = api_version
@@ -128,6 +135,9 @@ class Engine:
         self._group_ids = iter(group_ids) if group_ids is not None else itertools.count(1)
         #: Fill ``quantityAfterChange`` in payloads (Shopify returns ``null``).
         self.report_quantity_after_change = report_quantity_after_change
+        #: Injects transient failures, for testing retry logic; ``None`` injects none.
+        self.faults = faults
+        self._reserved_group_number: int | None = None
         self._state = State()
         self._journal = Journal()
         self._keys = IdempotencyStore()
@@ -316,7 +326,9 @@ class Engine:
         if rejected is not None:
             return Result(operation=operation, request_error=rejected)
         if idempotency_key is None:
-            return self._dispatch(operation, command, self._now())
+            now = self._now()
+            failure = self._injected_failure(operation, command)
+            return failure if failure is not None else self._dispatch(operation, command, now)
         key = idempotency_key
         if self._keys.in_flight(key):
             return self._idempotency_error(operation, ErrorCode.IDEMPOTENCY_CONCURRENT_REQUEST)
@@ -327,16 +339,42 @@ class Engine:
             now = self._now()
             entry = self._keys.get(key, now)
             if entry is not None:
-                if entry.operation == operation and entry.command == command:
-                    return attrs.evolve(entry.result, replayed=True)
-                return self._idempotency_error(
-                    operation, ErrorCode.IDEMPOTENCY_KEY_PARAMETER_MISMATCH
-                )
+                if entry.operation != operation or entry.command != command:
+                    return self._idempotency_error(
+                        operation, ErrorCode.IDEMPOTENCY_KEY_PARAMETER_MISMATCH
+                    )
+                if entry.failed:
+                    return self._idempotency_error(
+                        operation, ErrorCode.IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED
+                    )
+                return attrs.evolve(entry.result, replayed=True)
+            failure = self._injected_failure(operation, command)
+            if failure is not None:
+                # Where the era knows IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED, the key remembers
+                # the failed attempt; elsewhere a retry with the key simply runs again.
+                if operation in self._era.previous_attempt_failed:
+                    self._keys.remember(key, operation, command, failure, now, failed=True)
+                return failure
             result = self._dispatch(operation, command, now)
         finally:
             self._keys.end(key)
         self._keys.remember(key, operation, command, result, now)
         return result
+
+    def _injected_failure(self, operation: str, command: Command) -> Result | None:
+        """Return the transient failure ``faults`` injects into this call, if any.
+
+        It strikes before validation, so the call applies nothing: a user error with the
+        mutation's ``*_FAILED`` code where its enum has one, else Shopify's internal error.
+        """
+        if self.faults is None or not self.faults(operation, command):
+            return None
+        code = FAILED_CODE.get(operation)
+        if code is not None:
+            return Result(operation=operation, user_errors=(user_error(operation, code, None),))
+        return Result(operation=operation, request_error=RequestError(
+            kind=RequestErrorKind.INTERNAL_SERVER_ERROR, message=INTERNAL_ERROR_MESSAGE,
+        ))
 
     def _request_check(
         self, operation: str, command: Command, key: str | None
@@ -420,6 +458,7 @@ class Engine:
         errors, levels = rules.check_adjust(cmd, self._state)
         if errors:
             return Result(operation=ADJUST, user_errors=tuple(errors))
+        self._reserve_group_number()
         # From here on the mutation must succeed.
         index = INDEX[cmd.name]
         named: list[QuantityChange] = []
@@ -433,6 +472,7 @@ class Engine:
         errors, levels = rules.check_move(cmd, self._state)
         if errors:
             return Result(operation=MOVE, user_errors=tuple(errors))
+        self._reserve_group_number()
         # From here on the mutation must succeed.
         named: list[QuantityChange] = []
         companions: list[QuantityChange] = []
@@ -454,6 +494,7 @@ class Engine:
         errors, levels = rules.check_set(cmd, self._state, self._era)
         if errors:
             return Result(operation=operation, user_errors=tuple(errors))
+        self._reserve_group_number()
         # From here on the mutation must succeed.
         by_available = isinstance(cmd, SetQuantities) and cmd.name == "available"
         named: list[QuantityChange] = []
@@ -534,6 +575,7 @@ class Engine:
         if errors:
             view = self._view(level) if level is not None and active else None
             return Result(operation=ACTIVATE, user_errors=tuple(errors), level=view)
+        self._reserve_group_number()
         # From here on the mutation must succeed.
         if level is None:
             level = state.new_level(cmd.item_id, cmd.location_id)
@@ -576,6 +618,17 @@ class Engine:
         state.set_active(level, False)
         return Result(operation=DEACTIVATE)
 
+    def _reserve_group_number(self) -> None:
+        """Draw the next group number before any write, so a failing generator loses nothing.
+
+        The number stays reserved until a group uses it: a no-op does not spend it.
+        """
+        if self._reserved_group_number is None:
+            try:
+                self._reserved_group_number = next(self._group_ids)
+            except StopIteration:
+                raise LedgerError("the group_ids generator is exhausted") from None
+
     def _record(
         self,
         operation: str,
@@ -587,8 +640,11 @@ class Engine:
         """Journal the rows as one adjustment group; no rows means a no-op and no group."""
         if not rows:
             return Result(operation=operation)
+        number, self._reserved_group_number = self._reserved_group_number, None
+        if number is None:
+            raise InvariantError("a group was recorded without a reserved group number")
         group = AdjustmentGroup(
-            id=f"{GROUP_PREFIX}{next(self._group_ids)}",
+            id=f"{GROUP_PREFIX}{number}",
             created_at=now.replace(microsecond=0),
             reason=reason,
             reference_document_uri=reference,

@@ -60,6 +60,9 @@ class ErrorCode(enum.Enum):
     IDEMPOTENCY_CONCURRENT_REQUEST = "IDEMPOTENCY_CONCURRENT_REQUEST"
     IDEMPOTENCY_KEY_PARAMETER_MISMATCH = "IDEMPOTENCY_KEY_PARAMETER_MISMATCH"
     IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED = "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED"
+    ADJUST_QUANTITIES_FAILED = "ADJUST_QUANTITIES_FAILED"
+    MOVE_QUANTITIES_FAILED = "MOVE_QUANTITIES_FAILED"
+    SET_ON_HAND_QUANTITIES_FAILED = "SET_ON_HAND_QUANTITIES_FAILED"
     INVALID_NAME = "INVALID_NAME"
     INVALID_QUANTITY_NAME = "INVALID_QUANTITY_NAME"
     INVALID_REASON = "INVALID_REASON"
@@ -125,10 +128,19 @@ _CHANGE_FROM_STALE_ARGUMENT: Final = (
     "The changeFromQuantity argument no longer matches the persisted quantity."
 )
 
+#: Each mutation's user error for an injected transient failure, where its enum has one.
+FAILED_CODE: Final = {
+    ADJUST: ErrorCode.ADJUST_QUANTITIES_FAILED,
+    MOVE: ErrorCode.MOVE_QUANTITIES_FAILED,
+    SET_ON_HAND: ErrorCode.SET_ON_HAND_QUANTITIES_FAILED,
+}
+INTERNAL_ERROR_MESSAGE: Final = "Internal error. Looks like something went wrong on our end."
+
 #: For each mutation, every code it can return with its message, in precedence order.
 MESSAGES: Final[dict[str, dict[ErrorCode, str]]] = {
     ADJUST: {
         **_IDEMPOTENCY_MESSAGES,
+        C.ADJUST_QUANTITIES_FAILED: "The quantities couldn't be adjusted. Try again.",
         C.INVALID_QUANTITY_NAME: _QUANTITY_NAME_MESSAGE,
         **_SHARED,
         C.INVALID_QUANTITY_TOO_HIGH: "The quantity can't be higher than 2,000,000,000.",
@@ -142,6 +154,8 @@ MESSAGES: Final[dict[str, dict[ErrorCode, str]]] = {
     },
     MOVE: {
         **_IDEMPOTENCY_MESSAGES,
+        # Shopify documents the code but not its text; this follows adjust's wording.
+        C.MOVE_QUANTITIES_FAILED: "The quantities couldn't be moved. Try again.",
         **_SHARED,
         C.DIFFERENT_LOCATIONS: "The quantities can't be moved between different locations.",
         C.INVALID_QUANTITY_NAME: _QUANTITY_NAME_MESSAGE,
@@ -179,6 +193,7 @@ MESSAGES: Final[dict[str, dict[ErrorCode, str]]] = {
     # reference), so its message follows that wording rather than set's.
     SET_ON_HAND: {
         **_IDEMPOTENCY_MESSAGES,
+        C.SET_ON_HAND_QUANTITIES_FAILED: "The on-hand quantities couldn't be set. Try again.",
         **_SHARED,
         **_SET_BOUNDS,
         C.CHANGE_FROM_QUANTITY_STALE: _CHANGE_FROM_STALE_ARGUMENT,
@@ -248,12 +263,18 @@ def user_error(operation: str, code: ErrorCode, field: tuple[str, ...] | None) -
 
 
 class RequestErrorKind(enum.Enum):
-    """The request-level failures of semantics §4, in the order they are checked."""
+    """The request-level failures of semantics §4, in the order they are checked.
+
+    ``INTERNAL_SERVER_ERROR`` is not a check: it is what an injected transient failure looks
+    like for a mutation that has no ``*_FAILED`` user-error code.
+    """
 
     INVALID_VARIABLE = "INVALID_VARIABLE"
     MISSING_CHANGE_FROM_QUANTITY = "INVALID_FIELD_ARGUMENTS"
     MISSING_IDEMPOTENCY = "BAD_REQUEST"
     UNDEFINED_DIRECTIVE = "undefinedDirective"
+    #: An injected transient failure of a mutation whose enum has no ``*_FAILED`` code.
+    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 
 @attrs.frozen(kw_only=True)

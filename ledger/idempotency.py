@@ -24,6 +24,8 @@ class Entry:
     command: Command
     result: Result
     first_at: datetime
+    #: The first call failed for a transient reason (an injected fault) and applied nothing.
+    failed: bool = False
 
 
 class IdempotencyStore:
@@ -67,12 +69,12 @@ class IdempotencyStore:
         self._in_flight.discard(key)
 
     def remember(self, key: str, operation: str, command: Command, result: Result,
-                 now: datetime) -> None:
+                 now: datetime, *, failed: bool = False) -> None:
         """Remember the outcome of the first call made with ``key``."""
         if key in self._entries:
             raise InvariantError(f"idempotency key {key!r} remembered twice")
         self._entries[key] = Entry(operation=operation, command=command, result=result,
-                                   first_at=now)
+                                   first_at=now, failed=failed)
         self._by_time.add((now.timestamp(), key))
 
     def _check(self, now: datetime) -> None:

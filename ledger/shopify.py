@@ -405,7 +405,7 @@ def request_error_body(operation: str, error: RequestError) -> dict[str, Any]:
     if kind is RequestErrorKind.UNDEFINED_DIRECTIVE:
         body["extensions"] = {"code": kind.value, "directiveName": "idempotent"}
         return {"errors": [body]}
-    if kind is RequestErrorKind.INVALID_VARIABLE:
+    if kind in (RequestErrorKind.INVALID_VARIABLE, RequestErrorKind.INTERNAL_SERVER_ERROR):
         body["extensions"] = {"code": kind.value}
         return {"errors": [body]}
     body["path"] = [operation]

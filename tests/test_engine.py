@@ -380,3 +380,126 @@ def test_without_a_clock_the_system_clock_stamps_groups_in_utc() -> None:
     assert result.group is not None
     assert result.group.created_at.tzinfo is UTC
     assert result.group.created_at.microsecond == 0
+
+
+# ---------------------------------------------------------------------- injected faults
+
+
+def _adjust_body(delta: int = 1) -> dict[str, Any]:
+    return {"input": {"name": "available", "reason": "correction", "changes": [
+        {"inventoryItemId": I1, "locationId": L1, "delta": delta, "changeFromQuantity": None}]}}
+
+
+class FailFirst:
+    """A fault policy that fails the first ``n`` calls it is asked about."""
+
+    def __init__(self, n: int = 1) -> None:
+        self.left = n
+
+    def __call__(self, operation: str, command: object) -> bool:
+        self.left -= 1
+        return self.left >= 0
+
+
+def test_a_retry_after_a_transient_failure_applies_the_change_exactly_once() -> None:
+    ledger = Ledger.from_snapshot(store(), api_version="2026-04", clock=FakeClock(),
+                                  faults=FailFirst(1))
+    first = ledger.execute("inventoryAdjustQuantities", _adjust_body(), idempotency_key="k")
+    assert first["data"]["inventoryAdjustQuantities"]["userErrors"] == [{
+        "field": None, "code": "ADJUST_QUANTITIES_FAILED",
+        "message": "The quantities couldn't be adjusted. Try again."}]
+    assert ledger.quantities(I1, L1)["available"] == 5
+    # 2026-04 has no IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED: the failed attempt is not
+    # remembered, so the retry with the same key runs, and a further retry replays it.
+    second = ledger.execute("inventoryAdjustQuantities", _adjust_body(), idempotency_key="k")
+    third = ledger.execute("inventoryAdjustQuantities", _adjust_body(), idempotency_key="k")
+    assert second == third
+    assert second["data"]["inventoryAdjustQuantities"]["userErrors"] == []
+    assert ledger.quantities(I1, L1)["available"] == 6
+    assert len(ledger.journal) == 1
+    ledger._check()
+
+
+def test_a_transient_failure_of_set_is_shopifys_internal_error_with_no_data() -> None:
+    ledger = Ledger.from_snapshot(store(), api_version="2026-04", clock=FakeClock(),
+                                  faults=FailFirst(1))
+    body = ledger.execute("inventorySetQuantities", {"input": {
+        "name": "available", "reason": "correction", "quantities": [
+            {"inventoryItemId": I1, "locationId": L1, "quantity": 9,
+             "changeFromQuantity": None}]}}, idempotency_key="k")
+    assert body == {"errors": [{
+        "message": "Internal error. Looks like something went wrong on our end.",
+        "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]}
+    assert ledger.quantities(I1, L1)["available"] == 5
+
+
+def test_in_2026_10_a_key_whose_move_failed_must_be_replaced_by_a_new_key() -> None:
+    ledger = Ledger.from_snapshot(store(), api_version="2026-10", clock=FakeClock(),
+                                  faults=FailFirst(1))
+    variables = {"input": {"reason": "damaged", "referenceDocumentUri": "logistics://rma/1",
+                           "changes": [{"inventoryItemId": I1, "quantity": 2,
+                                        "from": {"locationId": L1, "name": "available",
+                                                 "changeFromQuantity": None},
+                                        "to": {"locationId": L1, "name": "damaged",
+                                               "ledgerDocumentUri": "logistics://rma/1",
+                                               "changeFromQuantity": None}}]}}
+    failed = ledger.execute("inventoryMoveQuantities", variables, idempotency_key="k")
+    assert failed["data"]["inventoryMoveQuantities"]["userErrors"][0]["code"] == (
+        "MOVE_QUANTITIES_FAILED")
+    retry = ledger.execute("inventoryMoveQuantities", variables, idempotency_key="k")
+    assert retry["data"]["inventoryMoveQuantities"]["userErrors"][0]["code"] == (
+        "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED")
+    other = dict(variables, input=dict(variables["input"], reason="correction"))
+    mismatch = ledger.execute("inventoryMoveQuantities", other, idempotency_key="k")
+    assert mismatch["data"]["inventoryMoveQuantities"]["userErrors"][0]["code"] == (
+        "IDEMPOTENCY_KEY_PARAMETER_MISMATCH")
+    fresh = ledger.execute("inventoryMoveQuantities", variables, idempotency_key="k2")
+    assert fresh["data"]["inventoryMoveQuantities"]["userErrors"] == []
+    assert ledger.quantities(I1, L1)["damaged"] == 2
+    ledger._check()
+
+
+def test_faults_strike_calls_without_a_key_too_and_see_the_command() -> None:
+    seen: list[tuple[str, object]] = []
+
+    def policy(operation: str, command: object) -> bool:
+        seen.append((operation, command))
+        return True
+
+    ledger = new_ledger("2026-01")
+    ledger.faults = policy
+    result = ledger.adjust(name="available", reason="correction", changes=[
+        AdjustChange(item_id=I1, location_id=L1, delta=1)])
+    assert [e.code for e in result.user_errors] == [ErrorCode.ADJUST_QUANTITIES_FAILED]
+    assert seen[0][0] == "inventoryAdjustQuantities"
+    assert isinstance(seen[0][1], Adjust)
+    assert ledger.quantities(I1, L1)["available"] == 5
+
+
+# ---------------------------------------------------------------------- group numbers
+
+
+def test_an_exhausted_group_id_generator_raises_before_anything_changes() -> None:
+    from ledger import LedgerError
+
+    ledger = Ledger.from_snapshot(store(), api_version="2026-01", clock=FakeClock(),
+                                  group_ids=[41])
+    change = AdjustChange(item_id=I1, location_id=L1, delta=1)
+    assert ledger.adjust(name="available", reason="correction", changes=[change]).group.id == (
+        "gid://shopify/InventoryAdjustmentGroup/41")
+    before = ledger.snapshot()
+    with pytest.raises(LedgerError, match="exhausted"):
+        ledger.adjust(name="available", reason="correction", changes=[change])
+    assert ledger.snapshot() == before
+    assert len(ledger.journal) == 1
+    ledger._check()
+
+
+def test_a_no_op_does_not_spend_a_group_number() -> None:
+    ledger = new_ledger("2026-01")
+    zero = AdjustChange(item_id=I1, location_id=L1, delta=0)
+    one = AdjustChange(item_id=I1, location_id=L1, delta=1)
+    assert ledger.adjust(name="available", reason="correction", changes=[zero]).group is None
+    group = ledger.adjust(name="available", reason="correction", changes=[one]).group
+    assert group is not None
+    assert group.id == "gid://shopify/InventoryAdjustmentGroup/1"

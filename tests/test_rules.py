@@ -66,6 +66,9 @@ SET_HIGH_MESSAGE = "The quantity can't be higher than 1,000,000,000."
 SET_LOW_MESSAGE = "The quantity can't be lower than -1,000,000,000."
 STALE_ARGUMENT_MESSAGE = "The changeFromQuantity argument no longer matches the persisted quantity."
 STALE_VALUE_MESSAGE = "The changeFromQuantity value does not match persisted value."
+PREVIOUS_FAILED_MESSAGE = (
+    "A previous request with this idempotency key failed. Retry with a new idempotency key."
+)
 
 DAMAGED_DOC = "logistics://rma/1"
 
@@ -221,6 +224,23 @@ def first_use(operation: str, variables: dict[str, Any]) -> Callable[[Ledger, Er
     return prepare
 
 
+def always_failing(ledger: Ledger, era: Era) -> None:
+    """Prepare a row by making every call fail transiently (an injected fault)."""
+    ledger.faults = lambda operation, command: True
+
+
+def failed_attempt(operation: str, variables: dict[str, Any]) -> Callable[[Ledger, Era], None]:
+    """Prepare a row by using the key ``reused`` once for a call that a fault makes fail."""
+
+    def prepare(ledger: Ledger, era: Era) -> None:
+        ledger.faults = lambda operation, command: True
+        body = call(ledger, operation, variables, era, "reused")
+        assert "errors" in body or body["data"][operation]["userErrors"], body
+        ledger.faults = None
+
+    return prepare
+
+
 # ---------------------------------------------------------------------- the table
 
 
@@ -265,6 +285,9 @@ ADJUST_ROWS = [
         "a key reused with another delta is refused",
         adjust(change(delta=2)), None, MISMATCH_MESSAGE, key="reused",
         prepare=first_use(ADJUST, adjust(change(delta=1)))),
+    Row(ADJUST, C.ADJUST_QUANTITIES_FAILED, ALL, "a transient failure applies nothing",
+        adjust(change()), None, "The quantities couldn't be adjusted. Try again.",
+        prepare=always_failing),
     Row(ADJUST, C.INVALID_QUANTITY_NAME, ALL, "committed is not adjustable",
         adjust(change(), name="committed"), ["input", "name"], QUANTITY_NAME_MESSAGE),
     Row(ADJUST, C.INVALID_QUANTITY_NAME, ALL, "on_hand is not adjustable",
@@ -328,6 +351,13 @@ MOVE_ROWS = [
         "a key reused with another quantity is refused",
         move(to_damaged(quantity=2)), None, MISMATCH_MESSAGE, key="reused",
         prepare=first_use(MOVE, move(to_damaged(quantity=1)))),
+    Row(MOVE, C.IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED, ("2026-10",),
+        "a key whose first call failed transiently is refused",
+        move(to_damaged()), None, PREVIOUS_FAILED_MESSAGE, key="reused",
+        prepare=failed_attempt(MOVE, move(to_damaged()))),
+    Row(MOVE, C.MOVE_QUANTITIES_FAILED, ALL, "a transient failure applies nothing",
+        move(to_damaged()), None, "The quantities couldn't be moved. Try again.",
+        prepare=always_failing),
     Row(MOVE, C.INVALID_QUANTITY_NAME, ALL, "an invalid from name is reported on from.name",
         move(shift(end("committed"), end("damaged", ledgerDocumentUri=DAMAGED_DOC))),
         _ch(0, "from", "name"), QUANTITY_NAME_MESSAGE),
@@ -406,6 +436,10 @@ SET_ROWS = [
         "a key first used by another operation is refused",
         set_(qty()), None, MISMATCH_MESSAGE, key="reused",
         prepare=first_use(ADJUST, adjust(change()))),
+    Row(SET, C.IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED, ("2026-10",),
+        "a key whose first call failed transiently is refused",
+        set_(qty()), None, PREVIOUS_FAILED_MESSAGE, key="reused",
+        prepare=failed_attempt(SET, set_(qty()))),
     Row(SET, C.INVALID_NAME, ALL, "damaged cannot be set",
         set_(qty(), name="damaged"), ["input", "name"],
         "The quantity name must be either 'available' or 'on_hand'."),
@@ -468,6 +502,9 @@ SET_ON_HAND_ROWS = [
         "a key reused with another quantity is refused",
         on_hand(qty(10)), None, MISMATCH_MESSAGE, key="reused",
         prepare=first_use(SET_ON_HAND, on_hand(qty(9)))),
+    Row(SET_ON_HAND, C.SET_ON_HAND_QUANTITIES_FAILED, ALL, "a transient failure applies nothing",
+        on_hand(qty(9)), None, "The on-hand quantities couldn't be set. Try again.",
+        prepare=always_failing),
     Row(SET_ON_HAND, C.INVALID_REASON, ALL, "an unlisted reason is refused",
         on_hand(qty(9), reason="recount"), ["input", "reason"], REASON_MESSAGE),
     Row(SET_ON_HAND, C.INVALID_REFERENCE_DOCUMENT, ALL, "a reference with a space is refused",
@@ -490,11 +527,8 @@ SET_ON_HAND_ROWS = [
 
 ROWS = ADJUST_ROWS + MOVE_ROWS + SET_ROWS + SET_ON_HAND_ROWS
 
-#: Codes that exist in an era's enum but that the engine cannot produce yet.
-UNREACHABLE = {
-    (MOVE, "2026-10", C.IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED): "unreachable until fault injection",
-    (SET, "2026-10", C.IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED): "unreachable until fault injection",
-}
+#: Codes that exist in an era's enum but that the engine cannot produce yet (none now).
+UNREACHABLE: dict[tuple[str, str, ErrorCode], str] = {}
 
 CASES = [
     pytest.param(row, version, id=f"{row.id} [{version}]")
