@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from ledger import shopify, snapshot
-from ledger.engine import Clock, Engine, FaultPolicy
+from ledger.engine import Clock, Engine
 from ledger.versions import DEFAULT
 
 
@@ -24,20 +23,6 @@ class Ledger(Engine):
     >>> ledger.quantities("gid://shopify/InventoryItem/1", "gid://shopify/Location/1")["available"]
     6
     """
-
-    def __init__(
-        self,
-        api_version: str = DEFAULT,
-        clock: Clock | None = None,
-        *,
-        group_ids: Iterable[int] | None = None,
-        report_quantity_after_change: bool = False,
-        faults: FaultPolicy | None = None,
-    ) -> None:
-        super().__init__(
-            api_version, clock, group_ids=group_ids,
-            report_quantity_after_change=report_quantity_after_change, faults=faults,
-        )
 
     @classmethod
     def from_snapshot(

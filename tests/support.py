@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,6 +21,20 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
+
+
+class ReentrantClock(FakeClock):
+    """A fake clock that runs a callback once, the next time the ledger reads it."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        super().__init__(start)
+        self.on_next_read: Callable[[], None] | None = None
+
+    def __call__(self) -> datetime:
+        hook, self.on_next_read = self.on_next_read, None
+        if hook is not None:
+            hook()
+        return super().__call__()
 
 
 def store(

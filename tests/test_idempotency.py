@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 import pytest
 
 from ledger import Ledger
-from tests.support import ITEM, LOCATION, FakeClock, store
+from tests.support import ITEM, LOCATION, FakeClock, ReentrantClock, store
 
 I1, I2 = ITEM.format(1), ITEM.format(2)
 L1, L2 = LOCATION.format(1), LOCATION.format(2)
@@ -25,20 +23,6 @@ MISMATCH = {
     "message": "The same idempotency key cannot be used with different operation parameters.",
     "code": "IDEMPOTENCY_KEY_PARAMETER_MISMATCH",
 }
-
-
-class ReentrantClock(FakeClock):
-    """A fake clock that runs a callback once, the next time the ledger reads it."""
-
-    def __init__(self, start: datetime | None = None) -> None:
-        super().__init__(start)
-        self.on_next_read: Callable[[], None] | None = None
-
-    def __call__(self) -> datetime:
-        hook, self.on_next_read = self.on_next_read, None
-        if hook is not None:
-            hook()
-        return super().__call__()
 
 
 def new_ledger(version: str = "2026-04", clock: FakeClock | None = None) -> Ledger:

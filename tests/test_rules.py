@@ -15,7 +15,6 @@ import copy
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import pytest
@@ -23,7 +22,7 @@ import pytest
 from ledger import ErrorCode, Ledger
 from ledger.errors import ADJUST, MOVE, QUANTITY_MUTATIONS, SET, SET_ON_HAND, codes_in
 from ledger.versions import ERAS, Era, Presence
-from tests.support import ITEM, LOCATION, FakeClock, store
+from tests.support import ITEM, LOCATION, FakeClock, ReentrantClock, store
 
 C = ErrorCode
 I1, I2, I9 = (ITEM.format(n) for n in (1, 2, 9))
@@ -90,20 +89,6 @@ def base_snapshot() -> dict[str, Any]:
         if (level["inventoryItemId"], level["locationId"]) == (I2, L2):
             level["isActive"] = False
     return snap
-
-
-class ReentrantClock(FakeClock):
-    """A fake clock that runs a callback once, the next time the ledger reads it."""
-
-    def __init__(self, start: datetime | None = None) -> None:
-        super().__init__(start)
-        self.on_next_read: Callable[[], None] | None = None
-
-    def __call__(self) -> datetime:
-        hook, self.on_next_read = self.on_next_read, None
-        if hook is not None:
-            hook()
-        return super().__call__()
 
 
 def new_ledger(version: str, clock: FakeClock | None = None) -> Ledger:
