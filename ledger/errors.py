@@ -189,8 +189,9 @@ MESSAGES: Final[dict[str, dict[ErrorCode, str]]] = {
         ),
         C.COMPARE_QUANTITY_STALE: "The compareQuantity value does not match persisted value.",
     },
-    # setOnHand's enum words CHANGE_FROM_QUANTITY_STALE as adjust does (Shopify's 2026-01
-    # reference), so its message follows that wording rather than set's.
+    # setOnHand's enum words CHANGE_FROM_QUANTITY_STALE as adjust does and
+    # ITEM_NOT_STOCKED_AT_LOCATION without set's "specified" (Shopify's 2025-10 and 2026-01
+    # references), so its messages follow that wording rather than set's.
     SET_ON_HAND: {
         **_IDEMPOTENCY_MESSAGES,
         C.SET_ON_HAND_QUANTITIES_FAILED: "The on-hand quantities couldn't be set. Try again.",

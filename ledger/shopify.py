@@ -19,6 +19,7 @@ Choices where Shopify is silent ([ours]):
 
 from __future__ import annotations
 
+import decimal
 import json
 import math
 from collections.abc import Callable
@@ -176,7 +177,7 @@ def literal(value: object) -> str:
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, int):
-        return str(value)
+        return _digits(value)
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, list | tuple):
@@ -184,6 +185,18 @@ def literal(value: object) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {literal(v)}" for k, v in value.items()) + "}"
     return repr(value)
+
+
+def _digits(value: int) -> str:
+    """Return ``str(value)``, also past Python's 4300-digit limit on int-to-str conversion.
+
+    ``str`` raises ``ValueError`` there, and ``execute`` must never raise for what the
+    variables hold; ``Decimal`` prints every digit without that limit.
+    """
+    try:
+        return str(value)
+    except ValueError:
+        return str(decimal.Decimal(value))
 
 
 def _scalar(t: Scalar, value: object) -> tuple[bool, object]:
@@ -198,7 +211,7 @@ def _scalar(t: Scalar, value: object) -> tuple[bool, object]:
         if isinstance(value, str):
             return True, value
         if isinstance(value, int) and not isinstance(value, bool):
-            return True, str(value)
+            return True, _digits(value)
         return False, value
     return isinstance(value, bool), value
 
@@ -300,6 +313,17 @@ def _change_from(d: dict[str, Any]) -> Any:
     return d.get("changeFromQuantity", ABSENT)
 
 
+def _legacy(d: dict[str, Any], key: str) -> Any:
+    """Read a legacy compare field; an explicit ``null`` reads as left out.
+
+    The two mean the same for ``compareQuantity`` and ``ignoreCompareQuantity``, so they
+    must decode to equal commands: idempotency compares commands, and the same key with
+    the same arguments written either way is a replay, not a parameter mismatch.
+    """
+    value = d.get(key)
+    return ABSENT if value is None else value
+
+
 def decode(operation: str, v: dict[str, Any]) -> Command:
     """Turn coerced variables into the command they describe."""
     if operation == ACTIVATE:
@@ -332,7 +356,7 @@ def decode(operation: str, v: dict[str, Any]) -> Command:
         return SetQuantities(
             name=i["name"], reason=i["reason"],
             reference_document_uri=i.get("referenceDocumentUri"),
-            ignore_compare_quantity=i.get("ignoreCompareQuantity", ABSENT),
+            ignore_compare_quantity=_legacy(i, "ignoreCompareQuantity"),
             quantities=tuple(_set_quantity(q) for q in i["quantities"]),
         )
     return SetOnHand(
@@ -350,7 +374,7 @@ def _terminal(t: dict[str, Any]) -> MoveTerminal:
 def _set_quantity(q: dict[str, Any]) -> SetQuantity:
     return SetQuantity(item_id=q["inventoryItemId"], location_id=q["locationId"],
                        quantity=q["quantity"], change_from_quantity=_change_from(q),
-                       compare_quantity=q.get("compareQuantity", ABSENT))
+                       compare_quantity=_legacy(q, "compareQuantity"))
 
 
 # ---------------------------------------------------------------------- rendering

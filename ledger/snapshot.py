@@ -20,8 +20,10 @@ from ledger.model import (
     level_number,
     make_level_id,
 )
-from ledger.quantities import ADJUST_LIMIT, INDEX, STORED, on_hand
+from ledger.quantities import INDEX, STORED, on_hand
 
+INT64_MIN: Final = -(2**63)
+INT64_MAX: Final = 2**63 - 1
 _TOP_KEYS: Final = ("locations", "inventoryItems", "inventoryLevels")
 _LEVEL_KEYS: Final = frozenset({"id", "inventoryItemId", "locationId", "isActive", "quantities"})
 
@@ -135,10 +137,12 @@ def _quantities(label: str, raw: object) -> list[int]:
                                + ", ".join(STORED) + " (and on_hand, which must equal their sum)")
         if not isinstance(value, int) or isinstance(value, bool):
             raise _fail(label, f"quantity {name!r} must be an integer, not {value!r}")
+        # Moves and on_hand sets may leave ±2,000,000,000 (semantics §7 and §8 bound only
+        # their inputs) and every state snapshot() gives must load again, so the only bound
+        # is a signed 64-bit integer: anything larger is no inventory count.
+        if not INT64_MIN <= value <= INT64_MAX:
+            raise _fail(label, f"quantity {name!r} does not fit in a signed 64-bit integer")
         if name != "on_hand":
-            if not -ADJUST_LIMIT <= value <= ADJUST_LIMIT:
-                raise _fail(label, f"quantity {name!r} = {value} is outside "
-                                   f"±{ADJUST_LIMIT:,}")
             q[INDEX[name]] = value
     if "on_hand" in raw and raw["on_hand"] != on_hand(q):
         raise _fail(label, f"on_hand {raw['on_hand']} does not equal the sum of its parts "

@@ -1,0 +1,869 @@
+"""A deliberately naive reference model of the ledger, written from semantics.md alone.
+
+Plain dicts and straight-line code; nothing here is imported from ``ledger``. Where the spec
+marks a choice [ours] or is silent, the model follows what the engine's docstrings say was
+chosen (``ledger/rules.py``, ``ledger/engine.py``, ``ledger/shopify.py``), and the comment at
+that spot says so.
+
+The model covers the inputs the state machine generates: well-typed variables for the API
+version (no undefined fields, no wrong types). It does not reproduce variable-coercion
+errors; a missing ``changeFromQuantity`` (semantics §4) is not one and is reproduced.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+ADJUST = "inventoryAdjustQuantities"
+MOVE = "inventoryMoveQuantities"
+SET = "inventorySetQuantities"
+SET_ON_HAND = "inventorySetOnHandQuantities"
+ACTIVATE = "inventoryActivate"
+DEACTIVATE = "inventoryDeactivate"
+QUANTITY_OPERATIONS = [ADJUST, MOVE, SET, SET_ON_HAND]
+OPERATIONS = [*QUANTITY_OPERATIONS, ACTIVATE, DEACTIVATE]
+
+VERSIONS = [
+    "2025-01", "2025-04", "2025-07", "2025-10", "2026-01", "2026-04", "2026-07", "2026-10",
+]
+
+# §2: the stored names; on_hand is every one of them except incoming.
+STORED = [
+    "available", "committed", "reserved", "damaged", "safety_stock", "quality_control",
+    "incoming",
+]
+# interface.md: the order of quantities() and of a level's "quantities" list.
+API_NAMES = [
+    "available", "committed", "damaged", "incoming", "on_hand", "quality_control",
+    "reserved", "safety_stock",
+]
+# §6: the names adjust and move accept.
+ADJUSTABLE = ["available", "damaged", "incoming", "quality_control", "reserved", "safety_stock"]
+# §5
+REASONS = [
+    "correction", "cycle_count_available", "damaged", "movement_canceled", "movement_created",
+    "movement_received", "movement_updated", "other", "promotion", "quality_control",
+    "received", "reservation_created", "reservation_deleted", "reservation_updated",
+    "restock", "safety_stock", "shrinkage",
+]
+
+ITEM_PREFIX = "gid://shopify/InventoryItem/"
+LEVEL_PREFIX = "gid://shopify/InventoryLevel/"
+GROUP_PREFIX = "gid://shopify/InventoryAdjustmentGroup/"
+
+MSG_REASON = "The specified reason is invalid. Valid values are: " + ", ".join(REASONS) + "."
+MSG_REFERENCE = "The specified reference document is invalid."
+MSG_ITEM = "The specified inventory item could not be found."
+MSG_LOCATION = "The specified location could not be found."
+MSG_NOT_STOCKED = "The inventory item is not stocked at the location."
+MSG_SET_NOT_STOCKED = "The specified inventory item is not stocked at the location."
+MSG_QUANTITY_NAME = (
+    "The specified quantity name is invalid. Valid values are: available, damaged, incoming, "
+    "quality_control, reserved, safety_stock."
+)
+MSG_HIGH_2B = "The quantity can't be higher than 2,000,000,000."
+MSG_LOW_2B = "The quantity can't be lower than -2,000,000,000."
+MSG_HIGH_1B = "The quantity can't be higher than 1,000,000,000."
+MSG_LOW_1B = "The quantity can't be lower than -1,000,000,000."
+MSG_NEGATIVE = "The quantity can't be negative."
+MSG_QUANTITY_DOCUMENT = "A ledger document URI is required except when adjusting available."
+MSG_AVAILABLE_DOCUMENT = "A ledger document URI is not allowed when adjusting available."
+MSG_INTERNAL_DOCUMENT = (
+    "Internal (gid://shopify/) ledger documents are not allowed to be adjusted via API."
+)
+MSG_LEDGER_DOCUMENT = "The specified ledger document is invalid."
+MSG_MAX_ONE_DOCUMENT = (
+    "All changes must have the same ledger document URI or, in the case of adjusting "
+    "available, no ledger document URI."
+)
+MSG_MAX_TWO_DOCUMENTS = "Only a maximum of 2 ledger document URIs across all changes is allowed."
+MSG_STALE_ARGUMENT = "The changeFromQuantity argument no longer matches the persisted quantity."
+MSG_SET_STALE = "The changeFromQuantity value does not match persisted value."
+MSG_COMPARE_STALE = "The compareQuantity value does not match persisted value."
+MSG_COMPARE_REQUIRED = (
+    "The compareQuantity argument must be given to each quantity or ignored using "
+    "ignoreCompareQuantity."
+)
+MSG_DIFFERENT_LOCATIONS = "The quantities can't be moved between different locations."
+MSG_SAME_NAME = "The quantity names for each change can't be the same."
+MSG_SET_NAME = "The quantity name must be either 'available' or 'on_hand'."
+MSG_DUPLICATE = "The combination of inventoryItemId and locationId must be unique."
+MSG_MISMATCH = "The same idempotency key cannot be used with different operation parameters."
+
+CHANGE_FROM_TYPE = {
+    ADJUST: "InventoryChangeInput",
+    MOVE: "InventoryMoveQuantityTerminalInput",
+    SET: "InventoryQuantityInput",
+    SET_ON_HAND: "InventorySetQuantityInput",
+}
+
+WINDOW = timedelta(hours=24)
+
+
+def is_valid_uri(text: str) -> bool:
+    """§5 [ours]: a scheme, a colon, then non-empty content with no whitespace."""
+    if ":" not in text:
+        return False
+    scheme, content = text.split(":", 1)
+    if scheme == "":
+        return False
+    first = scheme[0]
+    if not (first.isascii() and first.isalpha()):
+        return False
+    for c in scheme:
+        if not (c.isascii() and (c.isalnum() or c in "+.-")):
+            return False
+    if content == "":
+        return False
+    return not any(c.isspace() for c in content)
+
+
+def stamp(when: datetime) -> str:
+    """§12: ``YYYY-MM-DDTHH:MM:SSZ`` in UTC."""
+    when = when.astimezone(UTC)
+    return (
+        f"{when.year:04d}-{when.month:02d}-{when.day:02d}T"
+        f"{when.hour:02d}:{when.minute:02d}:{when.second:02d}Z"
+    )
+
+
+def on_hand_of(q: dict[str, int]) -> int:
+    return (
+        q["available"] + q["committed"] + q["reserved"] + q["damaged"] + q["safety_stock"]
+        + q["quality_control"]
+    )
+
+
+def level_number(level_id: str) -> int | None:
+    if not level_id.startswith(LEVEL_PREFIX):
+        return None
+    number = level_id[len(LEVEL_PREFIX):].split("?", 1)[0]
+    if number == "" or not number.isascii() or not number.isdigit() or number[0] == "0":
+        return None
+    return int(number)
+
+
+def item_named_by_level_id(level_id: str) -> str | None:
+    """§9: level ids carry their item in ``?inventory_item_id=<n>``."""
+    if level_number(level_id) is None or "?" not in level_id:
+        return None
+    query = level_id.split("?", 1)[1]
+    for part in query.split("&"):
+        if part.startswith("inventory_item_id="):
+            value = part[len("inventory_item_id="):]
+            return ITEM_PREFIX + value if value else None
+    return None
+
+
+def canonical(value: Any) -> Any:
+    """The arguments as idempotency compares them (README, "Idempotency" [ours]).
+
+    Key order does not matter, nor an omitted optional field versus an explicit null, except
+    for ``changeFromQuantity``, where null means "no check" and omitted means the legacy rules.
+    """
+    if isinstance(value, dict):
+        return {
+            k: canonical(v) for k, v in value.items()
+            if v is not None or k == "changeFromQuantity"
+        }
+    if isinstance(value, list):
+        return [canonical(v) for v in value]
+    return value
+
+
+class NaiveLedger:
+    """One store, as plain dicts: the reference the state machine checks ``Ledger`` against."""
+
+    def __init__(
+        self, snapshot: dict[str, Any], api_version: str, clock: Callable[[], datetime]
+    ) -> None:
+        if api_version not in VERSIONS:
+            raise ValueError(api_version)
+        self.version = api_version
+        self.clock = clock
+        # §3: three eras.
+        self.old = api_version <= "2025-10"
+        self.mid = api_version == "2026-01"
+        self.new = api_version >= "2026-04"
+        self.locations: dict[str, str] = {}
+        for loc in snapshot.get("locations", []):
+            self.locations[loc["id"]] = loc.get("name", "Shop location")
+        self.items: list[str] = [item["id"] for item in snapshot.get("inventoryItems", [])]
+        # (item, location) -> {"id", "active", "q": {name: int}, "updated": {name: str|None}}
+        self.levels: dict[tuple[str, str], dict[str, Any]] = {}
+        unnamed: list[tuple[str, str]] = []
+        for entry in snapshot.get("inventoryLevels", []):
+            pair = (entry["inventoryItemId"], entry["locationId"])
+            q = dict.fromkeys(STORED, 0)
+            for name, value in entry.get("quantities", {}).items():
+                if name != "on_hand":
+                    q[name] = value
+            self.levels[pair] = {
+                "id": entry.get("id"),
+                "active": entry.get("isActive", True),
+                "q": q,
+                "updated": dict.fromkeys(STORED),
+            }
+            if entry.get("id") is None:
+                unnamed.append(pair)
+        # interface.md: a level without id gets one in Shopify's form; the engine numbers
+        # them after the highest number given in the snapshot, in snapshot order.
+        for pair in unnamed:
+            self.levels[pair]["id"] = self.new_level_id(pair[0])
+        self.groups_made = 0
+        #: Every adjustment group recorded, oldest first (the audit trail).
+        self.journal: list[dict[str, Any]] = []
+        # key -> (first used at, operation, variables, response)
+        self.keys: dict[str, tuple[datetime, str, Any, dict[str, Any]]] = {}
+
+    # ------------------------------------------------------------------ reads
+
+    def quantities(self, item: str, location: str) -> dict[str, int]:
+        if item not in self.items:
+            raise KeyError(item)
+        if location not in self.locations:
+            raise KeyError(location)
+        level = self.levels.get((item, location))
+        q = level["q"] if level is not None else dict.fromkeys(STORED, 0)
+        out = {name: q[name] for name in API_NAMES if name != "on_hand"}
+        out["on_hand"] = on_hand_of(q)
+        return {name: out[name] for name in API_NAMES}
+
+    def level_id(self, item: str, location: str) -> str | None:
+        level = self.levels.get((item, location))
+        return level["id"] if level is not None else None
+
+    def snapshot(self) -> dict[str, Any]:
+        levels = []
+        for pair in sorted(self.levels):
+            level = self.levels[pair]
+            levels.append({
+                "id": level["id"],
+                "inventoryItemId": pair[0],
+                "locationId": pair[1],
+                "isActive": level["active"],
+                "quantities": {name: level["q"][name] for name in STORED},
+            })
+        return {
+            "locations": [
+                {"id": loc, "name": self.locations[loc]} for loc in sorted(self.locations)
+            ],
+            "inventoryItems": [{"id": item} for item in sorted(self.items)],
+            "inventoryLevels": levels,
+        }
+
+    def new_level_id(self, item: str) -> str:
+        highest = 0
+        for level in self.levels.values():
+            if level["id"] is not None:
+                highest = max(highest, level_number(level["id"]) or 0)
+        return f"{LEVEL_PREFIX}{highest + 1}?inventory_item_id={item[len(ITEM_PREFIX):]}"
+
+    def active(self, item: str, location: str) -> bool:
+        level = self.levels.get((item, location))
+        return level is not None and level["active"]
+
+    # ------------------------------------------------------------------ the call
+
+    def execute(
+        self, operation: str, variables: Any, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
+        if operation not in OPERATIONS:
+            raise ValueError(operation)
+        # §4, in order: changeFromQuantity presence (>= 2026-04), then the directive.
+        if (
+            self.new
+            and operation in QUANTITY_OPERATIONS
+            and self.change_from_missing(operation, variables)
+        ):
+            return {
+                "errors": [{
+                    "message": f"{CHANGE_FROM_TYPE[operation]} must include the following "
+                    "argument: changeFromQuantity.",
+                    "path": [operation],
+                    "extensions": {"code": "INVALID_FIELD_ARGUMENTS"},
+                }],
+                "data": {operation: None},
+            }
+        if idempotency_key is not None and self.old:
+            return {"errors": [{
+                "message": "Directive @idempotent is not defined",
+                "extensions": {"code": "undefinedDirective", "directiveName": "idempotent"},
+            }]}
+        # [ours]: the directive is optional for activate/deactivate from 2026-01.
+        if idempotency_key is None and self.new and operation in QUANTITY_OPERATIONS:
+            return {
+                "errors": [{
+                    "message": "The @idempotent directive is required for this mutation but "
+                    "was not provided.",
+                    "path": [operation],
+                    "extensions": {"code": "BAD_REQUEST"},
+                }],
+                "data": {operation: None},
+            }
+        now = self.clock()
+        if idempotency_key is None:
+            return self.run(operation, variables, now)
+        # §11: a key is remembered for 24 hours of the clock; then it is new again.
+        remembered = self.keys.get(idempotency_key)
+        if remembered is not None and now - remembered[0] < WINDOW:
+            _, first_operation, first_variables, first_response = remembered
+            if first_operation == operation and canonical(first_variables) == canonical(variables):
+                return copy.deepcopy(first_response)
+            return self.mismatch(operation)
+        response = self.run(operation, variables, now)
+        self.keys[idempotency_key] = (
+            now, operation, copy.deepcopy(variables), copy.deepcopy(response)
+        )
+        return response
+
+    def change_from_missing(self, operation: str, variables: Any) -> bool:
+        inp = variables["input"]
+        if operation == ADJUST:
+            return any("changeFromQuantity" not in ch for ch in inp["changes"])
+        if operation == MOVE:
+            for ch in inp["changes"]:
+                if "changeFromQuantity" not in ch["from"]:
+                    return True
+                if "changeFromQuantity" not in ch["to"]:
+                    return True
+            return False
+        if operation == SET:
+            return any("changeFromQuantity" not in q for q in inp["quantities"])
+        return any("changeFromQuantity" not in q for q in inp["setQuantities"])
+
+    def mismatch(self, operation: str) -> dict[str, Any]:
+        if operation == ACTIVATE:
+            return {"data": {ACTIVATE: {
+                "inventoryLevel": None,
+                "userErrors": [{"field": None, "message": MSG_MISMATCH}],
+            }}}
+        if operation == DEACTIVATE:
+            return {"data": {DEACTIVATE: {
+                "userErrors": [{"field": None, "message": MSG_MISMATCH}],
+            }}}
+        return {"data": {operation: {
+            "inventoryAdjustmentGroup": None,
+            "userErrors": [{
+                "field": None, "message": MSG_MISMATCH,
+                "code": "IDEMPOTENCY_KEY_PARAMETER_MISMATCH",
+            }],
+        }}}
+
+    def run(self, operation: str, variables: Any, now: datetime) -> dict[str, Any]:
+        if operation == ADJUST:
+            return self.adjust(variables["input"], now)
+        if operation == MOVE:
+            return self.move(variables["input"], now)
+        if operation == SET:
+            return self.set_quantities(variables["input"], now, is_set=True)
+        if operation == SET_ON_HAND:
+            return self.set_quantities(variables["input"], now, is_set=False)
+        if operation == ACTIVATE:
+            return self.activate(variables, now)
+        return self.deactivate(variables)
+
+    # ------------------------------------------------------------------ helpers
+
+    @staticmethod
+    def error(field: list[str] | None, message: str, code: str) -> dict[str, Any]:
+        return {"field": field, "message": message, "code": code}
+
+    def payload(
+        self, operation: str, group: dict[str, Any] | None, errors: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        return {"data": {operation: {"inventoryAdjustmentGroup": group, "userErrors": errors}}}
+
+    def reason_and_reference(
+        self, errors: list[dict[str, Any]], inp: dict[str, Any]
+    ) -> None:
+        if inp["reason"] not in REASONS:
+            errors.append(self.error(["input", "reason"], MSG_REASON, "INVALID_REASON"))
+        reference = inp.get("referenceDocumentUri")
+        if reference is not None and not is_valid_uri(reference):
+            errors.append(self.error(
+                ["input", "referenceDocumentUri"], MSG_REFERENCE, "INVALID_REFERENCE_DOCUMENT"
+            ))
+
+    def ledger_document(
+        self, errors: list[dict[str, Any]], name: str | None, uri: str | None, field: list[str]
+    ) -> None:
+        """§5. ``name`` is None when it is itself invalid: then (rules.py, [ours]) only an
+        internal or malformed URI is reported."""
+        if name == "available":
+            if uri is not None:
+                errors.append(self.error(
+                    field, MSG_AVAILABLE_DOCUMENT, "INVALID_AVAILABLE_DOCUMENT"
+                ))
+            return
+        if uri is None:
+            if name is not None:
+                errors.append(self.error(
+                    field, MSG_QUANTITY_DOCUMENT, "INVALID_QUANTITY_DOCUMENT"
+                ))
+            return
+        if uri.startswith("gid://shopify/"):
+            errors.append(self.error(field, MSG_INTERNAL_DOCUMENT, "INTERNAL_LEDGER_DOCUMENT"))
+        elif not is_valid_uri(uri):
+            errors.append(self.error(field, MSG_LEDGER_DOCUMENT, "INVALID_LEDGER_DOCUMENT"))
+
+    def row(
+        self, name: str, delta: int, document: str | None, item: str, location: str
+    ) -> dict[str, Any]:
+        return {
+            "name": name,
+            "delta": delta,
+            "quantityAfterChange": None,
+            "ledgerDocumentUri": document,
+            "item": {"id": item},
+            "location": {"id": location, "name": self.locations[location]},
+        }
+
+    def group(
+        self, reason: str, reference: str | None, rows: list[dict[str, Any]], now: datetime
+    ) -> dict[str, Any] | None:
+        if not rows:
+            return None
+        self.groups_made += 1
+        group = {
+            "id": f"{GROUP_PREFIX}{self.groups_made}",
+            "createdAt": stamp(now),
+            "reason": reason,
+            "referenceDocumentUri": reference,
+            "app": None,
+            "staffMember": None,
+            "changes": rows,
+        }
+        self.journal.append(copy.deepcopy(group))
+        return group
+
+    def change(self, item: str, location: str, name: str, delta: int, now: datetime) -> None:
+        level = self.levels[(item, location)]
+        level["q"][name] += delta
+        level["updated"][name] = stamp(now)
+
+    # ------------------------------------------------------------------ §6 adjust
+
+    def adjust(self, inp: dict[str, Any], now: datetime) -> dict[str, Any]:
+        errors: list[dict[str, Any]] = []
+        name = inp["name"]
+        name_ok = name in ADJUSTABLE
+        if not name_ok:
+            errors.append(self.error(["input", "name"], MSG_QUANTITY_NAME, "INVALID_QUANTITY_NAME"))
+        self.reason_and_reference(errors, inp)
+        changes = inp["changes"]
+        # [ours, rules.py]: the resulting quantity is bounded, counted with the running value
+        # when several changes touch one level.
+        running: dict[tuple[str, str], int] = {}
+        for i, ch in enumerate(changes):
+            path = ["input", "changes", str(i)]
+            item = ch["inventoryItemId"]
+            location = ch["locationId"]
+            if item not in self.items:
+                errors.append(self.error(
+                    [*path, "inventoryItemId"], MSG_ITEM, "INVALID_INVENTORY_ITEM"
+                ))
+            if location not in self.locations:
+                errors.append(self.error([*path, "locationId"], MSG_LOCATION, "INVALID_LOCATION"))
+            both_known = item in self.items and location in self.locations
+            stocked = both_known and self.active(item, location)
+            if both_known and not stocked:
+                errors.append(self.error(
+                    [*path, "locationId"], MSG_NOT_STOCKED, "ITEM_NOT_STOCKED_AT_LOCATION"
+                ))
+            delta = ch["delta"]
+            at = [*path, "delta"]
+            if delta > 2_000_000_000:
+                errors.append(self.error(at, MSG_HIGH_2B, "INVALID_QUANTITY_TOO_HIGH"))
+            elif delta < -2_000_000_000:
+                errors.append(self.error(at, MSG_LOW_2B, "INVALID_QUANTITY_TOO_LOW"))
+            elif stocked and name_ok:
+                before = running.get((item, location))
+                if before is None:
+                    before = self.levels[(item, location)]["q"][name]
+                after = before + delta
+                if after > 2_000_000_000:
+                    errors.append(self.error(at, MSG_HIGH_2B, "INVALID_QUANTITY_TOO_HIGH"))
+                elif after < -2_000_000_000:
+                    errors.append(self.error(at, MSG_LOW_2B, "INVALID_QUANTITY_TOO_LOW"))
+                else:
+                    running[(item, location)] = after
+            self.ledger_document(
+                errors, name if name_ok else None, ch.get("ledgerDocumentUri"),
+                [*path, "ledgerDocumentUri"],
+            )
+        documents = []
+        for ch in changes:
+            if ch.get("ledgerDocumentUri") not in documents:
+                documents.append(ch.get("ledgerDocumentUri"))
+        if len(documents) > 1:
+            errors.append(self.error(
+                ["input", "changes"], MSG_MAX_ONE_DOCUMENT, "MAX_ONE_LEDGER_DOCUMENT"
+            ))
+        if not errors:
+            # §10: CAS only when nothing else failed, against the persisted values.
+            for i, ch in enumerate(changes):
+                expected = ch.get("changeFromQuantity")
+                current = self.levels[(ch["inventoryItemId"], ch["locationId"])]["q"][name]
+                if expected is not None and expected != current:
+                    errors.append(self.error(
+                        ["input", "changes", str(i), "changeFromQuantity"], MSG_STALE_ARGUMENT,
+                        "CHANGE_FROM_QUANTITY_STALE",
+                    ))
+        if errors:
+            return self.payload(ADJUST, None, errors)
+        named_rows = []
+        on_hand_rows = []
+        for ch in changes:
+            delta = ch["delta"]
+            if delta == 0:
+                continue
+            item = ch["inventoryItemId"]
+            location = ch["locationId"]
+            self.change(item, location, name, delta, now)
+            named_rows.append(self.row(name, delta, ch.get("ledgerDocumentUri"), item, location))
+            if name != "incoming":
+                on_hand_rows.append(self.row("on_hand", delta, None, item, location))
+        group = self.group(
+            inp["reason"], inp.get("referenceDocumentUri"), named_rows + on_hand_rows, now
+        )
+        return self.payload(ADJUST, group, [])
+
+    # ------------------------------------------------------------------ §7 move
+
+    def move(self, inp: dict[str, Any], now: datetime) -> dict[str, Any]:
+        errors: list[dict[str, Any]] = []
+        self.reason_and_reference(errors, inp)
+        changes = inp["changes"]
+        documents: list[str] = []
+        for i, ch in enumerate(changes):
+            path = ["input", "changes", str(i)]
+            item = ch["inventoryItemId"]
+            source = ch["from"]
+            target = ch["to"]
+            if item not in self.items:
+                errors.append(self.error(
+                    [*path, "inventoryItemId"], MSG_ITEM, "INVALID_INVENTORY_ITEM"
+                ))
+            if source["locationId"] not in self.locations:
+                errors.append(self.error(
+                    [*path, "from", "locationId"], MSG_LOCATION, "INVALID_LOCATION"
+                ))
+            if target["locationId"] not in self.locations:
+                errors.append(self.error(
+                    [*path, "to", "locationId"], MSG_LOCATION, "INVALID_LOCATION"
+                ))
+            # [ours]: a DIFFERENT_LOCATIONS change skips the stocked check; otherwise the
+            # stocked check sits at from.locationId (whether or not "to" is known).
+            if (
+                source["locationId"] in self.locations
+                and target["locationId"] in self.locations
+                and source["locationId"] != target["locationId"]
+            ):
+                errors.append(self.error(path, MSG_DIFFERENT_LOCATIONS, "DIFFERENT_LOCATIONS"))
+            elif (
+                source["locationId"] in self.locations
+                and item in self.items
+                and not self.active(item, source["locationId"])
+            ):
+                errors.append(self.error(
+                    [*path, "from", "locationId"], MSG_NOT_STOCKED, "ITEM_NOT_STOCKED_AT_LOCATION"
+                ))
+            if source["name"] not in ADJUSTABLE:
+                errors.append(self.error(
+                    [*path, "from", "name"], MSG_QUANTITY_NAME, "INVALID_QUANTITY_NAME"
+                ))
+            if target["name"] not in ADJUSTABLE:
+                errors.append(self.error(
+                    [*path, "to", "name"], MSG_QUANTITY_NAME, "INVALID_QUANTITY_NAME"
+                ))
+            if (
+                source["name"] in ADJUSTABLE
+                and target["name"] in ADJUSTABLE
+                and source["name"] == target["name"]
+            ):
+                errors.append(self.error(path, MSG_SAME_NAME, "SAME_QUANTITY_NAME"))
+            quantity = ch["quantity"]
+            if quantity < 0:
+                errors.append(self.error(
+                    [*path, "quantity"], MSG_NEGATIVE, "INVALID_QUANTITY_NEGATIVE"
+                ))
+            elif quantity > 2_000_000_000:
+                errors.append(self.error(
+                    [*path, "quantity"], MSG_HIGH_2B, "INVALID_QUANTITY_TOO_HIGH"
+                ))
+            for side, terminal in (("from", source), ("to", target)):
+                name = terminal["name"] if terminal["name"] in ADJUSTABLE else None
+                uri = terminal.get("ledgerDocumentUri")
+                self.ledger_document(errors, name, uri, [*path, side, "ledgerDocumentUri"])
+                if uri is not None and uri not in documents:
+                    documents.append(uri)
+        if len(documents) > 2:
+            errors.append(self.error(
+                ["input", "changes"], MSG_MAX_TWO_DOCUMENTS, "MAXIMUM_LEDGER_DOCUMENT_URIS"
+            ))
+        if not errors:
+            for i, ch in enumerate(changes):
+                for side in ("from", "to"):
+                    terminal = ch[side]
+                    expected = terminal.get("changeFromQuantity")
+                    level = self.levels[(ch["inventoryItemId"], terminal["locationId"])]
+                    if expected is not None and expected != level["q"][terminal["name"]]:
+                        errors.append(self.error(
+                            ["input", "changes", str(i), side, "changeFromQuantity"],
+                            MSG_STALE_ARGUMENT, "CHANGE_FROM_QUANTITY_STALE",
+                        ))
+        if errors:
+            return self.payload(MOVE, None, errors)
+        named_rows = []
+        on_hand_rows = []
+        for ch in changes:
+            quantity = ch["quantity"]
+            if quantity == 0:
+                continue
+            item = ch["inventoryItemId"]
+            source = ch["from"]
+            target = ch["to"]
+            location = source["locationId"]
+            self.change(item, location, source["name"], -quantity, now)
+            named_rows.append(self.row(
+                source["name"], -quantity, source.get("ledgerDocumentUri"), item, location
+            ))
+            self.change(item, location, target["name"], quantity, now)
+            named_rows.append(self.row(
+                target["name"], quantity, target.get("ledgerDocumentUri"), item, location
+            ))
+            # [ours] §7: on_hand moves only when exactly one side is incoming.
+            if source["name"] == "incoming" and target["name"] != "incoming":
+                on_hand_rows.append(self.row("on_hand", quantity, None, item, location))
+            if target["name"] == "incoming" and source["name"] != "incoming":
+                on_hand_rows.append(self.row("on_hand", -quantity, None, item, location))
+        group = self.group(
+            inp["reason"], inp["referenceDocumentUri"], named_rows + on_hand_rows, now
+        )
+        return self.payload(MOVE, group, [])
+
+    # ------------------------------------------------------------------ §8 set, setOnHand
+
+    def uses_legacy_compare(self, quantity: dict[str, Any]) -> bool:
+        if self.old:
+            return True
+        if self.mid:
+            return "changeFromQuantity" not in quantity
+        return False
+
+    def set_quantities(self, inp: dict[str, Any], now: datetime, *, is_set: bool) -> dict[str, Any]:
+        operation = SET if is_set else SET_ON_HAND
+        errors: list[dict[str, Any]] = []
+        name = inp["name"] if is_set else "on_hand"
+        if name not in ("available", "on_hand"):
+            errors.append(self.error(["input", "name"], MSG_SET_NAME, "INVALID_NAME"))
+        self.reason_and_reference(errors, inp)
+        list_key = "quantities" if is_set else "setQuantities"
+        quantities = inp[list_key]
+        for i, q in enumerate(quantities):
+            path = ["input", list_key, str(i)]
+            item = q["inventoryItemId"]
+            location = q["locationId"]
+            if item not in self.items:
+                errors.append(self.error(
+                    [*path, "inventoryItemId"], MSG_ITEM, "INVALID_INVENTORY_ITEM"
+                ))
+            if location not in self.locations:
+                errors.append(self.error([*path, "locationId"], MSG_LOCATION, "INVALID_LOCATION"))
+            if (
+                item in self.items
+                and location in self.locations
+                and not self.active(item, location)
+            ):
+                # errors.py: setOnHand keeps the shared wording; set has its own.
+                message = MSG_SET_NOT_STOCKED if is_set else MSG_NOT_STOCKED
+                errors.append(self.error(
+                    [*path, "locationId"], message, "ITEM_NOT_STOCKED_AT_LOCATION"
+                ))
+            value = q["quantity"]
+            at = [*path, "quantity"]
+            # [ours]: for on_hand, NEGATIVE wins over TOO_LOW.
+            if name == "on_hand" and value < 0:
+                errors.append(self.error(at, MSG_NEGATIVE, "INVALID_QUANTITY_NEGATIVE"))
+            elif value > 1_000_000_000:
+                errors.append(self.error(at, MSG_HIGH_1B, "INVALID_QUANTITY_TOO_HIGH"))
+            elif value < -1_000_000_000:
+                errors.append(self.error(at, MSG_LOW_1B, "INVALID_QUANTITY_TOO_LOW"))
+        ignore = is_set and inp.get("ignoreCompareQuantity") is True
+        if is_set:
+            for i, q in enumerate(quantities):
+                same = 0
+                for other in quantities:
+                    if (
+                        other["inventoryItemId"] == q["inventoryItemId"]
+                        and other["locationId"] == q["locationId"]
+                    ):
+                        same += 1
+                if same > 1:
+                    errors.append(self.error(
+                        ["input", "quantities", str(i), "locationId"], MSG_DUPLICATE,
+                        "NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR",
+                    ))
+            if not ignore:
+                for q in quantities:
+                    if self.uses_legacy_compare(q) and q.get("compareQuantity") is None:
+                        errors.append(self.error(
+                            ["input", "ignoreCompareQuantity"], MSG_COMPARE_REQUIRED,
+                            "COMPARE_QUANTITY_REQUIRED",
+                        ))
+                        break
+        if not errors:
+            for i, q in enumerate(quantities):
+                level = self.levels[(q["inventoryItemId"], q["locationId"])]
+                current = level["q"]["available"] if name == "available" else on_hand_of(level["q"])
+                path = ["input", list_key, str(i)]
+                if is_set and self.uses_legacy_compare(q):
+                    expected = q.get("compareQuantity")
+                    if not ignore and expected is not None and expected != current:
+                        errors.append(self.error(
+                            [*path, "compareQuantity"], MSG_COMPARE_STALE, "COMPARE_QUANTITY_STALE"
+                        ))
+                else:
+                    expected = q.get("changeFromQuantity")
+                    if expected is not None and expected != current:
+                        # errors.py: setOnHand words it as adjust does.
+                        message = MSG_SET_STALE if is_set else MSG_STALE_ARGUMENT
+                        errors.append(self.error(
+                            [*path, "changeFromQuantity"], message, "CHANGE_FROM_QUANTITY_STALE"
+                        ))
+        if errors:
+            return self.payload(operation, None, errors)
+        available_rows = []
+        on_hand_rows = []
+        for q in quantities:
+            item = q["inventoryItemId"]
+            location = q["locationId"]
+            level = self.levels[(item, location)]
+            current = level["q"]["available"] if name == "available" else on_hand_of(level["q"])
+            delta = q["quantity"] - current
+            if delta == 0:
+                continue
+            # Setting either name moves available and on_hand by the same delta.
+            self.change(item, location, "available", delta, now)
+            available_rows.append(self.row("available", delta, None, item, location))
+            on_hand_rows.append(self.row("on_hand", delta, None, item, location))
+        group = self.group(
+            inp["reason"], inp.get("referenceDocumentUri"), available_rows + on_hand_rows, now
+        )
+        return self.payload(operation, group, [])
+
+    # ------------------------------------------------------------------ §9 stocking
+
+    def level_json(self, item: str, location: str) -> dict[str, Any]:
+        level = self.levels[(item, location)]
+        values = self.quantities(item, location)
+        return {
+            "id": level["id"],
+            "isActive": level["active"],
+            "item": {"id": item},
+            "location": {"id": location, "name": self.locations[location]},
+            "quantities": [
+                {
+                    "name": name,
+                    "quantity": values[name],
+                    "updatedAt": None if name == "on_hand" else level["updated"][name],
+                }
+                for name in API_NAMES
+            ],
+        }
+
+    def activate(self, variables: dict[str, Any], now: datetime) -> dict[str, Any]:
+        item = variables["inventoryItemId"]
+        location = variables["locationId"]
+        available = variables.get("available")
+        on_hand = variables.get("onHand")
+        errors: list[dict[str, Any]] = []
+        if item not in self.items:
+            errors.append({"field": ["inventoryItemId"], "message": MSG_ITEM})
+        if location not in self.locations:
+            errors.append({"field": ["locationId"], "message": MSG_LOCATION})
+        if errors:
+            return {"data": {ACTIVATE: {"inventoryLevel": None, "userErrors": errors}}}
+        stock = f"The product couldn't be stocked at {self.locations[location]} because "
+        if available is not None and on_hand is not None:
+            both = stock + "not allowed to set available and on_hand quantities at the same time."
+            errors.append({"field": ["available"], "message": both})
+            errors.append({"field": ["onHand"], "message": both})
+        for field, value in (("available", available), ("onHand", on_hand)):
+            if value is not None and (value > 1_000_000_000 or value < -1_000_000_000):
+                errors.append({"field": [field], "message": stock + (
+                    "the quantity needs to be between -1 billion and 1 billion."
+                )})
+        active = self.active(item, location)
+        if active and not errors:
+            if on_hand is not None:
+                errors.append({"field": ["onHand"], "message": (
+                    "Not allowed to set an on_hand quantity when the item is already active at "
+                    "the location."
+                )})
+            if available is not None:
+                errors.append({"field": ["available"], "message": (
+                    "Not allowed to set available quantity when the item is already active at "
+                    "the location."
+                )})
+        if errors:
+            # The level is still returned when it is active (and unchanged).
+            level = self.level_json(item, location) if active else None
+            return {"data": {ACTIVATE: {"inventoryLevel": level, "userErrors": errors}}}
+        if (item, location) not in self.levels:
+            self.levels[(item, location)] = {
+                "id": self.new_level_id(item),
+                "active": True,
+                "q": dict.fromkeys(STORED, 0),
+                "updated": dict.fromkeys(STORED),
+            }
+        level = self.levels[(item, location)]
+        level["active"] = True
+        if available is not None or on_hand is not None:
+            if available is not None:
+                delta = available - level["q"]["available"]
+            else:
+                delta = on_hand - on_hand_of(level["q"])
+            if delta != 0:
+                # engine.py [ours]: seeding records a group with reason "correction".
+                self.change(item, location, "available", delta, now)
+                self.group("correction", None, [
+                    self.row("available", delta, None, item, location),
+                    self.row("on_hand", delta, None, item, location),
+                ], now)
+        return {"data": {ACTIVATE: {
+            "inventoryLevel": self.level_json(item, location), "userErrors": [],
+        }}}
+
+    def deactivate(self, variables: dict[str, Any]) -> dict[str, Any]:
+        level_id = variables["inventoryLevelId"]
+        found = None
+        for pair, level in self.levels.items():
+            if level["id"] == level_id:
+                found = pair
+        if found is None:
+            named = item_named_by_level_id(level_id)
+            gone = "location" if named is not None and named in self.items else "product"
+            return {"data": {DEACTIVATE: {"userErrors": [{
+                "field": None,
+                "message": f"The product couldn't be unstocked because the {gone} was deleted.",
+            }]}}}
+        item, location = found
+        level = self.levels[found]
+        if level["active"]:
+            others = 0
+            for (other_item, other_location), other in self.levels.items():
+                if other_item == item and other_location != location and other["active"]:
+                    others += 1
+            if others == 0:
+                return {"data": {DEACTIVATE: {"userErrors": [{
+                    "field": None,
+                    "message": f"The product couldn't be unstocked from {self.locations[location]} "
+                    "because products need to be stocked at a minimum of 1 location.",
+                }]}}}
+        level["active"] = False
+        return {"data": {DEACTIVATE: {"userErrors": []}}}
