@@ -65,6 +65,10 @@ SET_HIGH_MESSAGE = "The quantity can't be higher than 1,000,000,000."
 SET_LOW_MESSAGE = "The quantity can't be lower than -1,000,000,000."
 STALE_ARGUMENT_MESSAGE = "The changeFromQuantity argument no longer matches the persisted quantity."
 STALE_VALUE_MESSAGE = "The changeFromQuantity value does not match persisted value."
+MAX_ONE_MESSAGE = (
+    "All changes must have the same ledger document URI or, in the case of adjusting "
+    "available, no ledger document URI."
+)
 PREVIOUS_FAILED_MESSAGE = (
     "A previous request with this idempotency key failed. Retry with a new idempotency key."
 )
@@ -672,9 +676,7 @@ def test_adjust_collects_input_fields_then_each_change_then_call_level_errors() 
         _error(C.INTERNAL_LEDGER_DOCUMENT, _ch(0, "ledgerDocumentUri"), INTERNAL_DOCUMENT_MESSAGE),
         _error(C.INVALID_QUANTITY_TOO_LOW, _ch(1, "delta"), ADJUST_LOW_MESSAGE),
         _error(C.INVALID_LEDGER_DOCUMENT, _ch(1, "ledgerDocumentUri"), LEDGER_DOCUMENT_MESSAGE),
-        _error(C.MAX_ONE_LEDGER_DOCUMENT, ["input", "changes"],
-               "All changes must have the same ledger document URI or, in the case of "
-               "adjusting available, no ledger document URI."),
+        _error(C.MAX_ONE_LEDGER_DOCUMENT, ["input", "changes"], MAX_ONE_MESSAGE),
     ]
 
 
@@ -689,9 +691,7 @@ def test_adjust_reports_location_then_delta_then_ledger_document_within_a_change
         _error(C.INVALID_QUANTITY_TOO_HIGH, _ch(0, "delta"), ADJUST_HIGH_MESSAGE),
         _error(C.INVALID_QUANTITY_DOCUMENT, _ch(0, "ledgerDocumentUri"),
                QUANTITY_DOCUMENT_MESSAGE),
-        _error(C.MAX_ONE_LEDGER_DOCUMENT, ["input", "changes"],
-               "All changes must have the same ledger document URI or, in the case of "
-               "adjusting available, no ledger document URI."),
+        _error(C.MAX_ONE_LEDGER_DOCUMENT, ["input", "changes"], MAX_ONE_MESSAGE),
     ]
 
 
@@ -702,9 +702,7 @@ def test_an_invalid_adjust_name_still_checks_documents_for_being_internal_or_mal
     assert _run_rejected("2025-10", ADJUST, variables) == [
         _error(C.INVALID_QUANTITY_NAME, ["input", "name"], QUANTITY_NAME_MESSAGE),
         _error(C.INTERNAL_LEDGER_DOCUMENT, _ch(1, "ledgerDocumentUri"), INTERNAL_DOCUMENT_MESSAGE),
-        _error(C.MAX_ONE_LEDGER_DOCUMENT, ["input", "changes"],
-               "All changes must have the same ledger document URI or, in the case of "
-               "adjusting available, no ledger document URI."),
+        _error(C.MAX_ONE_LEDGER_DOCUMENT, ["input", "changes"], MAX_ONE_MESSAGE),
     ]
 
 

@@ -26,6 +26,13 @@ V2026_01 = [v for v, era in ERAS.items() if era.idempotency is Presence.OPTIONAL
 REQUIRED_ERA = [v for v, era in ERAS.items() if era.idempotency is Presence.REQUIRED]
 
 
+
+def put(target: Any, path: list[Any], value: Any) -> None:
+    """Replace the value at ``path`` inside nested dicts and lists."""
+    for part in path[:-1]:
+        target = target[part]
+    target[path[-1]] = value
+
 def snapshot() -> dict[str, Any]:
     """Item 1 at location 1: available 5, damaged 3, incoming 4 (on_hand 8); item 2: available 2."""
     return store(stocked={(1, 1): {"available": 5, "damaged": 3, "incoming": 4},
@@ -175,10 +182,7 @@ def test_a_value_of_the_wrong_type_is_a_coercion_error(
     version: str, path: list[Any], value: Any, explanation: str
 ) -> None:
     variables = valid(ADJUST, version)
-    target: Any = variables["input"]
-    for part in path[:-1]:
-        target = target[part]
-    target[path[-1]] = value
+    put(variables["input"], path, value)
     ledger = new_ledger(version)
     before = ledger.snapshot()
     body = ledger.execute(ADJUST, variables, idempotency_key=key_for(version))
@@ -668,10 +672,7 @@ def test_a_call_that_changes_nothing_returns_a_null_group_and_records_nothing(
     operation: str, path: list[Any], value: int, version: str
 ) -> None:
     variables = valid(operation, version)
-    target: Any = variables["input"]
-    for part in path[:-1]:
-        target = target[part]
-    target[path[-1]] = value
+    put(variables["input"], path, value)
     ledger = new_ledger(version)
     before = ledger.snapshot()
     body = ledger.execute(operation, variables, idempotency_key=key_for(version))
@@ -693,10 +694,7 @@ def test_zero_deltas_are_left_out_of_a_group_that_has_other_rows() -> None:
 @pytest.mark.parametrize(("operation", "path", "value"), NO_OPS)
 def test_a_no_op_is_still_validated_first(operation: str, path: list[Any], value: int) -> None:
     variables = valid(operation, "2026-04")
-    target: Any = variables["input"]
-    for part in path[:-1]:
-        target = target[part]
-    target[path[-1]] = value
+    put(variables["input"], path, value)
     variables["input"]["reason"] = "nope"
     body = new_ledger().execute(operation, variables, idempotency_key="k")
     assert [e["code"] for e in body["data"][operation]["userErrors"]] == ["INVALID_REASON"]
