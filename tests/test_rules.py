@@ -324,9 +324,7 @@ ADJUST_ROWS = [
     Row(ADJUST, C.MAX_ONE_LEDGER_DOCUMENT, ALL, "two ledger documents in one call are refused",
         adjust(change(ledgerDocumentUri="logistics://a"),
                change(item=I2, ledgerDocumentUri="logistics://b"), name="damaged"),
-        ["input", "changes"],
-        "All changes must have the same ledger document URI or, in the case of adjusting "
-        "available, no ledger document URI."),
+        ["input", "changes"], MAX_ONE_MESSAGE),
     Row(ADJUST, C.CHANGE_FROM_QUANTITY_STALE, CAS, "a stale changeFromQuantity is refused",
         adjust(change(changeFromQuantity=4)), _ch(0, "changeFromQuantity"),
         STALE_ARGUMENT_MESSAGE),
