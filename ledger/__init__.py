@@ -21,6 +21,7 @@ from ledger.commands import (
     SetQuantity,
 )
 from ledger.errors import ErrorCode, LedgerError, RequestError, RequestErrorKind, UserError
+from ledger.faults import Fault, FaultPlan, FaultSchedule
 from ledger.journal import AdjustmentGroup, QuantityChange
 from ledger.results import LevelView, QuantityView, Result
 from ledger.versions import SUPPORTED as SUPPORTED_VERSIONS
@@ -34,6 +35,9 @@ __all__ = [
     "AdjustmentGroup",
     "Deactivate",
     "ErrorCode",
+    "Fault",
+    "FaultPlan",
+    "FaultSchedule",
     "Ledger",
     "LedgerError",
     "LevelView",

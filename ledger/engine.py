@@ -46,17 +46,22 @@ from ledger.errors import (
     DEACTIVATE,
     FAILED_CODE,
     INTERNAL_ERROR_MESSAGE,
+    MESSAGES,
     MOVE,
+    SERVICE_UNAVAILABLE_MESSAGE,
     SET,
     SET_ON_HAND,
+    THROTTLED_MESSAGE,
     ErrorCode,
     InvariantError,
     LedgerError,
     RequestError,
     RequestErrorKind,
     UserError,
+    codes_in,
     user_error,
 )
+from ledger.faults import Fault
 from ledger.idempotency import IdempotencyStore
 from ledger.journal import GROUP_PREFIX, AdjustmentGroup, Journal, QuantityChange
 from ledger.model import Level, State
@@ -74,8 +79,8 @@ from ledger.results import LevelView, QuantityView, Result
 from ledger.versions import DEFAULT, Presence, era_of
 
 Clock = Callable[[], datetime]
-#: Decides, per call, whether a transient failure strikes it: ``(operation, command) -> bool``.
-FaultPolicy = Callable[[str, Command], bool]
+#: Decides, per call, whether a fault strikes it (see ``ledger.faults``).
+FaultPolicy = Callable[[str, Command], "Fault | bool | None"]
 
 _OPERATION_OF: dict[type, str] = {
     Adjust: ADJUST,
@@ -348,11 +353,12 @@ class Engine:
                         operation, ErrorCode.IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED
                     )
                 return attrs.evolve(entry.result, replayed=True)
-            failure = self._injected_failure(operation, command)
+            failure = self._injected_failure(operation, command, key)
             if failure is not None:
-                # Where the era knows IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED, the key remembers
-                # the failed attempt; elsewhere a retry with the key simply runs again.
-                if operation in self._era.previous_attempt_failed:
+                # A failed attempt (not an outage, a throttle or a concurrent request, which
+                # never ran) is remembered where the era knows
+                # IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED; elsewhere a retry with the key runs.
+                if _is_failed_attempt(failure) and operation in self._era.previous_attempt_failed:
                     self._keys.remember(key, operation, command, failure, now, failed=True)
                 return failure
             result = self._dispatch(operation, command, now)
@@ -361,20 +367,44 @@ class Engine:
         self._keys.remember(key, operation, command, result, now)
         return result
 
-    def _injected_failure(self, operation: str, command: Command) -> Result | None:
-        """Return the transient failure ``faults`` injects into this call, if any.
+    def _injected_failure(
+        self, operation: str, command: Command, key: str | None = None
+    ) -> Result | None:
+        """Return the failure ``faults`` injects into this call, if any (see ``ledger.faults``).
 
-        It strikes before validation, so the call applies nothing: a user error with the
-        mutation's ``*_FAILED`` code where its enum has one, else Shopify's internal error.
+        It strikes before validation, so the call applies nothing.
         """
-        if self.faults is None or not self.faults(operation, command):
+        if self.faults is None:
             return None
-        code = FAILED_CODE.get(operation)
-        if code is not None:
-            return Result(operation=operation, user_errors=(user_error(operation, code, None),))
-        return Result(operation=operation, request_error=RequestError(
-            kind=RequestErrorKind.INTERNAL_SERVER_ERROR, message=INTERNAL_ERROR_MESSAGE,
-        ))
+        fault = self.faults(operation, command)
+        if fault is True:
+            fault = Fault.FAILED
+        if not isinstance(fault, Fault):
+            return None
+        codes = codes_in(operation, self._era) if operation in MESSAGES else ()
+        if fault is Fault.FAILED:
+            code = FAILED_CODE.get(operation)
+            if code is not None:
+                return Result(operation=operation,
+                              user_errors=(user_error(operation, code, None),))
+            return self._request_failure(operation, RequestErrorKind.INTERNAL_SERVER_ERROR,
+                                         INTERNAL_ERROR_MESSAGE)
+        if fault is Fault.SERVICE_UNAVAILABLE:
+            if ErrorCode.SERVICE_UNAVAILABLE in codes:
+                return Result(operation=operation, user_errors=(
+                    user_error(operation, ErrorCode.SERVICE_UNAVAILABLE, None),))
+            return self._request_failure(operation, RequestErrorKind.SERVICE_UNAVAILABLE,
+                                         SERVICE_UNAVAILABLE_MESSAGE)
+        if fault is Fault.CONCURRENT_REQUEST:
+            concurrent = ErrorCode.IDEMPOTENCY_CONCURRENT_REQUEST
+            if key is None or (operation in MESSAGES and concurrent not in codes):
+                return None  # no key, or an era without the code: nothing to be concurrent with
+            return self._idempotency_error(operation, concurrent)
+        return self._request_failure(operation, RequestErrorKind.THROTTLED, THROTTLED_MESSAGE)
+
+    @staticmethod
+    def _request_failure(operation: str, kind: RequestErrorKind, message: str) -> Result:
+        return Result(operation=operation, request_error=RequestError(kind=kind, message=message))
 
     def _request_check(
         self, operation: str, command: Command, key: str | None
@@ -710,3 +740,10 @@ class Engine:
         self._journal._check()
         if self._last_now is not None:
             self._keys._check(self._last_now)
+
+
+def _is_failed_attempt(failure: Result) -> bool:
+    """Tell whether an injected failure is a failed attempt (``Fault.FAILED``)."""
+    if failure.request_error is not None:
+        return failure.request_error.kind is RequestErrorKind.INTERNAL_SERVER_ERROR
+    return any(e.code in FAILED_CODE.values() for e in failure.user_errors)

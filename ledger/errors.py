@@ -63,6 +63,7 @@ class ErrorCode(enum.Enum):
     ADJUST_QUANTITIES_FAILED = "ADJUST_QUANTITIES_FAILED"
     MOVE_QUANTITIES_FAILED = "MOVE_QUANTITIES_FAILED"
     SET_ON_HAND_QUANTITIES_FAILED = "SET_ON_HAND_QUANTITIES_FAILED"
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     INVALID_NAME = "INVALID_NAME"
     INVALID_QUANTITY_NAME = "INVALID_QUANTITY_NAME"
     INVALID_REASON = "INVALID_REASON"
@@ -124,6 +125,8 @@ _SET_BOUNDS: Final = {
     C.INVALID_QUANTITY_NEGATIVE: "The quantity can't be negative.",
     C.INVALID_QUANTITY_TOO_HIGH: "The quantity can't be higher than 1,000,000,000.",
 }
+# Shopify's reference cuts this text short ("The servi..."); the rest is ours.
+SERVICE_UNAVAILABLE_MESSAGE: Final = "The service is temporarily unavailable. Try again later."
 _CHANGE_FROM_STALE_ARGUMENT: Final = (
     "The changeFromQuantity argument no longer matches the persisted quantity."
 )
@@ -135,6 +138,8 @@ FAILED_CODE: Final = {
     SET_ON_HAND: ErrorCode.SET_ON_HAND_QUANTITIES_FAILED,
 }
 INTERNAL_ERROR_MESSAGE: Final = "Internal error. Looks like something went wrong on our end."
+THROTTLED_MESSAGE: Final = "Throttled"
+THROTTLED_DOCUMENTATION: Final = "https://shopify.dev/api/usage/rate-limits"
 
 #: For each mutation, every code it can return with its message, in precedence order.
 MESSAGES: Final[dict[str, dict[ErrorCode, str]]] = {
@@ -156,6 +161,7 @@ MESSAGES: Final[dict[str, dict[ErrorCode, str]]] = {
         **_IDEMPOTENCY_MESSAGES,
         # Shopify documents the code but not its text; this follows adjust's wording.
         C.MOVE_QUANTITIES_FAILED: "The quantities couldn't be moved. Try again.",
+        C.SERVICE_UNAVAILABLE: SERVICE_UNAVAILABLE_MESSAGE,
         **_SHARED,
         C.DIFFERENT_LOCATIONS: "The quantities can't be moved between different locations.",
         C.INVALID_QUANTITY_NAME: _QUANTITY_NAME_MESSAGE,
@@ -195,6 +201,7 @@ MESSAGES: Final[dict[str, dict[ErrorCode, str]]] = {
     SET_ON_HAND: {
         **_IDEMPOTENCY_MESSAGES,
         C.SET_ON_HAND_QUANTITIES_FAILED: "The on-hand quantities couldn't be set. Try again.",
+        C.SERVICE_UNAVAILABLE: SERVICE_UNAVAILABLE_MESSAGE,
         **_SHARED,
         **_SET_BOUNDS,
         C.CHANGE_FROM_QUANTITY_STALE: _CHANGE_FROM_STALE_ARGUMENT,
@@ -206,6 +213,8 @@ _CAS_ERA_CODES: Final = frozenset(
         C.CHANGE_FROM_QUANTITY_STALE,
         C.IDEMPOTENCY_CONCURRENT_REQUEST,
         C.IDEMPOTENCY_KEY_PARAMETER_MISMATCH,
+        # In move's and setOnHand's enums from 2026-01 on (Shopify's references).
+        C.SERVICE_UNAVAILABLE,
     }
 )
 _LEGACY_COMPARE_CODES: Final = frozenset({C.COMPARE_QUANTITY_REQUIRED, C.COMPARE_QUANTITY_STALE})
@@ -276,6 +285,10 @@ class RequestErrorKind(enum.Enum):
     UNDEFINED_DIRECTIVE = "undefinedDirective"
     #: An injected transient failure of a mutation whose enum has no ``*_FAILED`` code.
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+    #: An injected outage of a mutation whose enum has no SERVICE_UNAVAILABLE code.
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+    #: An injected rate limit (HTTP 429 over a transport).
+    THROTTLED = "THROTTLED"
 
 
 @attrs.frozen(kw_only=True)

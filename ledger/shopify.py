@@ -51,6 +51,7 @@ from ledger.errors import (
     OPERATIONS,
     SET,
     SET_ON_HAND,
+    THROTTLED_DOCUMENTATION,
     RequestError,
     RequestErrorKind,
 )
@@ -429,7 +430,11 @@ def request_error_body(operation: str, error: RequestError) -> dict[str, Any]:
     if kind is RequestErrorKind.UNDEFINED_DIRECTIVE:
         body["extensions"] = {"code": kind.value, "directiveName": "idempotent"}
         return {"errors": [body]}
-    if kind in (RequestErrorKind.INVALID_VARIABLE, RequestErrorKind.INTERNAL_SERVER_ERROR):
+    if kind is RequestErrorKind.THROTTLED:
+        body["extensions"] = {"code": kind.value, "documentation": THROTTLED_DOCUMENTATION}
+        return {"errors": [body]}
+    if kind in (RequestErrorKind.INVALID_VARIABLE, RequestErrorKind.INTERNAL_SERVER_ERROR,
+                RequestErrorKind.SERVICE_UNAVAILABLE):
         body["extensions"] = {"code": kind.value}
         return {"errors": [body]}
     body["path"] = [operation]

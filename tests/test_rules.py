@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from ledger import ErrorCode, Ledger
+from ledger import ErrorCode, Fault, Ledger
 from ledger.errors import ADJUST, MOVE, QUANTITY_MUTATIONS, SET, SET_ON_HAND, codes_in
 from ledger.versions import ERAS, Era, Presence
 from tests.support import ITEM, LOCATION, FakeClock, ReentrantClock, store
@@ -65,6 +65,7 @@ SET_HIGH_MESSAGE = "The quantity can't be higher than 1,000,000,000."
 SET_LOW_MESSAGE = "The quantity can't be lower than -1,000,000,000."
 STALE_ARGUMENT_MESSAGE = "The changeFromQuantity argument no longer matches the persisted quantity."
 STALE_VALUE_MESSAGE = "The changeFromQuantity value does not match persisted value."
+UNAVAILABLE_MESSAGE = "The service is temporarily unavailable. Try again later."
 MAX_ONE_MESSAGE = (
     "All changes must have the same ledger document URI or, in the case of adjusting "
     "available, no ledger document URI."
@@ -218,6 +219,11 @@ def always_failing(ledger: Ledger, era: Era) -> None:
     ledger.faults = lambda operation, command: True
 
 
+def unavailable(ledger: Ledger, era: Era) -> None:
+    """Prepare a row by making every call meet an injected outage."""
+    ledger.faults = lambda operation, command: Fault.SERVICE_UNAVAILABLE
+
+
 def failed_attempt(operation: str, variables: dict[str, Any]) -> Callable[[Ledger, Era], None]:
     """Prepare a row by using the key ``reused`` once for a call that a fault makes fail."""
 
@@ -345,6 +351,8 @@ MOVE_ROWS = [
     Row(MOVE, C.MOVE_QUANTITIES_FAILED, ALL, "a transient failure applies nothing",
         move(to_damaged()), None, "The quantities couldn't be moved. Try again.",
         prepare=always_failing),
+    Row(MOVE, C.SERVICE_UNAVAILABLE, CAS, "an outage applies nothing",
+        move(to_damaged()), None, UNAVAILABLE_MESSAGE, prepare=unavailable),
     Row(MOVE, C.INVALID_QUANTITY_NAME, ALL, "an invalid from name is reported on from.name",
         move(shift(end("committed"), end("damaged", ledgerDocumentUri=DAMAGED_DOC))),
         _ch(0, "from", "name"), QUANTITY_NAME_MESSAGE),
@@ -492,6 +500,8 @@ SET_ON_HAND_ROWS = [
     Row(SET_ON_HAND, C.SET_ON_HAND_QUANTITIES_FAILED, ALL, "a transient failure applies nothing",
         on_hand(qty(9)), None, "The on-hand quantities couldn't be set. Try again.",
         prepare=always_failing),
+    Row(SET_ON_HAND, C.SERVICE_UNAVAILABLE, CAS, "an outage applies nothing",
+        on_hand(qty(9)), None, UNAVAILABLE_MESSAGE, prepare=unavailable),
     Row(SET_ON_HAND, C.INVALID_REASON, ALL, "an unlisted reason is refused",
         on_hand(qty(9), reason="recount"), ["input", "reason"], REASON_MESSAGE),
     Row(SET_ON_HAND, C.INVALID_REFERENCE_DOCUMENT, ALL, "a reference with a space is refused",
