@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from typing import Any
 
 from ledger import shopify, snapshot
 from ledger.engine import Clock, Engine
-from ledger.versions import DEFAULT
+from ledger.versions import DEFAULT, era_of
 
 
 class Ledger(Engine):
@@ -57,15 +59,45 @@ class Ledger(Engine):
         return snapshot.dump(self._state)
 
     def execute(
-        self, operation: str, variables: object, *, idempotency_key: str | None = None
+        self,
+        operation: str,
+        variables: object,
+        *,
+        idempotency_key: str | None = None,
+        api_version: str | None = None,
     ) -> dict[str, Any]:
         """Run one mutation from its GraphQL variables; return Shopify's response body.
 
-        ``idempotency_key`` is the value of ``@idempotent(key:)`` (``None``: no directive).
-        Never raises for anything inside ``variables``; an unknown ``operation`` raises
+        ``idempotency_key`` is the value of ``@idempotent(key:)`` (``None``: no directive);
+        ``api_version`` overrides the ledger's version for this call. Never raises for
+        anything inside ``variables``; an unknown ``operation`` or ``api_version`` raises
         ``ValueError``.
         """
+        era = self._era if api_version is None else era_of(api_version)
         return shopify.execute(
-            self.run, self._era, operation, variables, idempotency_key,
-            quantity_after_change=self.report_quantity_after_change,
+            functools.partial(self.run, api_version=api_version), era, operation, variables,
+            idempotency_key, quantity_after_change=self.report_quantity_after_change,
         )
+
+    def graphql(
+        self,
+        query: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        operation_name: str | None = None,
+    ) -> dict[str, Any]:
+        """Execute a GraphQL document as Shopify's Admin API does; return the response body.
+
+        Mutations give exactly what ``execute`` gives for the same variables and
+        ``@idempotent(key:)`` (errors tied to the document also carry ``locations``);
+        reads, aliases, fragments and introspection work. Needs graphql-core: install the
+        ``graphql`` extra (``pip install 'ledger[graphql]'``).
+        """
+        try:
+            from ledger import graphql_api
+        except ImportError as error:  # pragma: no cover - graphql-core is a dev dependency
+            raise ImportError(
+                "Ledger.graphql needs graphql-core; install the 'graphql' extra: "
+                "pip install 'ledger[graphql]'"
+            ) from error
+        return graphql_api.run(self, query, variables, operation_name=operation_name)

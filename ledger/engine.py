@@ -76,7 +76,7 @@ from ledger.quantities import (
     on_hand,
 )
 from ledger.results import LevelView, QuantityView, Result
-from ledger.versions import DEFAULT, Presence, era_of
+from ledger.versions import DEFAULT, Era, Presence, era_of
 
 Clock = Callable[[], datetime]
 #: Decides, per call, whether a fault strikes it (see ``ledger.faults``).
@@ -320,20 +320,34 @@ class Engine:
 
     # ------------------------------------------------------------------ the call
 
-    def run(self, command: Command, idempotency_key: str | None = None) -> Result:
-        """Run one command, as a Shopify mutation with ``@idempotent(key: idempotency_key)``."""
+    def run(
+        self,
+        command: Command,
+        idempotency_key: str | None = None,
+        *,
+        api_version: str | None = None,
+    ) -> Result:
+        """Run one command, as a Shopify mutation with ``@idempotent(key: idempotency_key)``.
+
+        ``api_version`` (default: the ledger's) is the version the caller pins for this call:
+        one store's state is shared by every app, whatever version each one speaks.
+        """
+        version = self.api_version if api_version is None else api_version
+        era = self._era if api_version is None else era_of(api_version)
         operation = _OPERATION_OF.get(type(command))
         if operation is None:
             raise TypeError(f"not a ledger command: {command!r}")
         if idempotency_key is not None and not isinstance(idempotency_key, str):
             raise TypeError(f"idempotency_key must be a str or None, not {idempotency_key!r}")
-        rejected = self._request_check(operation, command, idempotency_key)
+        rejected = self._request_check(operation, command, idempotency_key, era, version)
         if rejected is not None:
             return Result(operation=operation, request_error=rejected)
         if idempotency_key is None:
             now = self._now()
-            failure = self._injected_failure(operation, command)
-            return failure if failure is not None else self._dispatch(operation, command, now)
+            failure = self._injected_failure(operation, command, era)
+            if failure is not None:
+                return failure
+            return self._dispatch(operation, command, now, era)
         key = idempotency_key
         if self._keys.in_flight(key):
             return self._idempotency_error(operation, ErrorCode.IDEMPOTENCY_CONCURRENT_REQUEST)
@@ -353,22 +367,22 @@ class Engine:
                         operation, ErrorCode.IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED
                     )
                 return attrs.evolve(entry.result, replayed=True)
-            failure = self._injected_failure(operation, command, key)
+            failure = self._injected_failure(operation, command, era, key)
             if failure is not None:
                 # A failed attempt (not an outage, a throttle or a concurrent request, which
                 # never ran) is remembered where the era knows
                 # IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED; elsewhere a retry with the key runs.
-                if _is_failed_attempt(failure) and operation in self._era.previous_attempt_failed:
+                if _is_failed_attempt(failure) and operation in era.previous_attempt_failed:
                     self._keys.remember(key, operation, command, failure, now, failed=True)
                 return failure
-            result = self._dispatch(operation, command, now)
+            result = self._dispatch(operation, command, now, era)
         finally:
             self._keys.end(key)
         self._keys.remember(key, operation, command, result, now)
         return result
 
     def _injected_failure(
-        self, operation: str, command: Command, key: str | None = None
+        self, operation: str, command: Command, era: Era, key: str | None = None
     ) -> Result | None:
         """Return the failure ``faults`` injects into this call, if any (see ``ledger.faults``).
 
@@ -381,7 +395,7 @@ class Engine:
             fault = Fault.FAILED
         if not isinstance(fault, Fault):
             return None
-        codes = codes_in(operation, self._era) if operation in MESSAGES else ()
+        codes = codes_in(operation, era) if operation in MESSAGES else ()
         if fault is Fault.FAILED:
             code = FAILED_CODE.get(operation)
             if code is not None:
@@ -407,17 +421,16 @@ class Engine:
         return Result(operation=operation, request_error=RequestError(kind=kind, message=message))
 
     def _request_check(
-        self, operation: str, command: Command, key: str | None
+        self, operation: str, command: Command, key: str | None, era: Era, version: str
     ) -> RequestError | None:
         """Return the first request-level failure (semantics §4), or ``None``."""
-        era = self._era
         change_froms = _change_froms(command)
         # Fields the version does not define. The GraphQL codec reports these as variable
         # coercion errors before a command exists; this catches Pythonic callers.
         if era.change_from is Presence.UNDEFINED and any(v is not ABSENT for v in change_froms):
             return RequestError(
                 kind=RequestErrorKind.INVALID_VARIABLE,
-                message=f"changeFromQuantity is not defined in API version {self.api_version}",
+                message=f"changeFromQuantity is not defined in API version {version}",
             )
         if isinstance(command, SetQuantities | SetOnHand):
             legacy = [q.compare_quantity for q in command.quantities]
@@ -429,7 +442,7 @@ class Engine:
                 return RequestError(
                     kind=RequestErrorKind.INVALID_VARIABLE,
                     message="compareQuantity and ignoreCompareQuantity are not defined on "
-                    f"{operation} in API version {self.api_version}",
+                    f"{operation} in API version {version}",
                 )
         if era.change_from is Presence.REQUIRED and any(v is ABSENT for v in change_froms):
             return RequestError(
@@ -471,13 +484,13 @@ class Engine:
         self._keys.evict(now)
         return now
 
-    def _dispatch(self, operation: str, command: Command, now: datetime) -> Result:
+    def _dispatch(self, operation: str, command: Command, now: datetime, era: Era) -> Result:
         if isinstance(command, Adjust):
             return self._adjust(command, now)
         if isinstance(command, Move):
             return self._move(command, now)
         if isinstance(command, SetQuantities | SetOnHand):
-            return self._set(operation, command, now)
+            return self._set(operation, command, now, era)
         if isinstance(command, Activate):
             return self._activate(command, now)
         return self._deactivate(command)
@@ -520,8 +533,10 @@ class Engine:
                 companions.append(self._row(level, "on_hand", delta, on_hand(level.q), None))
         return self._record(MOVE, cmd.reason, cmd.reference_document_uri, named + companions, now)
 
-    def _set(self, operation: str, cmd: SetQuantities | SetOnHand, now: datetime) -> Result:
-        errors, levels = rules.check_set(cmd, self._state, self._era)
+    def _set(
+        self, operation: str, cmd: SetQuantities | SetOnHand, now: datetime, era: Era
+    ) -> Result:
+        errors, levels = rules.check_set(cmd, self._state, era)
         if errors:
             return Result(operation=operation, user_errors=tuple(errors))
         self._reserve_group_number()

@@ -503,3 +503,29 @@ def test_a_no_op_does_not_spend_a_group_number() -> None:
     group = ledger.adjust(name="available", reason="correction", changes=[one]).group
     assert group is not None
     assert group.id == "gid://shopify/InventoryAdjustmentGroup/1"
+
+
+# ---------------------------------------------------------------------- per-call versions
+
+
+def test_a_call_may_pin_another_api_version_than_the_ledgers() -> None:
+    ledger = Ledger.from_snapshot(store(), api_version="2026-04", clock=FakeClock())
+    legacy = {"input": {"name": "available", "reason": "correction", "quantities": [
+        {"inventoryItemId": I1, "locationId": L1, "quantity": 9}]}}
+    body = ledger.execute("inventorySetQuantities", legacy, api_version="2025-01")
+    assert body["data"]["inventorySetQuantities"]["userErrors"][0]["code"] == (
+        "COMPARE_QUANTITY_REQUIRED")
+    # The same call at the ledger's own version needs changeFromQuantity and a key.
+    assert ledger.execute("inventorySetQuantities", legacy)["errors"][0]["extensions"] == {
+        "code": "INVALID_FIELD_ARGUMENTS"}
+    legacy["input"]["ignoreCompareQuantity"] = True
+    ok = ledger.execute("inventorySetQuantities", legacy, api_version="2025-01")
+    assert ok["data"]["inventorySetQuantities"]["userErrors"] == []
+    assert ledger.quantities(I1, L1)["available"] == 9
+    assert ledger.api_version == "2026-04"
+
+
+def test_an_unknown_per_call_version_raises_value_error_naming_the_supported_ones() -> None:
+    ledger = new_ledger()
+    with pytest.raises(ValueError, match="2026-10"):
+        ledger.execute("inventoryActivate", {}, api_version="2024-01")
