@@ -85,13 +85,15 @@ class Ledger(Engine):
         variables: Mapping[str, Any] | None = None,
         *,
         operation_name: str | None = None,
+        api_version: str | None = None,
     ) -> dict[str, Any]:
         """Execute a GraphQL document as Shopify's Admin API does; return the response body.
 
         Mutations give exactly what ``execute`` gives for the same variables and
         ``@idempotent(key:)`` (errors tied to the document also carry ``locations``);
-        reads, aliases, fragments and introspection work. Needs graphql-core: install the
-        ``graphql`` extra (``pip install 'ledger[graphql]'``).
+        reads, aliases, fragments and introspection work. ``api_version`` overrides the
+        ledger's version for this request (an unsupported one raises ``ValueError``).
+        Needs graphql-core: install the ``graphql`` extra (``pip install 'ledger[graphql]'``).
         """
         try:
             from ledger import graphql_api
@@ -100,4 +102,6 @@ class Ledger(Engine):
                 "Ledger.graphql needs graphql-core; install the 'graphql' extra: "
                 "pip install 'ledger[graphql]'"
             ) from error
-        return graphql_api.run(self, query, variables, operation_name=operation_name)
+        return graphql_api.run(
+            self, query, variables, operation_name=operation_name, api_version=api_version
+        )

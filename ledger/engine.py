@@ -64,7 +64,7 @@ from ledger.errors import (
 from ledger.faults import Fault
 from ledger.idempotency import IdempotencyStore
 from ledger.journal import GROUP_PREFIX, AdjustmentGroup, Journal, QuantityChange
-from ledger.model import Level, State
+from ledger.model import Level, Location, State
 from ledger.quantities import (
     API_NAMES,
     AVAILABLE,
@@ -314,9 +314,17 @@ class Engine:
         """Return the ids of all inventory items."""
         return list(self._state.items)
 
+    def has_item(self, item_id: str) -> bool:
+        """Tell whether ``item_id`` names an inventory item. O(1)."""
+        return item_id in self._state.items
+
     def locations(self) -> list[str]:
         """Return the ids of all locations."""
         return list(self._state.locations)
+
+    def location(self, location_id: str) -> Location | None:
+        """Return the location with id ``location_id`` (its id and name), if any."""
+        return self._state.locations.get(location_id)
 
     # ------------------------------------------------------------------ the call
 

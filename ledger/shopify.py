@@ -217,18 +217,19 @@ def _scalar(t: Scalar, value: object) -> tuple[bool, object]:
     return isinstance(value, bool), value
 
 
-def _coerce(t: TypeRef, value: object, path: tuple[str | int, ...],
-            problems: list[Problem]) -> object:
+def coerce_value(t: TypeRef, value: object, path: tuple[str | int, ...],
+                 problems: list[Problem]) -> object:
+    """Coerce ``value`` to ``t`` as graphql-ruby does, appending any problems found."""
     if isinstance(t, NonNull):
         if value is None:
             problems.append((path, "Expected value to not be null"))
             return None
-        return _coerce(t.of, value, path, problems)
+        return coerce_value(t.of, value, path, problems)
     if value is None:
         return None
     if isinstance(t, ListOf):
         items = value if isinstance(value, list | tuple) else [value]
-        return [_coerce(t.of, v, (*path, i), problems) for i, v in enumerate(items)]
+        return [coerce_value(t.of, v, (*path, i), problems) for i, v in enumerate(items)]
     if isinstance(t, InputObject):
         if not isinstance(value, dict):
             problems.append((path, f"Expected {_json(value)} to be a key-value object."))
@@ -240,7 +241,7 @@ def _coerce(t: TypeRef, value: object, path: tuple[str | int, ...],
             if field_type is None:
                 problems.append(((*path, str(key)), f"Field is not defined on {t.name}"))
                 continue
-            out[key] = _coerce(field_type, item, (*path, key), problems)
+            out[key] = coerce_value(field_type, item, (*path, key), problems)
         for name, field_type in t.fields:
             if name not in value and isinstance(field_type, NonNull):
                 problems.append(((*path, name), "Expected value to not be null"))
@@ -259,7 +260,8 @@ def _json(value: object) -> str:
         return literal(value)
 
 
-def _too_deep(value: object) -> bool:
+def too_deep(value: object) -> bool:
+    """Tell whether ``value`` nests lists and objects more than ``MAX_DEPTH`` deep."""
     stack: list[tuple[object, int]] = [(value, 0)]
     while stack:
         current, depth = stack.pop()
@@ -280,7 +282,7 @@ def coerce_variables(
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Coerce ``variables`` for ``operation``; return the values and any error bodies."""
     given: dict[Any, Any] = variables if isinstance(variables, dict) else {}
-    if _too_deep(given):
+    if too_deep(given):
         return {}, [{
             "message": f"Variables are nested more than {MAX_DEPTH} levels deep.",
             "extensions": {"code": "INVALID_VARIABLE"},
@@ -290,7 +292,7 @@ def coerce_variables(
     for name, t in variable_types(era)[operation]:
         problems: list[Problem] = []
         raw = given.get(name)
-        values[name] = _coerce(t, raw, (), problems)
+        values[name] = coerce_value(t, raw, (), problems)
         if problems:
             fields = [f"{'.'.join(map(str, p))} ({e})" for p, e in problems if p]
             message = f"Variable ${name} of type {_signature(t)} was provided invalid value"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 
@@ -44,3 +45,49 @@ def test_the_shopify_shaped_example_runs_on_a_snapshot() -> None:
     exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 -- our own README
     body = namespace["body"]
     assert body["data"]["inventoryAdjustQuantities"]["userErrors"] == []  # type: ignore[index]
+
+
+def test_the_oracle_example_passes_as_an_apps_test_suite(pytester: Any) -> None:
+    import pytest
+
+    pytest.importorskip("graphql")
+    pytest.importorskip("httpx")
+    section = README.split("## Testing your app against the oracle", 1)[1]
+    block = re.search(r"```python\n(.*?)```", section, flags=re.S)
+    assert block is not None
+    pytester.makepyfile(test_app=block.group(1))
+    result = pytester.runpytest("-p", "no:ledger", "-p", "ledger.pytest_plugin")
+    result.assert_outcomes(passed=1)
+
+
+def test_the_hypothesis_example_runs_and_catches_an_app_that_forgets_replays() -> None:
+    import pytest
+    from hypothesis import Phase, settings
+    from hypothesis.stateful import run_state_machine_as_test
+
+    section = README.split("## Testing your app with Hypothesis", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```python\n(.*?)```", section, flags=re.S)
+    assert block is not None
+    namespace: dict[str, object] = {"__name__": "readme_example"}
+    exec(compile(block.group(1), "README.md", "exec"), namespace)  # noqa: S102 -- our own README
+    machine: Any = namespace["AvailableCache"]
+    assert namespace["TestAvailableCache"] is machine.TestCase
+    run_state_machine_as_test(machine, settings=settings(
+        max_examples=15, stateful_step_count=12, deadline=None))
+
+    class ForgetsReplays(machine):  # type: ignore[misc,valid-type]
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen = ReplayBlind()
+
+    with pytest.raises(AssertionError, match="the app says available"):
+        run_state_machine_as_test(ForgetsReplays, settings=settings(
+            max_examples=200, stateful_step_count=12, deadline=None,
+            phases=[Phase.generate], print_blob=False))
+
+
+class ReplayBlind(set[str]):
+    """A set that never remembers: the README app then counts every replay again."""
+
+    def __contains__(self, item: object) -> bool:
+        return False

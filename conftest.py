@@ -1,0 +1,23 @@
+"""Root test configuration: plugins for the suite, and doctest collection of optional adapters.
+
+Adapters whose optional dependency is missing are not collected for doctests, so pytest
+runs on an install without the extras.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+# pytester runs the pytest plugin's own tests (and the README's oracle example) in scratch
+# directories.
+pytest_plugins = ["pytester"]
+
+_OPTIONAL = {
+    "ledger/graphql_api.py": "graphql",
+    "ledger/httpx_transport.py": "httpx",
+    "ledger/requests_adapter.py": "requests",
+    "ledger/strategies.py": "hypothesis",
+}
+collect_ignore = [
+    path for path, module in _OPTIONAL.items() if importlib.util.find_spec(module) is None
+]

@@ -1,0 +1,29 @@
+"""A clock that stands still until told to move: for tests, simulations and replays."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+
+class ManualClock:
+    """A settable clock: ``Ledger(clock=ManualClock(...))``, then ``advance(seconds)``.
+
+    >>> clock = ManualClock(datetime(2026, 6, 25, tzinfo=UTC))
+    >>> clock.advance(90)
+    >>> clock().isoformat()
+    '2026-06-25T00:01:30+00:00'
+    """
+
+    def __init__(self, start: datetime | None = None) -> None:
+        when = start if start is not None else datetime(2026, 1, 1, tzinfo=UTC)
+        if when.tzinfo is None:
+            raise ValueError("the start time must be timezone-aware")
+        self.now = when
+
+    def __call__(self) -> datetime:
+        """Return the current time of this clock."""
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock forward (or back, with a negative number) by ``seconds``."""
+        self.now += timedelta(seconds=seconds)

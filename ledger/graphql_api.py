@@ -1,0 +1,865 @@
+"""The GraphQL front: ``Ledger.graphql(query, variables)`` as Shopify's Admin API runs it.
+
+Built on graphql-core (the optional ``graphql`` extra). One schema per API era, written as
+SDL and built once; parsed and validated documents are cached per query string, so a
+repeated query costs no re-parse and no re-validation.
+
+How a request runs, in graphql-ruby's order (the engine behind Shopify's Admin API):
+
+1. **parse** — a syntax error is one error in graphql-ruby's wording, no ``data``;
+2. **validate** — static errors (unknown field, unknown directive, ...) in graphql-ruby's
+   wording, no ``data``;
+3. **variables** — every variable the operation declares is coerced by the codec of
+   ``ledger.shopify`` (graphql-ruby's messages, ``INVALID_VARIABLE``), no ``data``;
+4. **execute** — graphql-core walks the selection (aliases, fragments, ``__typename``).
+   A mutation field does *not* use graphql-core's coerced arguments: it collects its
+   arguments in raw JSON form and runs exactly what ``Ledger.execute`` runs (the codec's
+   ``coerce_variables``/``decode``, then ``Ledger.run``, then ``render``), so user errors,
+   request-level errors and groups are identical to ``execute``'s. ``@idempotent(key:)`` is
+   read off the field node.
+
+Choices where Shopify's behaviour is a guess ([ours]):
+
+* Every error tied to a place in the document carries ``locations`` (graphql-ruby adds them;
+  ``Ledger.execute`` has no document, so its bodies omit them). Otherwise a body equals
+  ``execute``'s. Request-level errors raised in a mutation field carry ``path`` with the
+  field's response key (its alias if it has one), as graphql-ruby does.
+* Because validation precedes variable coercion, ``@idempotent`` in an era that does not
+  define it is reported (``undefinedDirective``) even when the variables are also invalid;
+  ``execute`` reports the coercion error first in that case.
+* Syntax errors: ``Parse error on "<token>" (<TOKEN NAME>) at [<line>, <column>]``, or
+  ``Unexpected end of document`` at the end of the text, with ``locations``: the wording of
+  graphql-ruby's parser, which Shopify's responses quote.
+* Validation errors with a graphql-ruby equivalent written here (``undefinedField``,
+  ``undefinedDirective``, ``argumentNotAccepted``, ``missingRequiredArguments``,
+  ``variableNotUsed``, ``variableNotDefined``, ``variableMismatch``, ``selectionMismatch``)
+  use its message and ``extensions``, with ``path`` as graphql-ruby's static validation reports it
+  (``["query"|"mutation"[ <name>], <field or fragment>...]``); any other validation error
+  keeps graphql-core's message, with ``locations`` and no ``extensions``.
+* Connections need ``first``: without it, ``you must provide one of first or last`` (the
+  wording Shopify uses) at the field. Cursors are opaque (base64 of the level id); an
+  unknown ``after`` starts from the beginning. They list *active* levels only, in the
+  order items/locations were added; ``inventoryLevel(...)`` returns a level active or not.
+* ``location`` without ``id`` returns the first location (Shopify: the primary location).
+* ``node(id:)`` finds an adjustment group by scanning the journal (O(n) in the number of
+  groups; the journal has no index by id yet).
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import functools
+import re
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Final
+
+from graphql import (
+    ArgumentNode,
+    DocumentNode,
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLObjectType,
+    GraphQLResolveInfo,
+    GraphQLSchema,
+    GraphQLSyntaxError,
+    InlineFragmentNode,
+    ListTypeNode,
+    ListValueNode,
+    NamedTypeNode,
+    Node,
+    NonNullTypeNode,
+    ObjectValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    Source,
+    TypeNode,
+    Undefined,
+    ValueNode,
+    VariableNode,
+    build_schema,
+    execute_sync,
+    get_operation_ast,
+    parse,
+    validate,
+    value_from_ast_untyped,
+)
+from graphql.language import Lexer, TokenKind
+
+from ledger import shopify
+from ledger.errors import (
+    ADJUST,
+    MOVE,
+    OPERATIONS,
+    SET,
+    SET_ON_HAND,
+    codes_in,
+)
+from ledger.journal import GROUP_PREFIX
+from ledger.model import ITEM_PREFIX, LEVEL_PREFIX, LOCATION_PREFIX
+from ledger.results import LevelView
+from ledger.versions import Era, Presence, era_of
+
+if TYPE_CHECKING:
+    from ledger.api import Ledger
+
+#: How many distinct query strings keep their parsed (and, per era, validated) document.
+CACHE_SIZE: Final = 512
+
+#: Payload and user-error type names of the four quantity mutations.
+_TYPE_STEM: Final = {
+    ADJUST: "InventoryAdjustQuantities",
+    MOVE: "InventoryMoveQuantities",
+    SET: "InventorySetQuantities",
+    SET_ON_HAND: "InventorySetOnHandQuantities",
+}
+
+_COMMON_SDL: Final = '''
+"""An object with an ID."""
+interface Node {
+  id: ID!
+}
+
+"""An ISO-8601 date and time in UTC, e.g. 2026-06-25T01:33:56Z."""
+scalar DateTime
+
+type App {
+  id: ID!
+}
+
+type StaffMember {
+  id: ID!
+}
+
+type PageInfo {
+  hasNextPage: Boolean!
+  hasPreviousPage: Boolean!
+  startCursor: String
+  endCursor: String
+}
+
+type InventoryItem implements Node {
+  id: ID!
+  inventoryLevel(locationId: ID!): InventoryLevel
+  inventoryLevels(first: Int, after: String): InventoryLevelConnection!
+}
+
+type Location implements Node {
+  id: ID!
+  name: String!
+  inventoryLevel(inventoryItemId: ID!): InventoryLevel
+  inventoryLevels(first: Int, after: String): InventoryLevelConnection!
+}
+
+type InventoryQuantity {
+  name: String!
+  quantity: Int!
+  updatedAt: DateTime
+}
+
+type InventoryLevel implements Node {
+  id: ID!
+  isActive: Boolean!
+  item: InventoryItem!
+  location: Location!
+  quantities(names: [String!]!): [InventoryQuantity!]!
+}
+
+type InventoryLevelEdge {
+  cursor: String!
+  node: InventoryLevel!
+}
+
+type InventoryLevelConnection {
+  edges: [InventoryLevelEdge!]!
+  nodes: [InventoryLevel!]!
+  pageInfo: PageInfo!
+}
+
+type InventoryChange {
+  name: String!
+  delta: Int!
+  quantityAfterChange: Int
+  ledgerDocumentUri: String
+  item: InventoryItem
+  location: Location
+}
+
+type InventoryAdjustmentGroup implements Node {
+  id: ID!
+  createdAt: DateTime!
+  reason: String!
+  referenceDocumentUri: String
+  app: App
+  staffMember: StaffMember
+  changes(
+    inventoryItemIds: [ID!]
+    locationIds: [ID!]
+    quantityNames: [String!]
+  ): [InventoryChange!]!
+}
+
+type UserError {
+  field: [String!]
+  message: String!
+}
+
+type InventoryActivatePayload {
+  inventoryLevel: InventoryLevel
+  userErrors: [UserError!]!
+}
+
+type InventoryDeactivatePayload {
+  userErrors: [UserError!]!
+}
+
+type QueryRoot {
+  inventoryItem(id: ID!): InventoryItem
+  inventoryLevel(id: ID!): InventoryLevel
+  location(id: ID): Location
+  node(id: ID!): Node
+  nodes(ids: [ID!]!): [Node]!
+}
+
+schema {
+  query: QueryRoot
+  mutation: Mutation
+}
+'''
+
+
+# ---------------------------------------------------------------------- the schema
+
+
+def _input_objects(t: shopify.TypeRef, out: dict[str, shopify.InputObject]) -> None:
+    if isinstance(t, shopify.NonNull | shopify.ListOf):
+        _input_objects(t.of, out)
+    elif isinstance(t, shopify.InputObject) and t.name not in out:
+        for _, field_type in t.fields:
+            _input_objects(field_type, out)
+        out[t.name] = t
+
+
+def _signature(t: shopify.TypeRef) -> str:
+    if isinstance(t, shopify.NonNull):
+        return _signature(t.of) + "!"
+    if isinstance(t, shopify.ListOf):
+        return f"[{_signature(t.of)}]"
+    return t.name
+
+
+@functools.cache
+def input_types(era: Era) -> dict[str, shopify.TypeRef]:
+    """Return every named input type of ``era`` (the codec's, plus the four scalars)."""
+    named: dict[str, shopify.TypeRef] = {
+        name: shopify.Scalar(name) for name in ("ID", "String", "Int", "Boolean")
+    }
+    objects: dict[str, shopify.InputObject] = {}
+    for arguments in shopify.variable_types(era).values():
+        for _, t in arguments:
+            _input_objects(t, objects)
+    named.update(objects)
+    return named
+
+
+@functools.cache
+def sdl(era: Era) -> str:
+    """Return the schema of ``era`` as SDL text."""
+    parts = [_COMMON_SDL]
+    if era.idempotency is not Presence.UNDEFINED:
+        parts.append(
+            '"""Makes the mutation idempotent under `key`."""\n'
+            "directive @idempotent(key: String!) on FIELD\n"
+        )
+    for t in input_types(era).values():
+        if isinstance(t, shopify.InputObject):
+            fields = "\n".join(f"  {name}: {_signature(ft)}" for name, ft in t.fields)
+            parts.append(f"input {t.name} {{\n{fields}\n}}\n")
+    for operation, stem in _TYPE_STEM.items():
+        codes = "\n".join(f"  {code.value}" for code in codes_in(operation, era))
+        parts.append(
+            f"enum {stem}UserErrorCode {{\n{codes}\n}}\n\n"
+            f"type {stem}UserError {{\n  field: [String!]\n  message: String!\n"
+            f"  code: {stem}UserErrorCode\n}}\n\n"
+            f"type {stem}Payload {{\n  inventoryAdjustmentGroup: InventoryAdjustmentGroup\n"
+            f"  userErrors: [{stem}UserError!]!\n}}\n"
+        )
+    variables = shopify.variable_types(era)
+    mutations = []
+    for operation in OPERATIONS:
+        arguments = ", ".join(f"{name}: {_signature(t)}" for name, t in variables[operation])
+        payload = _TYPE_STEM.get(operation, operation[0].upper() + operation[1:]) + "Payload"
+        mutations.append(f"  {operation}({arguments}): {payload}")
+    parts.append("type Mutation {\n" + "\n".join(mutations) + "\n}\n")
+    return "\n".join(parts)
+
+
+@functools.cache
+def schema(era: Era) -> GraphQLSchema:
+    """Return the executable schema of ``era`` (built once per era)."""
+    built = build_schema(sdl(era))
+    mutation = built.mutation_type
+    query = built.query_type
+    if mutation is None or query is None:  # pragma: no cover - the SDL defines both
+        raise AssertionError("schema without root types")
+    for operation in OPERATIONS:
+        mutation.fields[operation].resolve = _mutation_resolver(operation)
+    for name, resolve in _QUERY_RESOLVERS.items():
+        query.fields[name].resolve = resolve
+    for type_name, field_name, resolve in _FIELD_RESOLVERS:
+        object_type = built.get_type(type_name)
+        if not isinstance(object_type, GraphQLObjectType):  # pragma: no cover
+            raise AssertionError(type_name)
+        object_type.fields[field_name].resolve = resolve
+    return built
+
+
+# ---------------------------------------------------------------------- documents
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def document(query: str) -> DocumentNode | GraphQLSyntaxError:
+    """Return the parsed ``query`` or its syntax error (cached per query string)."""
+    try:
+        return parse(Source(query))
+    except GraphQLSyntaxError as error:
+        return error
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def validated(era: Era, query: str) -> tuple[DocumentNode | None, tuple[dict[str, Any], ...]]:
+    """Return the document of ``query`` and its errors against ``era``'s schema (cached)."""
+    parsed = document(query)
+    if isinstance(parsed, GraphQLSyntaxError):
+        return None, (_syntax_error(query, parsed),)
+    errors = validate(schema(era), parsed)
+    if errors:
+        paths = _Paths(parsed)
+        return None, tuple(_validation_error(e, paths) for e in errors)
+    return parsed, ()
+
+
+#: graphql-ruby's token names, for parse errors.
+_TOKEN_NAMES: Final = {
+    TokenKind.BANG: "BANG", TokenKind.DOLLAR: "VAR_SIGN", TokenKind.AMP: "AMP",
+    TokenKind.PAREN_L: "LPAREN", TokenKind.PAREN_R: "RPAREN", TokenKind.SPREAD: "ELLIPSIS",
+    TokenKind.COLON: "COLON", TokenKind.EQUALS: "EQUALS", TokenKind.AT: "DIR_SIGN",
+    TokenKind.BRACKET_L: "LBRACKET", TokenKind.BRACKET_R: "RBRACKET",
+    TokenKind.BRACE_L: "LCURLY", TokenKind.PIPE: "PIPE", TokenKind.BRACE_R: "RCURLY",
+    TokenKind.INT: "INT", TokenKind.FLOAT: "FLOAT", TokenKind.STRING: "STRING",
+    TokenKind.BLOCK_STRING: "STRING",
+}
+_KEYWORDS: Final = frozenset({
+    "query", "mutation", "subscription", "fragment", "on", "true", "false", "null",
+    "schema", "scalar", "type", "interface", "union", "enum", "input", "extend",
+    "directive", "implements", "repeatable",
+})
+
+
+def _syntax_error(query: str, error: GraphQLSyntaxError) -> dict[str, Any]:
+    """Word a syntax error as graphql-ruby's parser does."""
+    locations = [{"line": loc.line, "column": loc.column} for loc in error.locations or ()]
+    where: dict[str, int] = locations[0] if locations else {"line": 1, "column": 1}
+    position = next(iter(error.positions or ()), len(query))
+    text, name = _token_at(query, position)
+    if name == "EOF":
+        message = "Unexpected end of document"
+    else:
+        message = f'Parse error on "{text}" ({name}) at [{where["line"]}, {where["column"]}]'
+    return {"message": message, "locations": locations}
+
+
+def _token_at(query: str, position: int) -> tuple[str, str]:
+    """Return the text and graphql-ruby name of the token starting at ``position``."""
+    if position >= len(query.rstrip()):
+        return "", "EOF"
+    lexer = Lexer(Source(query))
+    try:
+        token = lexer.advance()
+        while token.kind is not TokenKind.EOF and token.start < position:
+            token = lexer.advance()
+    except GraphQLSyntaxError:
+        token = None
+    if token is None or token.start != position:
+        return query[position], "UNKNOWN_CHAR"
+    if token.kind is TokenKind.EOF:
+        return "", "EOF"
+    text = query[token.start:token.end]
+    if token.kind is TokenKind.NAME:
+        return text, text.upper() if text in _KEYWORDS else "IDENTIFIER"
+    return text, _TOKEN_NAMES.get(token.kind, "UNKNOWN_CHAR")
+
+
+class _Paths:
+    """Where each node of a document sits, as graphql-ruby's static validation names it."""
+
+    def __init__(self, doc: DocumentNode) -> None:
+        #: ``id(node)`` -> ``["query"|"mutation"[ <name>], <field or fragment>...]``.
+        self.path: dict[int, list[str]] = {}
+        #: ``id(value node)`` -> the name of the argument it is the value of.
+        self.argument: dict[int, str] = {}
+        #: ``id(selection set)`` -> the field it belongs to.
+        self.field_of: dict[int, FieldNode] = {}
+        #: ``id(node)`` -> graphql-ruby's name of its operation (``"Op"``, ``"anonymous query"``).
+        self.operation: dict[int, str] = {}
+        for definition in doc.definitions:
+            if isinstance(definition, OperationDefinitionNode):
+                kind = definition.operation.value
+                root = kind
+                owner = f"anonymous {kind}"
+                if definition.name is not None:
+                    root += " " + definition.name.value
+                    owner = definition.name.value
+            elif isinstance(definition, FragmentDefinitionNode):
+                root = owner = "fragment " + definition.name.value
+            else:
+                continue
+            self._walk(definition, [root], owner)
+
+    def _walk(self, node: Node, path: list[str], owner: str) -> None:
+        self.path[id(node)] = path
+        self.operation[id(node)] = owner
+        if isinstance(node, ArgumentNode):
+            self.argument[id(node.value)] = node.name.value
+        for name in node.keys:
+            child = getattr(node, name, None)
+            children = child if isinstance(child, tuple | list) else (child,)
+            for c in children:
+                if isinstance(c, SelectionSetNode):
+                    self.path[id(c)] = path
+                    if isinstance(node, FieldNode):
+                        self.field_of[id(c)] = node
+                    for selection in c.selections:
+                        self._walk(selection, [*path, _step(selection)], owner)
+                elif isinstance(c, Node) and not isinstance(c, FieldNode | InlineFragmentNode):
+                    self._walk(c, path, owner)
+
+
+def _step(selection: Node) -> str:
+    if isinstance(selection, FieldNode):
+        return (selection.alias or selection.name).value
+    if isinstance(selection, FragmentSpreadNode):
+        return "... " + selection.name.value
+    if isinstance(selection, InlineFragmentNode) and selection.type_condition is not None:
+        return "... on " + selection.type_condition.name.value
+    return "..."
+
+
+_UNDEFINED_FIELD: Final = re.compile(r"Cannot query field '(.+?)' on type '(.+?)'\.")
+_UNKNOWN_DIRECTIVE: Final = re.compile(r"Unknown directive '@(.+?)'\.")
+_UNKNOWN_ARGUMENT: Final = re.compile(r"Unknown argument '(.+?)' on field '(.+?)\.(.+?)'\.")
+_MISSING_ARGUMENT: Final = re.compile(
+    r"Field '(.+?)' argument '(.+?)' of type '.+?' is required, but it was not provided\."
+)
+_UNUSED_VARIABLE: Final = re.compile(r"Variable '\$(.+?)' is never used")
+_UNDEFINED_VARIABLE: Final = re.compile(r"Variable '\$(.+?)' is not defined")
+_VARIABLE_MISMATCH: Final = re.compile(
+    r"Variable '\$(.+?)' of type '(.+?)' used in position expecting type '(.+?)'\."
+)
+_NO_SELECTIONS: Final = re.compile(r"Field '(.+?)' of type '(.+?)' must have a selection")
+_SCALAR_SELECTIONS: Final = re.compile(
+    r"Field '(.+?)' must not have a selection since type '(.+?)' has no subfields\."
+)
+
+
+def _validation_error(error: GraphQLError, paths: _Paths) -> dict[str, Any]:
+    """Word a graphql-core validation error as graphql-ruby does, where we know how."""
+    out: dict[str, Any] = {"message": error.message}
+    locations = [{"line": loc.line, "column": loc.column} for loc in error.locations or ()]
+    if locations:
+        out["locations"] = locations
+    node = error.nodes[0] if error.nodes else None
+    path = paths.path.get(id(node)) if node is not None else None
+    owner = paths.operation.get(id(node), "anonymous query") if node is not None else ""
+    message = error.message
+    extensions: dict[str, Any] | None = None
+    if m := _UNDEFINED_FIELD.match(message):
+        field, type_name = m.groups()
+        message = f"Field '{field}' doesn't exist on type '{type_name}'"
+        extensions = {"code": "undefinedField", "typeName": type_name, "fieldName": field}
+    elif m := _UNKNOWN_DIRECTIVE.match(message):
+        message = f"Directive @{m.group(1)} is not defined"
+        extensions = {"code": "undefinedDirective", "directiveName": m.group(1)}
+        path = None  # graphql-ruby reports this one without a path
+    elif m := _UNKNOWN_ARGUMENT.match(message):
+        argument, _, field = m.groups()
+        message = f"Field '{field}' doesn't accept argument '{argument}'"
+        extensions = {"code": "argumentNotAccepted", "name": field, "typeName": "Field",
+                      "argumentName": argument}
+        path = [*path, argument] if path is not None else None
+    elif m := _MISSING_ARGUMENT.match(message):
+        field, argument = m.groups()
+        message = f"Field '{field}' is missing required arguments: {argument}"
+        extensions = {"code": "missingRequiredArguments", "className": "Field", "name": field,
+                      "arguments": argument}
+    elif m := _UNUSED_VARIABLE.match(message):
+        message = f"Variable ${m.group(1)} is declared by {owner} but not used"
+        extensions = {"code": "variableNotUsed", "variableName": m.group(1)}
+        path = path[:1] if path is not None else None
+    elif m := _UNDEFINED_VARIABLE.match(message):
+        message = f"Variable ${m.group(1)} is used by {owner} but not declared"
+        extensions = {"code": "variableNotDefined", "variableName": m.group(1)}
+        out["locations"] = locations[:1]
+    elif m := _VARIABLE_MISMATCH.match(message):
+        variable, declared, expected = m.groups()
+        nodes = error.nodes or []
+        usage = nodes[1] if len(nodes) > 1 else None
+        argument = paths.argument.get(id(usage), "") if usage is not None else ""
+        kind = (
+            "Nullability mismatch" if expected.rstrip("!") == declared.rstrip("!")
+            else "Type mismatch"
+        )
+        message = (
+            f"{kind} on variable ${variable} and argument {argument} ({declared} / {expected})"
+        )
+        extensions = {"code": "variableMismatch", "variableName": variable,
+                      "typeName": declared, "argumentName": argument, "errorMessage": kind}
+        usage_path = paths.path.get(id(usage)) if usage is not None else None
+        path = [*usage_path, argument] if usage_path is not None else None
+        out["locations"] = locations[1:] or locations
+    elif m := _NO_SELECTIONS.match(message):
+        field, type_name = m.groups()
+        message = (
+            f"Field must have selections (field '{field}' returns {type_name} but has no "
+            f"selections. Did you mean '{field} {{ ... }}'?)"
+        )
+        extensions = {"code": "selectionMismatch", "nodeName": f"field '{field}'",
+                      "typeName": type_name}
+    elif m := _SCALAR_SELECTIONS.match(message):
+        field, type_name = m.groups()
+        named = type_name.strip("[]!")
+        selected = (
+            ", ".join(_step(s) for s in node.selections)
+            if isinstance(node, SelectionSetNode) else ""
+        )
+        message = (
+            f"Selections can't be made on scalars (field '{field}' returns {named} but has "
+            f"selections [{selected}])"
+        )
+        extensions = {"code": "selectionMismatch", "nodeName": f"field '{field}'",
+                      "typeName": named}
+        owner_field = paths.field_of.get(id(node))
+        if owner_field is not None:  # graphql-ruby points at the field, not its selections
+            out["locations"] = _locations(owner_field)
+    else:
+        path = None
+    out["message"] = message
+    if path is not None:
+        out["path"] = path
+    if extensions is not None:
+        out["extensions"] = extensions
+    return out
+
+
+# ---------------------------------------------------------------------- execution
+
+
+class _Context:
+    """What resolvers share during one request."""
+
+    def __init__(
+        self, ledger: Ledger, era: Era, api_version: str | None, variables: Mapping[str, Any]
+    ) -> None:
+        self.ledger = ledger
+        self.era = era
+        self.api_version = api_version
+        self.variables = variables
+        #: Errors that, as in ``execute``, leave the body without ``data``.
+        self.fatal: list[dict[str, Any]] = []
+
+
+class _FatalError(Exception):
+    """Raised by a resolver whose request-level error leaves no ``data`` key."""
+
+
+def run(
+    ledger: Ledger,
+    query: str,
+    variables: Mapping[str, Any] | None = None,
+    *,
+    operation_name: str | None = None,
+    api_version: str | None = None,
+) -> dict[str, Any]:
+    """Execute ``query`` against ``ledger``; return the response body Shopify would give.
+
+    ``api_version`` (default: the ledger's) is the version this request speaks.
+    """
+    era: Era = ledger._era if api_version is None else era_of(api_version)
+    doc, errors = validated(era, query)
+    if doc is None:
+        return {"errors": copy.deepcopy(list(errors))}  # the cached errors stay untouched
+    given: Mapping[str, Any] = variables if isinstance(variables, Mapping) else {}
+    operation = get_operation_ast(doc, operation_name)
+    if operation is None:
+        if operation_name is not None:
+            message = f'No operation named "{operation_name}"'
+        else:
+            message = "An operation name is required"
+        return {"errors": [{"message": message}]}
+    variable_errors = _coerce_variables(era, operation, given)
+    if variable_errors:
+        return {"errors": variable_errors}
+    context = _Context(ledger, era, api_version, given)
+    result: ExecutionResult = execute_sync(
+        schema(era), doc, context_value=context, variable_values=dict(given),
+        operation_name=operation_name,
+    )
+    for error in result.errors or ():
+        original = error.original_error
+        if original is not None and not isinstance(original, GraphQLError | _FatalError):
+            raise original  # a programmer error (say, a broken clock), as execute() raises
+    if context.fatal:
+        return {"errors": context.fatal}
+    body: dict[str, Any] = {}
+    if result.errors:
+        body["errors"] = [e.formatted for e in result.errors]
+    body["data"] = result.data
+    return body
+
+
+def _type_ref(node: TypeNode, named: Mapping[str, shopify.TypeRef]) -> shopify.TypeRef | None:
+    if isinstance(node, NonNullTypeNode):
+        inner = _type_ref(node.type, named)
+        return shopify.NonNull(inner) if inner is not None else None
+    if isinstance(node, ListTypeNode):
+        inner = _type_ref(node.type, named)
+        return shopify.ListOf(inner) if inner is not None else None
+    if isinstance(node, NamedTypeNode):
+        return named.get(node.name.value)
+    return None  # pragma: no cover - no other type nodes exist
+
+
+def _coerce_variables(
+    era: Era, operation: OperationDefinitionNode, given: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """Coerce each declared variable with the codec; return graphql-ruby's error bodies.
+
+    The codec's ``coerce_variables`` works per mutation with fixed variable names; here the
+    document declares the names, so its per-variable steps run on each declared variable.
+    """
+    named = input_types(era)
+    errors: list[dict[str, Any]] = []
+    for definition in operation.variable_definitions:
+        name = definition.variable.name.value
+        t = _type_ref(definition.type, named)
+        if t is None:
+            continue
+        if name not in given and definition.default_value is not None:
+            continue  # graphql-core applies the default, which validation has checked
+        raw = given.get(name)
+        location = _locations(definition)
+        if shopify.too_deep({name: raw}):
+            errors.append({
+                "message": f"Variables are nested more than {shopify.MAX_DEPTH} levels deep.",
+                "locations": location,
+                "extensions": {"code": "INVALID_VARIABLE"},
+            })
+            continue
+        problems: list[shopify.Problem] = []
+        shopify.coerce_value(t, raw, (), problems)
+        if not problems:
+            continue
+        fields = [f"{'.'.join(map(str, p))} ({e})" for p, e in problems if p]
+        message = f"Variable ${name} of type {_signature(t)} was provided invalid value"
+        if fields:
+            message += " for " + ", ".join(fields)
+        errors.append({
+            "message": message,
+            "locations": location,
+            "extensions": {
+                "code": "INVALID_VARIABLE",
+                "value": raw,
+                "problems": [{"path": list(p), "explanation": e} for p, e in problems],
+            },
+        })
+    return errors
+
+
+def _locations(node: Node) -> list[dict[str, int]]:
+    loc = node.loc
+    if loc is None:  # pragma: no cover - parse keeps locations
+        return []
+    return [{"line": loc.start_token.line, "column": loc.start_token.column}]
+
+
+def _json(node: ValueNode, variables: Mapping[str, Any]) -> Any:
+    """Return an argument's value in raw JSON form: variables as the client sent them."""
+    if isinstance(node, VariableNode):
+        return variables.get(node.name.value, Undefined)
+    if isinstance(node, ObjectValueNode):
+        out = {}
+        for field in node.fields:
+            value = _json(field.value, variables)
+            if value is not Undefined:
+                out[field.name.value] = value
+        return out
+    if isinstance(node, ListValueNode):
+        return [None if (v := _json(item, variables)) is Undefined else v for item in node.values]
+    return value_from_ast_untyped(node)
+
+
+def _mutation_resolver(operation: str) -> Callable[..., Any]:
+    def resolve(_root: object, info: GraphQLResolveInfo, **_arguments: Any) -> Any:
+        context: _Context = info.context
+        # Variables as the client sent them; a left-out variable with a default takes the
+        # default graphql-core coerced.
+        variables = {**info.variable_values, **context.variables}
+        node = info.field_nodes[0]
+        raw: dict[str, Any] = {}
+        for argument in node.arguments:
+            value = _json(argument.value, variables)
+            if value is not Undefined:
+                raw[argument.name.value] = value
+        key: Any = None
+        for field_node in info.field_nodes:  # the same field may be selected more than once
+            for directive in field_node.directives:
+                if directive.name.value == "idempotent":
+                    for argument in directive.arguments:
+                        if argument.name.value == "key":
+                            key = _json(argument.value, variables)
+        ledger = context.ledger
+        body = shopify.execute(
+            functools.partial(ledger.run, api_version=context.api_version), context.era,
+            operation, raw, key if isinstance(key, str) else None,
+            quantity_after_change=ledger.report_quantity_after_change,
+        )
+        errors = body.get("errors")
+        if errors:
+            if "data" not in body:
+                context.fatal.extend({**e, "locations": _locations(node)} for e in errors)
+                raise _FatalError
+            first = errors[0]
+            raise GraphQLError(first["message"], extensions=first.get("extensions"))
+        return body["data"][operation]
+
+    return resolve
+
+
+# ---------------------------------------------------------------------- reads
+
+
+def _level(view: LevelView | None) -> dict[str, Any] | None:
+    if view is None:
+        return None
+    return {"__typename": "InventoryLevel", **shopify.level_json(view)}
+
+
+def _location(ledger: Ledger, location_id: str) -> dict[str, Any] | None:
+    location = ledger.location(location_id)
+    if location is None:
+        return None
+    return {"__typename": "Location", "id": location.id, "name": location.name}
+
+
+def _item(ledger: Ledger, item_id: str) -> dict[str, Any] | None:
+    return {"__typename": "InventoryItem", "id": item_id} if ledger.has_item(item_id) else None
+
+
+def _node(ledger: Ledger, node_id: str) -> dict[str, Any] | None:
+    if node_id.startswith(ITEM_PREFIX):
+        return _item(ledger, node_id)
+    if node_id.startswith(LOCATION_PREFIX):
+        return _location(ledger, node_id)
+    if node_id.startswith(LEVEL_PREFIX):
+        return _level(ledger.level_by_id(node_id))
+    if node_id.startswith(GROUP_PREFIX):
+        # [ours] O(n): the journal is indexed by time, item, location and name, not by id.
+        for group in ledger.journal:
+            if group.id == node_id:
+                return {"__typename": "InventoryAdjustmentGroup", **shopify.group_json(
+                    group, quantity_after_change=ledger.report_quantity_after_change)}
+    return None
+
+
+def _ctx(info: GraphQLResolveInfo) -> Ledger:
+    context: _Context = info.context
+    return context.ledger
+
+
+def _connection(
+    views: list[LevelView], first: int | None, after: str | None
+) -> dict[str, Any]:
+    if first is None:
+        raise GraphQLError("you must provide one of first or last")
+    cursors = [base64.b64encode(v.id.encode()).decode() for v in views]
+    start = cursors.index(after) + 1 if after in cursors else 0
+    end = start + max(first, 0)
+    page = list(zip(cursors[start:end], views[start:end], strict=True))
+    nodes = [_level(v) for _, v in page]
+    return {
+        "edges": [{"cursor": c, "node": n} for (c, _), n in zip(page, nodes, strict=True)],
+        "nodes": nodes,
+        "pageInfo": {
+            "hasNextPage": end < len(views),
+            "hasPreviousPage": start > 0,
+            "startCursor": page[0][0] if page else None,
+            "endCursor": page[-1][0] if page else None,
+        },
+    }
+
+
+def _item_levels(
+    parent: dict[str, Any], info: GraphQLResolveInfo, first: int | None = None,
+    after: str | None = None,
+) -> dict[str, Any]:
+    ledger = _ctx(info)
+    views = [ledger.level(parent["id"], loc) for loc in ledger.locations()]
+    return _connection([v for v in views if v is not None and v.is_active], first, after)
+
+
+def _location_levels(
+    parent: dict[str, Any], info: GraphQLResolveInfo, first: int | None = None,
+    after: str | None = None,
+) -> dict[str, Any]:
+    ledger = _ctx(info)
+    views = [ledger.level(item, parent["id"]) for item in ledger.items()]
+    return _connection([v for v in views if v is not None and v.is_active], first, after)
+
+
+def _quantities(parent: dict[str, Any], _info: GraphQLResolveInfo, names: list[str]) -> Any:
+    by_name = {q["name"]: q for q in parent["quantities"]}
+    return [by_name[name] for name in names if name in by_name]
+
+
+def _changes(
+    parent: dict[str, Any], _info: GraphQLResolveInfo,
+    inventoryItemIds: list[str] | None = None,  # noqa: N803 - GraphQL's argument names
+    locationIds: list[str] | None = None,  # noqa: N803
+    quantityNames: list[str] | None = None,  # noqa: N803
+) -> Any:
+    return [
+        c for c in parent["changes"]
+        if (inventoryItemIds is None or c["item"]["id"] in inventoryItemIds)
+        and (locationIds is None or c["location"]["id"] in locationIds)
+        and (quantityNames is None or c["name"] in quantityNames)
+    ]
+
+
+def _query_location(_root: object, info: GraphQLResolveInfo, id: str | None = None) -> Any:
+    ledger = _ctx(info)
+    if id is None:
+        locations = ledger.locations()
+        return _location(ledger, locations[0]) if locations else None
+    return _location(ledger, id)
+
+
+_QUERY_RESOLVERS: Final[dict[str, Callable[..., Any]]] = {
+    "inventoryItem": lambda _r, info, id: _item(_ctx(info), id),
+    "inventoryLevel": lambda _r, info, id: _level(_ctx(info).level_by_id(id)),
+    "location": _query_location,
+    "node": lambda _r, info, id: _node(_ctx(info), id),
+    "nodes": lambda _r, info, ids: [_node(_ctx(info), i) for i in ids],
+}
+_FIELD_RESOLVERS: Final[tuple[tuple[str, str, Callable[..., Any]], ...]] = (
+    ("InventoryItem", "inventoryLevel",
+     lambda parent, info, **a: _level(_ctx(info).level(parent["id"], a["locationId"]))),
+    ("InventoryItem", "inventoryLevels", _item_levels),
+    ("Location", "inventoryLevel",
+     lambda parent, info, **a: _level(_ctx(info).level(a["inventoryItemId"], parent["id"]))),
+    ("Location", "inventoryLevels", _location_levels),
+    ("InventoryLevel", "quantities", _quantities),
+    ("InventoryAdjustmentGroup", "changes", _changes),
+)

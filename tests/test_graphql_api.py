@@ -1,0 +1,588 @@
+"""``Ledger.graphql``: GraphQL documents executed as Shopify's Admin API does.
+
+Mutations must give exactly what ``Ledger.execute`` gives for the same variables and
+``@idempotent(key:)``. ``execute`` has no document, so its bodies carry no ``locations``;
+``graphql`` adds them to every error tied to the document, and the comparisons here check
+that they are there and then compare the rest of the body whole.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("graphql")
+
+import graphql
+
+import ledger as ledger_package
+from ledger import Ledger, graphql_api
+from ledger.errors import ACTIVATE, ADJUST, DEACTIVATE, MOVE, SET, SET_ON_HAND
+from ledger.quantities import API_NAMES
+from ledger.versions import SUPPORTED, era_of
+from tests.support import FakeClock
+from tests.test_shared_cases import CASE_FILES, matches
+
+ITEM = "gid://shopify/InventoryItem/1"
+SHOP = "gid://shopify/Location/1"
+WAREHOUSE = "gid://shopify/Location/2"
+
+GROUP = (
+    "id createdAt reason referenceDocumentUri app { id } staffMember { id } "
+    "changes { name delta quantityAfterChange ledgerDocumentUri item { id } "
+    "location { id name } }"
+)
+LEVEL = (
+    "id isActive item { id } location { id name } "
+    f"quantities(names: {json.dumps(list(API_NAMES))}) {{ name quantity updatedAt }}"
+)
+CODED_ERRORS = "userErrors { field message code }"
+ERRORS = "userErrors { field message }"
+#: Every payload field of each mutation, in the order ``execute``'s bodies have them.
+PAYLOADS = {
+    ADJUST: f"inventoryAdjustmentGroup {{ {GROUP} }} {CODED_ERRORS}",
+    MOVE: f"inventoryAdjustmentGroup {{ {GROUP} }} {CODED_ERRORS}",
+    SET: f"inventoryAdjustmentGroup {{ {GROUP} }} {CODED_ERRORS}",
+    SET_ON_HAND: f"inventoryAdjustmentGroup {{ {GROUP} }} {CODED_ERRORS}",
+    ACTIVATE: f"inventoryLevel {{ {LEVEL} }} {ERRORS}",
+    DEACTIVATE: ERRORS,
+}
+INPUT_TYPES = {
+    ADJUST: "InventoryAdjustQuantitiesInput!",
+    MOVE: "InventoryMoveQuantitiesInput!",
+    SET: "InventorySetQuantitiesInput!",
+    SET_ON_HAND: "InventorySetOnHandQuantitiesInput!",
+}
+STOCKING_VARIABLES = {
+    ACTIVATE: (("inventoryItemId", "ID!"), ("locationId", "ID!"), ("available", "Int"),
+               ("onHand", "Int")),
+    DEACTIVATE: (("inventoryLevelId", "ID!"),),
+}
+
+
+def mutation(operation: str, key: str | None) -> str:
+    """Return a document that runs ``operation`` from variables with every field selected."""
+    declared = STOCKING_VARIABLES.get(operation, (("input", INPUT_TYPES.get(operation, "")),))
+    definitions = ", ".join(f"${name}: {t}" for name, t in declared)
+    arguments = ", ".join(f"{name}: ${name}" for name, _ in declared)
+    directive = f" @idempotent(key: {json.dumps(key)})" if key is not None else ""
+    return (
+        f"mutation Run({definitions}) {{\n"
+        f"  {operation}({arguments}){directive} {{ {PAYLOADS[operation]} }}\n}}"
+    )
+
+
+def without_locations(body: dict[str, Any]) -> dict[str, Any]:
+    """Return ``body`` with each error's ``locations`` checked and removed."""
+    if "errors" not in body:
+        return body
+    errors = []
+    for error in body["errors"]:
+        error = dict(error)
+        locations = error.pop("locations")
+        assert locations, error
+        assert all(loc["line"] >= 1 and loc["column"] >= 1 for loc in locations)
+        errors.append(error)
+    return {**body, "errors": errors}
+
+
+def clock_for(case: dict[str, Any]) -> FakeClock:
+    clock = FakeClock()
+    if case.get("clock"):
+        clock.now = datetime.fromisoformat(case["clock"].replace("Z", "+00:00"))
+    return clock
+
+
+@pytest.fixture
+def ledger() -> Ledger:
+    return Ledger.example(api_version="2026-04", clock=FakeClock())
+
+
+def adjust_input(delta: int = -4, change_from: int | None = 10) -> dict[str, Any]:
+    return {"input": {"name": "available", "reason": "correction", "changes": [
+        {"inventoryItemId": ITEM, "locationId": SHOP, "delta": delta,
+         "changeFromQuantity": change_from}]}}
+
+
+# ---------------------------------------------------------------------- the shared cases
+
+
+@pytest.mark.parametrize("case_file", CASE_FILES, ids=[p.stem for p in CASE_FILES])
+def test_every_shared_case_gives_through_graphql_exactly_what_execute_gives(
+    case_file: Path,
+) -> None:
+    case = json.loads(case_file.read_text())
+    by_graphql_clock, by_execute_clock = clock_for(case), clock_for(case)
+    by_graphql = Ledger.from_snapshot(case["snapshot"], api_version=case["apiVersion"],
+                                      clock=by_graphql_clock)
+    by_execute = Ledger.from_snapshot(case["snapshot"], api_version=case["apiVersion"],
+                                      clock=by_execute_clock)
+    for n, step in enumerate(case["steps"]):
+        for clock in (by_graphql_clock, by_execute_clock):
+            clock.advance(step.get("advanceClockSeconds", 0))
+        operation, key = step["operation"], step.get("idempotencyKey")
+        body = by_graphql.graphql(mutation(operation, key), step["variables"])
+        expected = by_execute.execute(operation, step["variables"], idempotency_key=key)
+        assert without_locations(body) == expected, f"step {n}"
+        problems = matches(step.get("expect", {}).get("response", {}), body)
+        assert not problems, f"step {n}: {problems}"
+        assert by_graphql.snapshot() == by_execute.snapshot()
+        by_graphql._check()
+
+
+# ---------------------------------------------------------------------- mutations
+
+
+def test_a_mutation_gives_only_the_selected_fields_in_selection_order(ledger: Ledger) -> None:
+    body = ledger.graphql(
+        'mutation($input: InventoryAdjustQuantitiesInput!) { inventoryAdjustQuantities('
+        'input: $input) @idempotent(key: "k") { userErrors { code } '
+        "inventoryAdjustmentGroup { changes { delta name } } } }",
+        adjust_input(),
+    )
+    payload = body["data"]["inventoryAdjustQuantities"]
+    assert list(payload) == ["userErrors", "inventoryAdjustmentGroup"]
+    assert payload["inventoryAdjustmentGroup"]["changes"] == [
+        {"delta": -4, "name": "available"}, {"delta": -4, "name": "on_hand"}]
+    assert list(payload["inventoryAdjustmentGroup"]["changes"][0]) == ["delta", "name"]
+
+
+def test_aliases_fragments_and_typename_shape_a_mutation_payload(ledger: Ledger) -> None:
+    body = ledger.graphql(
+        """
+        mutation Shrink($input: InventoryAdjustQuantitiesInput!) {
+          shrink: inventoryAdjustQuantities(input: $input) @idempotent(key: "k") {
+            __typename
+            group: inventoryAdjustmentGroup { ...Group }
+            errors: userErrors { ... on InventoryAdjustQuantitiesUserError { code } }
+          }
+        }
+        fragment Group on InventoryAdjustmentGroup { __typename reason changes { n: name } }
+        """,
+        adjust_input(),
+    )
+    assert body == {"data": {"shrink": {
+        "__typename": "InventoryAdjustQuantitiesPayload",
+        "group": {"__typename": "InventoryAdjustmentGroup", "reason": "correction",
+                  "changes": [{"n": "available"}, {"n": "on_hand"}]},
+        "errors": [],
+    }}}
+
+
+def test_a_request_level_error_names_the_alias_in_its_path(ledger: Ledger) -> None:
+    body = ledger.graphql(
+        "mutation($input: InventoryAdjustQuantitiesInput!) { a: inventoryAdjustQuantities("
+        "input: $input) { userErrors { code } } }",
+        adjust_input(),
+    )
+    assert body == {
+        "errors": [{
+            "message": "The @idempotent directive is required for this mutation but was not "
+                       "provided.",
+            "locations": [{"line": 1, "column": 53}],
+            "path": ["a"],
+            "extensions": {"code": "BAD_REQUEST"},
+        }],
+        "data": {"a": None},
+    }
+
+
+def test_literal_arguments_and_a_directive_key_from_a_variable_run_like_variables() -> None:
+    by_literal = Ledger.example(api_version="2026-04", clock=FakeClock())
+    by_execute = Ledger.example(api_version="2026-04", clock=FakeClock())
+    body = by_literal.graphql(
+        """
+        mutation($key: String!) {
+          inventoryAdjustQuantities(input: {name: "available", reason: "correction", changes: [
+            {inventoryItemId: "gid://shopify/InventoryItem/1",
+             locationId: "gid://shopify/Location/1", delta: -4, changeFromQuantity: null}
+          ]}) @idempotent(key: $key) { PAYLOAD }
+        }
+        """.replace("PAYLOAD", PAYLOADS[ADJUST]),
+        {"key": "k-1"},
+    )
+    expected = by_execute.execute(ADJUST, adjust_input(change_from=None), idempotency_key="k-1")
+    assert body == expected
+    replay = by_literal.execute(ADJUST, adjust_input(change_from=None), idempotency_key="k-1")
+    assert replay == expected, "the same key and arguments replay across the two fronts"
+
+
+def test_a_missing_change_from_quantity_in_a_literal_is_the_request_error_execute_gives(
+    ledger: Ledger,
+) -> None:
+    body = ledger.graphql(
+        'mutation { inventoryAdjustQuantities(input: {name: "available", reason: "correction",'
+        ' changes: [{inventoryItemId: "gid://shopify/InventoryItem/1", locationId: '
+        '"gid://shopify/Location/1", delta: 1}]}) @idempotent(key: "k") { userErrors { code } } }'
+    )
+    assert body["data"] == {"inventoryAdjustQuantities": None}
+    assert body["errors"][0]["extensions"] == {"code": "INVALID_FIELD_ARGUMENTS"}
+    assert body["errors"][0]["message"] == (
+        "InventoryChangeInput must include the following argument: changeFromQuantity.")
+
+
+def test_invalid_variables_are_reported_with_their_definition_and_no_data(
+    ledger: Ledger,
+) -> None:
+    body = ledger.graphql(
+        "mutation Run(\n  $in: InventoryAdjustQuantitiesInput!\n) {\n"
+        '  inventoryAdjustQuantities(input: $in) @idempotent(key: "k") { userErrors { code } }\n}',
+        {"in": {"name": 3, "reason": "correction", "changes": []}},
+    )
+    assert body == {"errors": [{
+        "message": "Variable $in of type InventoryAdjustQuantitiesInput! was provided invalid "
+                   "value for name (Could not coerce value 3 to String)",
+        "locations": [{"line": 2, "column": 3}],
+        "extensions": {"code": "INVALID_VARIABLE", "value": {
+            "name": 3, "reason": "correction", "changes": []},
+            "problems": [{"path": ["name"], "explanation": "Could not coerce value 3 to String"}]},
+    }]}
+
+
+def test_two_mutations_in_one_document_run_in_order() -> None:
+    ledger = Ledger.example(api_version="2026-01", clock=FakeClock())
+    body = ledger.graphql(
+        "mutation($a: InventoryAdjustQuantitiesInput!, $b: InventoryAdjustQuantitiesInput!) {"
+        " first: inventoryAdjustQuantities(input: $a) { inventoryAdjustmentGroup { id } }"
+        " second: inventoryAdjustQuantities(input: $b) {"
+        "   inventoryAdjustmentGroup { id changes(quantityNames: [\"available\"]) {"
+        "     item { inventoryLevel(locationId: \"gid://shopify/Location/1\") {"
+        "       quantities(names: [\"available\"]) { quantity } } } } } } }",
+        {"a": adjust_input(1, 10)["input"], "b": adjust_input(2, 11)["input"]},
+    )
+    assert body == {"data": {
+        "first": {"inventoryAdjustmentGroup": {"id": "gid://shopify/InventoryAdjustmentGroup/1"}},
+        "second": {"inventoryAdjustmentGroup": {
+            "id": "gid://shopify/InventoryAdjustmentGroup/2",
+            "changes": [{"item": {"inventoryLevel": {"quantities": [{"quantity": 13}]}}}],
+        }},
+    }}
+
+
+# ---------------------------------------------------------------------- schema per era
+
+
+@pytest.mark.parametrize("version", SUPPORTED)
+def test_each_era_schema_has_the_codec_input_fields_and_its_codes(version: str) -> None:
+    era = era_of(version)
+    schema = graphql_api.schema(era)
+    for t in graphql_api.input_types(era).values():
+        if isinstance(t, graphql_api.shopify.InputObject):
+            built = schema.get_type(t.name)
+            assert isinstance(built, graphql.GraphQLInputObjectType)
+            assert list(built.fields) == [name for name, _ in t.fields]
+    enum = schema.get_type("InventoryAdjustQuantitiesUserErrorCode")
+    assert isinstance(enum, graphql.GraphQLEnumType)
+    has_cas = "CHANGE_FROM_QUANTITY_STALE" in enum.values
+    assert has_cas == (version >= "2026-01")
+    assert (schema.get_directive("idempotent") is not None) == (version >= "2026-01")
+
+
+def test_the_schema_is_built_once_per_era() -> None:
+    assert graphql_api.schema(era_of("2026-04")) is graphql_api.schema(era_of("2026-07"))
+    assert graphql_api.schema(era_of("2026-04")) is not graphql_api.schema(era_of("2026-01"))
+
+
+@pytest.mark.parametrize("version", ["2025-01", "2026-01", "2026-10"])
+def test_the_introspection_query_runs_without_errors(version: str) -> None:
+    body = Ledger.example(api_version=version).graphql(graphql.get_introspection_query())
+    assert "errors" not in body
+    names = {t["name"] for t in body["data"]["__schema"]["types"]}
+    assert {"InventoryAdjustmentGroup", "InventoryLevel", "Node", "UserError"} <= names
+
+
+# ---------------------------------------------------------------------- reads
+
+
+def test_an_item_reads_its_level_at_a_location_and_pages_its_levels() -> None:
+    ledger = Ledger.example(api_version="2026-04", clock=FakeClock())
+    ledger.activate(item_id=ITEM, location_id=WAREHOUSE, available=3)
+    query = """
+      query Levels($after: String) {
+        inventoryItem(id: "gid://shopify/InventoryItem/1") {
+          id
+          inventoryLevel(locationId: "gid://shopify/Location/2") {
+            location { name } quantities(names: ["on_hand", "available"]) { name quantity }
+          }
+          inventoryLevels(first: 1, after: $after) {
+            edges { cursor node { location { id } } }
+            nodes { isActive }
+            pageInfo { hasNextPage endCursor }
+          }
+        }
+      }"""
+    first = ledger.graphql(query)["data"]["inventoryItem"]
+    assert first["id"] == ITEM
+    assert first["inventoryLevel"] == {"location": {"name": "Warehouse"}, "quantities": [
+        {"name": "on_hand", "quantity": 3}, {"name": "available", "quantity": 3}]}
+    page = first["inventoryLevels"]
+    assert [e["node"]["location"]["id"] for e in page["edges"]] == [SHOP]
+    assert page["nodes"] == [{"isActive": True}]
+    assert page["pageInfo"] == {"hasNextPage": True, "endCursor": page["edges"][0]["cursor"]}
+    second = ledger.graphql(query, {"after": page["pageInfo"]["endCursor"]})
+    page = second["data"]["inventoryItem"]["inventoryLevels"]
+    assert [e["node"]["location"]["id"] for e in page["edges"]] == [WAREHOUSE]
+    assert page["pageInfo"]["hasNextPage"] is False
+
+
+def test_a_level_a_location_and_nodes_read_by_id(ledger: Ledger) -> None:
+    ledger.execute(ADJUST, adjust_input(), idempotency_key="k")
+    level = ledger.level(ITEM, SHOP)
+    assert level is not None
+    body = ledger.graphql(
+        """
+        query($level: ID!) {
+          inventoryLevel(id: $level) { id item { id } quantities(names: ["available"]) {
+            quantity updatedAt } }
+          location(id: "gid://shopify/Location/1") {
+            name inventoryLevels(first: 5) { nodes { id } } }
+          nodes(ids: ["gid://shopify/InventoryAdjustmentGroup/1", "gid://shopify/Location/2",
+                      "gid://shopify/InventoryItem/1", "gid://shopify/InventoryItem/99"]) {
+            __typename id
+            ... on InventoryAdjustmentGroup { changes(locationIds: ["gid://shopify/Location/1"],
+                                                      quantityNames: ["on_hand"]) { delta } }
+            ... on Location { name }
+          }
+          node(id: $level) { ... on InventoryLevel { isActive } }
+        }
+        """,
+        {"level": level.id},
+    )
+    assert body == {"data": {
+        "inventoryLevel": {"id": level.id, "item": {"id": ITEM}, "quantities": [
+            {"quantity": 6, "updatedAt": "2026-06-25T00:00:00Z"}]},
+        "location": {"name": "Shop location", "inventoryLevels": {"nodes": [{"id": level.id}]}},
+        "nodes": [
+            {"__typename": "InventoryAdjustmentGroup",
+             "id": "gid://shopify/InventoryAdjustmentGroup/1", "changes": [{"delta": -4}]},
+            {"__typename": "Location", "id": WAREHOUSE, "name": "Warehouse"},
+            {"__typename": "InventoryItem", "id": ITEM},
+            None,
+        ],
+        "node": {"isActive": True},
+    }}
+
+
+def test_a_read_of_an_adjustment_group_equals_the_mutation_payload(ledger: Ledger) -> None:
+    payload = ledger.execute(ADJUST, adjust_input(), idempotency_key="k")
+    group = payload["data"][ADJUST]["inventoryAdjustmentGroup"]
+    body = ledger.graphql(
+        f'{{ node(id: "{group["id"]}") {{ ... on InventoryAdjustmentGroup {{ {GROUP} }} }} }}')
+    assert body == {"data": {"node": group}}
+
+
+def test_a_connection_without_first_is_refused_at_its_field(ledger: Ledger) -> None:
+    body = ledger.graphql('{ location(id: "gid://shopify/Location/1") { name '
+                          "inventoryLevels { nodes { id } } } }")
+    assert body["data"] == {"location": None}
+    assert body["errors"][0]["message"] == "you must provide one of first or last"
+    assert body["errors"][0]["path"] == ["location", "inventoryLevels"]
+
+
+# ---------------------------------------------------------------------- errors
+
+
+def test_an_undefined_field_is_reported_in_graphql_ruby_wording(ledger: Ledger) -> None:
+    body = ledger.graphql(
+        "mutation Stock {\n  inventoryActivate(inventoryItemId: \"1\", locationId: \"2\") {\n"
+        "    userErrors { code }\n  }\n}"
+    )
+    assert body == {"errors": [{
+        "message": "Field 'code' doesn't exist on type 'UserError'",
+        "locations": [{"line": 3, "column": 18}],
+        "path": ["mutation Stock", "inventoryActivate", "userErrors", "code"],
+        "extensions": {"code": "undefinedField", "typeName": "UserError", "fieldName": "code"},
+    }]}
+
+
+def test_the_directive_where_the_era_does_not_define_it_is_an_undefined_directive() -> None:
+    body = Ledger.example(api_version="2025-10").graphql(
+        'mutation { inventoryDeactivate(inventoryLevelId: "x") @idempotent(key: "k") '
+        "{ userErrors { message } } }")
+    assert body == {"errors": [{
+        "message": "Directive @idempotent is not defined",
+        "locations": [{"line": 1, "column": 55}],
+        "extensions": {"code": "undefinedDirective", "directiveName": "idempotent"},
+    }]}
+
+
+def test_unknown_and_missing_arguments_are_reported_in_graphql_ruby_wording(
+    ledger: Ledger,
+) -> None:
+    body = ledger.graphql("{ inventoryItem(sku: \"x\") { id } }")
+    assert [(e["message"], e["extensions"]["code"], e["path"]) for e in body["errors"]] == [
+        ("Field 'inventoryItem' doesn't accept argument 'sku'", "argumentNotAccepted",
+         ["query", "inventoryItem", "sku"]),
+        ("Field 'inventoryItem' is missing required arguments: id", "missingRequiredArguments",
+         ["query", "inventoryItem"]),
+    ]
+    assert "data" not in body
+
+
+def test_a_syntax_error_names_the_unexpected_token_as_graphql_ruby_does(ledger: Ledger) -> None:
+    assert ledger.graphql("{ location { name } } }") == {"errors": [{
+        "message": 'Parse error on "}" (RCURLY) at [1, 23]',
+        "locations": [{"line": 1, "column": 23}],
+    }]}
+    assert ledger.graphql("{ location { name ")["errors"][0]["message"] == (
+        "Unexpected end of document")
+    assert ledger.graphql("{ location(id: ) { name } }")["errors"][0]["message"] == (
+        'Parse error on ")" (RPAREN) at [1, 16]')
+
+
+def test_an_unknown_operation_name_is_reported(ledger: Ledger) -> None:
+    body = ledger.graphql("query A { location { name } }", operation_name="B")
+    assert body == {"errors": [{"message": 'No operation named "B"'}]}
+
+
+# ---------------------------------------------------------------------- the document cache
+
+
+def test_a_repeated_query_is_parsed_and_validated_once(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parses: list[str] = []
+    validations: list[object] = []
+    real_parse, real_validate = graphql_api.parse, graphql_api.validate
+
+    def counting_parse(source: Any) -> Any:
+        parses.append(source.body)
+        return real_parse(source)
+
+    def counting_validate(schema: Any, document: Any) -> Any:
+        validations.append(document)
+        return real_validate(schema, document)
+
+    monkeypatch.setattr(graphql_api, "parse", counting_parse)
+    monkeypatch.setattr(graphql_api, "validate", counting_validate)
+    query = '{ location(id: "gid://shopify/Location/1") { name } } # cache test'
+    for _ in range(3):
+        assert ledger.graphql(query) == {"data": {"location": {"name": "Shop location"}}}
+    assert parses == [query]
+    assert len(validations) == 1
+
+
+def test_a_request_may_speak_another_version_than_the_ledger() -> None:
+    ledger = Ledger.example(api_version="2026-04", clock=FakeClock())
+    query = (
+        "mutation($input: InventoryAdjustQuantitiesInput!) { inventoryAdjustQuantities("
+        "input: $input) { inventoryAdjustmentGroup { changes { delta } } userErrors { code } } }"
+    )
+    variables = {"input": {"name": "available", "reason": "correction", "changes": [
+        {"inventoryItemId": ITEM, "locationId": SHOP, "delta": 2}]}}
+    body = ledger.graphql(query, variables, api_version="2025-10")
+    assert body["data"]["inventoryAdjustQuantities"]["userErrors"] == []
+    assert ledger.quantities(ITEM, SHOP)["available"] == 12
+    refused = ledger.graphql(query, variables)
+    assert refused["errors"][0]["extensions"]["code"] == "INVALID_FIELD_ARGUMENTS"
+    with pytest.raises(ValueError, match="unsupported API version"):
+        ledger.graphql(query, variables, api_version="2024-01")
+
+
+def test_an_injected_failure_without_a_failed_code_leaves_no_data_as_execute_does() -> None:
+    store = Ledger.example().snapshot()
+    by_graphql, by_execute = (
+        Ledger.from_snapshot(store, "2026-04", FakeClock(), faults=lambda _op, _command: True)
+        for _ in range(2)
+    )
+    variables = {"inventoryItemId": ITEM, "locationId": WAREHOUSE}
+    body = by_graphql.graphql(mutation(ACTIVATE, "k"), variables)
+    expected = by_execute.execute(ACTIVATE, variables, idempotency_key="k")
+    assert "data" not in expected
+    assert without_locations(body) == expected
+
+
+def test_the_directive_is_read_from_a_field_selected_in_a_fragment(ledger: Ledger) -> None:
+    body = ledger.graphql(
+        """
+        mutation($input: InventoryAdjustQuantitiesInput!) {
+          inventoryAdjustQuantities(input: $input) { userErrors { code } }
+          ...Keyed
+        }
+        fragment Keyed on Mutation {
+          inventoryAdjustQuantities(input: $input) @idempotent(key: "k") { userErrors { code } }
+        }
+        """,
+        adjust_input(),
+    )
+    assert body == {"data": {"inventoryAdjustQuantities": {"userErrors": []}}}
+
+
+@pytest.mark.parametrize(("query", "message", "extensions"), [
+    ("query Op($x: ID!) { location { name } }", "Variable $x is declared by Op but not used",
+     {"code": "variableNotUsed", "variableName": "x"}),
+    ("{ location(id: $y) { name } }", "Variable $y is used by anonymous query but not declared",
+     {"code": "variableNotDefined", "variableName": "y"}),
+    ("query($i: ID) { inventoryItem(id: $i) { id } }",
+     "Nullability mismatch on variable $i and argument id (ID / ID!)",
+     {"code": "variableMismatch", "variableName": "i", "typeName": "ID", "argumentName": "id",
+      "errorMessage": "Nullability mismatch"}),
+    ("{ location }",
+     "Field must have selections (field 'location' returns Location but has no selections. "
+     "Did you mean 'location { ... }'?)",
+     {"code": "selectionMismatch", "nodeName": "field 'location'", "typeName": "Location"}),
+    ("{ location { id { x } } }",
+     "Selections can't be made on scalars (field 'id' returns ID but has selections [x])",
+     {"code": "selectionMismatch", "nodeName": "field 'id'", "typeName": "ID"}),
+])
+def test_common_validation_errors_use_graphql_ruby_messages_and_codes(
+    ledger: Ledger, query: str, message: str, extensions: dict[str, Any],
+) -> None:
+    body = ledger.graphql(query)
+    assert [(e["message"], e["extensions"]) for e in body["errors"]] == [(message, extensions)]
+    assert "data" not in body
+    assert body["errors"][0]["locations"]
+
+
+def test_without_graphql_core_the_method_names_the_extra_to_install(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "ledger.graphql_api", None)
+    monkeypatch.delattr(ledger_package, "graphql_api")
+    with pytest.raises(ImportError, match="'graphql' extra"):
+        ledger.graphql("{ __typename }")
+
+
+@pytest.mark.parametrize(("version", "operation", "variables", "key"), [
+    ("2026-04", ACTIVATE, {"inventoryItemId": 5, "locationId": None, "available": "x"}, None),
+    ("2026-04", ACTIVATE, {"inventoryItemId": ITEM, "locationId": WAREHOUSE, "available": 2,
+                           "onHand": 3}, "a"),
+    ("2026-01", DEACTIVATE, {"inventoryLevelId": "gid://shopify/InventoryLevel/9"}, None),
+    ("2026-04", MOVE, {"input": {"reason": "damaged", "changes": [{"quantity": 2 ** 31}]}}, "m"),
+    ("2025-01", SET, {"input": {"name": "available", "reason": "correction", "quantities": [
+        {"inventoryItemId": ITEM, "locationId": SHOP, "quantity": 4}]}}, None),
+    ("2026-01", SET_ON_HAND, {"input": {"reason": "correction", "setQuantities": [
+        {"inventoryItemId": ITEM, "locationId": SHOP, "quantity": 4,
+         "changeFromQuantity": 9}]}}, "s"),
+])
+def test_odd_variables_give_through_graphql_what_execute_gives(
+    version: str, operation: str, variables: dict[str, Any], key: str | None,
+) -> None:
+    by_graphql = Ledger.example(api_version=version, clock=FakeClock())
+    by_execute = Ledger.example(api_version=version, clock=FakeClock())
+    body = by_graphql.graphql(mutation(operation, key), variables)
+    assert without_locations(body) == by_execute.execute(
+        operation, variables, idempotency_key=key)
+    assert by_graphql.snapshot() == by_execute.snapshot()
+
+
+def test_a_deactivated_level_leaves_the_connections_but_reads_by_id(ledger: Ledger) -> None:
+    ledger.activate(item_id=ITEM, location_id=WAREHOUSE)
+    level = ledger.level(ITEM, SHOP)
+    assert level is not None
+    assert ledger.deactivate(level_id=level.id).ok
+    body = ledger.graphql(
+        'query($id: ID!) { inventoryItem(id: "gid://shopify/InventoryItem/1") {'
+        " inventoryLevels(first: 10) { nodes { location { name } } } }"
+        " inventoryLevel(id: $id) { isActive } }",
+        {"id": level.id},
+    )
+    assert body == {"data": {
+        "inventoryItem": {"inventoryLevels": {"nodes": [{"location": {"name": "Warehouse"}}]}},
+        "inventoryLevel": {"isActive": False},
+    }}

@@ -1,0 +1,171 @@
+"""The HTTP face: Shopify's endpoint, statuses, tokens and scopes, through real clients."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from ledger import Ledger
+from ledger.http import INVALID_TOKEN, ShopifyBackend
+
+httpx = pytest.importorskip("httpx")
+requests = pytest.importorskip("requests")
+pytest.importorskip("graphql")
+
+from ledger.httpx_transport import LedgerTransport  # noqa: E402 -- after the skips
+from ledger.requests_adapter import LedgerAdapter  # noqa: E402 -- after the skips
+
+URL = "https://demo.myshopify.com/admin/api/{}/graphql.json"
+TOKEN = {"X-Shopify-Access-Token": "shpat_test"}
+MUTATION = (
+    'mutation { inventoryActivate(inventoryItemId: "x", locationId: "y") '
+    "{ userErrors { message } } }"
+)
+QUERY = "query Stock { level: inventoryLevel(id: \"x\") { id } }"
+
+
+class Recorder:
+    """A stand-in GraphQL executor that records what it was asked and answers ``body``."""
+
+    def __init__(self, body: dict[str, Any] | None = None) -> None:
+        self.body = body if body is not None else {"data": {"ok": True}}
+        self.calls: list[tuple[str, Any, str | None, str]] = []
+
+    def __call__(self, ledger: Ledger, query: str, variables: Any, name: str | None,
+                 version: str) -> dict[str, Any]:
+        self.calls.append((query, variables, name, version))
+        return self.body
+
+
+def backend(executor: Recorder, **options: Any) -> ShopifyBackend:
+    return ShopifyBackend({"demo": Ledger.example()}, executor=executor, **options)
+
+
+def test_a_request_reaches_the_shops_ledger_at_the_urls_version() -> None:
+    recorder = Recorder()
+    client = httpx.Client(transport=LedgerTransport(backend(recorder)))
+    response = client.post(URL.format("2025-07"), headers=TOKEN,
+                           json={"query": QUERY, "variables": {"a": 1}, "operationName": "Stock"})
+    assert response.status_code == 200
+    assert response.json() == {"data": {"ok": True}}
+    assert response.headers["X-Shopify-API-Version"] == "2025-07"
+    assert recorder.calls == [(QUERY, {"a": 1}, "Stock", "2025-07")]
+
+
+@pytest.mark.parametrize(
+    ("url", "headers", "status", "body"),
+    [
+        (URL.format("2026-04"), {}, 401, {"errors": INVALID_TOKEN}),
+        (URL.format("2026-04"), {"X-Shopify-Access-Token": ""}, 401, {"errors": INVALID_TOKEN}),
+        ("https://other.myshopify.com/admin/api/2026-04/graphql.json", TOKEN, 404,
+         {"errors": "Not Found"}),
+        (URL.format("2024-01"), TOKEN, 404, {"errors": "Not Found"}),
+        ("https://demo.myshopify.com/admin/api/2026-04/products.json", TOKEN, 404,
+         {"errors": "Not Found"}),
+    ],
+    ids=["no-token", "empty-token", "unknown-shop", "unsupported-version", "other-path"],
+)
+def test_requests_that_never_reach_graphql_get_shopifys_status_and_body(
+    url: str, headers: dict[str, str], status: int, body: object
+) -> None:
+    recorder = Recorder()
+    client = httpx.Client(transport=LedgerTransport(backend(recorder)))
+    response = client.post(url, headers=headers, json={"query": QUERY})
+    assert (response.status_code, response.json()) == (status, body)
+    assert recorder.calls == []
+
+
+@pytest.mark.parametrize("content", [b"not json", b"{}", b'{"query": 5}', b"[]"],
+                         ids=["not-json", "no-query", "query-not-string", "not-object"])
+def test_a_body_without_a_query_is_a_400(content: bytes) -> None:
+    client = httpx.Client(transport=LedgerTransport(backend(Recorder())))
+    response = client.post(URL.format("2026-04"), headers=TOKEN, content=content)
+    assert response.status_code == 400
+    assert response.json() == {"errors": {"query": "Required parameter missing or invalid"}}
+
+
+def test_only_post_is_served() -> None:
+    client = httpx.Client(transport=LedgerTransport(backend(Recorder())))
+    assert client.get(URL.format("2026-04"), headers=TOKEN).status_code == 405
+
+
+def test_a_throttled_body_is_answered_with_429() -> None:
+    throttled = {"errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}]}
+    client = httpx.Client(transport=LedgerTransport(backend(Recorder(throttled))))
+    response = client.post(URL.format("2026-04"), headers=TOKEN, json={"query": QUERY})
+    assert (response.status_code, response.json()) == (429, throttled)
+
+
+def test_a_token_without_write_inventory_is_denied_mutations_and_nothing_runs() -> None:
+    recorder = Recorder()
+    served = backend(recorder, tokens={"reader": ["read_inventory"], "writer": ["write_inventory"]})
+    client = httpx.Client(transport=LedgerTransport(served))
+    denied = client.post(URL.format("2026-04"), headers={"X-Shopify-Access-Token": "reader"},
+                         json={"query": MUTATION})
+    assert denied.status_code == 200
+    assert denied.json() == {
+        "errors": [{
+            "message": "Access denied for inventoryActivate field. Required access: "
+                       "`write_inventory` access scope.",
+            "locations": [{"line": 1, "column": 12}],
+            "extensions": {"code": "ACCESS_DENIED",
+                           "documentation": "https://shopify.dev/api/usage/access-scopes",
+                           "requiredAccess": "`write_inventory` access scope."},
+            "path": ["inventoryActivate"],
+        }],
+        "data": {"inventoryActivate": None},
+    }
+    assert recorder.calls == []
+    # Reading is allowed to the reader, and the writer may do both.
+    assert client.post(URL.format("2026-04"), headers={"X-Shopify-Access-Token": "reader"},
+                       json={"query": QUERY}).status_code == 200
+    assert client.post(URL.format("2026-04"), headers={"X-Shopify-Access-Token": "writer"},
+                       json={"query": MUTATION}).status_code == 200
+    assert len(recorder.calls) == 2
+
+
+def test_a_token_without_any_inventory_scope_is_denied_reads_under_their_alias() -> None:
+    served = backend(Recorder(), tokens={"none": []})
+    client = httpx.Client(transport=LedgerTransport(served))
+    body = client.post(URL.format("2026-04"), headers={"X-Shopify-Access-Token": "none"},
+                       json={"query": QUERY}).json()
+    assert body["data"] == {"level": None}
+    assert body["errors"][0]["extensions"]["requiredAccess"] == "`read_inventory` access scope."
+    assert body["errors"][0]["path"] == ["level"]
+
+
+def test_an_unknown_token_is_a_401_when_tokens_are_listed() -> None:
+    client = httpx.Client(transport=LedgerTransport(backend(Recorder(), tokens={"a": []})))
+    response = client.post(URL.format("2026-04"), headers={"X-Shopify-Access-Token": "b"},
+                           json={"query": QUERY})
+    assert response.status_code == 401
+
+
+async def _async_post(transport: LedgerTransport) -> tuple[int, Any]:
+    async with httpx.AsyncClient(transport=transport) as client:
+        response = await client.post(URL.format("2026-04"), headers=TOKEN, json={"query": QUERY})
+        return response.status_code, response.json()
+
+
+def test_the_transport_serves_an_async_client_too() -> None:
+    import asyncio
+
+    assert asyncio.run(_async_post(LedgerTransport(backend(Recorder())))) == (
+        200, {"data": {"ok": True}})
+
+
+def test_the_requests_adapter_answers_a_session_like_the_httpx_transport() -> None:
+    recorder = Recorder()
+    session = requests.Session()
+    session.mount("https://", LedgerAdapter(backend(recorder)))
+    response = session.post(URL.format("2026-01"), headers=TOKEN,
+                            json={"query": QUERY, "variables": None})
+    assert response.status_code == 200
+    assert response.reason == "OK"
+    assert response.json() == {"data": {"ok": True}}
+    assert response.headers["x-shopify-api-version"] == "2026-01"
+    assert recorder.calls == [(QUERY, None, None, "2026-01")]
+    unauthorised = session.post(URL.format("2026-01"), data=json.dumps({"query": QUERY}))
+    assert unauthorised.status_code == 401
