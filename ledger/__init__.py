@@ -2,8 +2,8 @@
 
 ``Ledger`` is the entry point: ``Ledger(api_version=..., clock=...)`` or
 ``Ledger.from_snapshot(...)``, then ``execute(operation, variables)`` for Shopify-shaped
-calls or the keyword-only ``adjust``/``move``/``set``/``activate``/``deactivate`` for
-embedding.
+calls or the keyword-only ``adjust``/``move``/``set``/``activate``/``deactivate``/
+``bulk_toggle_activation`` for embedding.
 """
 
 from ledger.api import Ledger
@@ -12,6 +12,7 @@ from ledger.commands import (
     Activate,
     Adjust,
     AdjustChange,
+    BulkToggleActivation,
     Deactivate,
     Move,
     MoveChange,
@@ -33,6 +34,7 @@ __all__ = [
     "Adjust",
     "AdjustChange",
     "AdjustmentGroup",
+    "BulkToggleActivation",
     "Deactivate",
     "ErrorCode",
     "Fault",

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ledger.api import Ledger
-from ledger.errors import OPERATIONS, LedgerError
+from ledger.errors import OPERATIONS, STOCKING_MUTATIONS, LedgerError
 from ledger.versions import DEFAULT, SUPPORTED
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
@@ -148,7 +148,7 @@ def _outcome(request: Request, body: dict[str, Any]) -> Outcome:
             problems.append(f"{code} at {where}: {e['message']}")
         return Outcome(request, "failed", body, problems)
     group = payload.get("inventoryAdjustmentGroup")
-    if request.operation in ("inventoryActivate", "inventoryDeactivate"):
+    if request.operation in STOCKING_MUTATIONS:
         return Outcome(request, "applied", body)
     return Outcome(request, "applied" if group is not None else "no-op", body)
 

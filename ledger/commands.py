@@ -1,4 +1,4 @@
-"""Frozen inputs for the six operations. They carry data and type checks, no behaviour.
+"""Frozen inputs for the seven operations. They carry data and type checks, no behaviour.
 
 Validators reject only type-level nonsense (a ``str`` where an ``int`` belongs); every rule
 that depends on the ledger's state or on Shopify's business rules is a user error returned by
@@ -193,4 +193,31 @@ class Deactivate:
     level_id: str = attrs.field(validator=_str)
 
 
-Command = Adjust | Move | SetQuantities | SetOnHand | Activate | Deactivate
+def _toggle_updates(values: Iterable[tuple[str, bool]]) -> tuple[tuple[str, bool], ...]:
+    return tuple((location_id, activate) for location_id, activate in values)
+
+
+def _check_toggle_updates(_i: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    for update in value:  # type: ignore[attr-defined]
+        location_id, activate = update
+        if not isinstance(location_id, str) or not isinstance(activate, bool):
+            raise TypeError(
+                f"{attribute.name} must hold (location_id: str, activate: bool) pairs, "
+                f"not {update!r}"
+            )
+
+
+@attrs.frozen(kw_only=True)
+class BulkToggleActivation:
+    """``inventoryBulkToggleActivation``: stock or unstock one item at several locations.
+
+    ``updates`` holds ``(location_id, activate)`` pairs in the order given.
+    """
+
+    item_id: str = attrs.field(validator=_str)
+    updates: tuple[tuple[str, bool], ...] = attrs.field(
+        converter=_toggle_updates, validator=_check_toggle_updates
+    )
+
+
+Command = Adjust | Move | SetQuantities | SetOnHand | Activate | Deactivate | BulkToggleActivation

@@ -32,6 +32,7 @@ from ledger.commands import (
     Activate,
     Adjust,
     AdjustChange,
+    BulkToggleActivation,
     Command,
     Deactivate,
     Move,
@@ -43,6 +44,7 @@ from ledger.commands import (
 from ledger.errors import (
     ACTIVATE,
     ADJUST,
+    BULK_TOGGLE,
     DEACTIVATE,
     FAILED_CODE,
     INTERNAL_ERROR_MESSAGE,
@@ -51,13 +53,16 @@ from ledger.errors import (
     SERVICE_UNAVAILABLE_MESSAGE,
     SET,
     SET_ON_HAND,
+    STOCKING_MUTATIONS,
     THROTTLED_MESSAGE,
+    BulkToggleCode,
     ErrorCode,
     InvariantError,
     LedgerError,
     RequestError,
     RequestErrorKind,
     UserError,
+    bulk_toggle_error,
     codes_in,
     user_error,
 )
@@ -89,6 +94,7 @@ _OPERATION_OF: dict[type, str] = {
     SetOnHand: SET_ON_HAND,
     Activate: ACTIVATE,
     Deactivate: DEACTIVATE,
+    BulkToggleActivation: BULK_TOGGLE,
 }
 #: The GraphQL input type named when ``changeFromQuantity`` is missing (semantics §4).
 _CHANGE_FROM_TYPE: dict[str, str] = {
@@ -99,6 +105,7 @@ _CHANGE_FROM_TYPE: dict[str, str] = {
 }
 #: Reason recorded when inventoryActivate seeds a quantity ([ours]: Shopify does not say).
 ACTIVATION_REASON = "correction"
+_COMMITTED = INDEX["committed"]
 
 
 def system_clock() -> datetime:
@@ -260,6 +267,28 @@ class Engine:
     def deactivate(self, *, level_id: str, idempotency_key: str | None = None) -> Result:
         """Unstock a level, keeping its quantities (``inventoryDeactivate``)."""
         return self.run(Deactivate(level_id=level_id), idempotency_key)
+
+    def bulk_toggle_activation(
+        self,
+        *,
+        item_id: str,
+        updates: Sequence[tuple[str, bool]],
+        idempotency_key: str | None = None,
+    ) -> Result:
+        """Stock or unstock one item at several locations (``inventoryBulkToggleActivation``).
+
+        ``updates`` holds ``(location_id, activate)`` pairs. On success ``result.levels``
+        are the levels activated and ``result.item_id`` the item.
+
+        >>> from ledger import Ledger
+        >>> ledger = Ledger.example(api_version="2026-01")
+        >>> r = ledger.bulk_toggle_activation(item_id="gid://shopify/InventoryItem/1",
+        ...     updates=[("gid://shopify/Location/2", True)])
+        >>> r.ok, [(lv.location_name, lv.is_active) for lv in r.levels]
+        (True, [('Warehouse', True)])
+        """
+        cmd = BulkToggleActivation(item_id=item_id, updates=tuple(updates))
+        return self.run(cmd, idempotency_key)
 
     # ------------------------------------------------------------------ reads
 
@@ -459,7 +488,7 @@ class Engine:
                 "changeFromQuantity.",
             )
         presence = (
-            era.stocking_idempotency if operation in (ACTIVATE, DEACTIVATE) else era.idempotency
+            era.stocking_idempotency if operation in STOCKING_MUTATIONS else era.idempotency
         )
         if presence is Presence.REQUIRED and key is None:
             return RequestError(
@@ -475,8 +504,9 @@ class Engine:
         return None
 
     def _idempotency_error(self, operation: str, code: ErrorCode) -> Result:
-        if operation in (ACTIVATE, DEACTIVATE):
-            # Stocking errors carry no code; the message is the same.
+        if operation in STOCKING_MUTATIONS:
+            # Stocking errors carry no code (inventoryBulkToggleActivation's enum has no
+            # IDEMPOTENCY_* value: [ours], code null); the message is the same.
             error = UserError(field=None, message=user_error(ADJUST, code, None).message)
         else:
             error = user_error(operation, code, None)
@@ -501,6 +531,8 @@ class Engine:
             return self._set(operation, command, now, era)
         if isinstance(command, Activate):
             return self._activate(command, now)
+        if isinstance(command, BulkToggleActivation):
+            return self._bulk_toggle(command)
         return self._deactivate(command)
 
     # ------------------------------------------------------------------ the mutations
@@ -670,6 +702,75 @@ class Engine:
         # From here on the mutation must succeed.
         state.set_active(level, False)
         return Result(operation=DEACTIVATE)
+
+    def _bulk_toggle(self, cmd: BulkToggleActivation) -> Result:
+        """Stock / unstock ``cmd.item_id`` at each location, all or nothing.
+
+        Shopify documents the codes, not how they combine; the choices ([ours]):
+
+        * Errors are all collected: ``INVENTORY_ITEM_NOT_FOUND`` at ``["inventoryItemId"]``
+          first, then each update by index, at ``["inventoryItemUpdates", "<i>",
+          "locationId"]``: ``LOCATION_NOT_FOUND``; else, for a deactivation of an *active*
+          level, ``COMMITTED_INVENTORY_AT_LOCATION`` (committed is not zero), then
+          ``INCOMING_INVENTORY_AT_LOCATION`` (incoming is not zero), then
+          ``CANNOT_DEACTIVATE_FROM_ONLY_LOCATION``. An unknown item gets no per-update
+          errors but ``LOCATION_NOT_FOUND``.
+        * Updates apply in order, so for a location given twice the last one wins, and only
+          deactivations of locations that end inactive are checked. The
+          "only location" rule looks at the result: it is reported (at every update that
+          deactivates an active level) only when the item would be left with no active
+          level, so ``[deactivate A, activate B]`` moves the stocking from A to B.
+        * Activation is inventoryActivate's without quantities: a new level with zeros, or
+          the inactive level again with its quantities. Deactivation keeps quantities, like
+          inventoryDeactivate; deactivating an inactive or absent level is a no-op.
+        * No adjustment group: nothing's quantity changes. ``levels`` lists, in the order of
+          first appearance, the levels of the locations whose last update activates them
+          (already active ones included); any user error → item and levels ``None``.
+        """
+        state = self._state
+        item = state.items.get(cmd.item_id)
+        errors: list[UserError] = []
+        if item is None:
+            errors.append(bulk_toggle_error(BulkToggleCode.INVENTORY_ITEM_NOT_FOUND,
+                                            ("inventoryItemId",)))
+        final: dict[str, bool] = {}
+        for location_id, activate in cmd.updates:
+            if location_id in state.locations:
+                final[location_id] = activate
+        stranded = False
+        if item is not None:
+            active_after = {loc for loc, level in item.levels.items() if level.active}
+            for location_id, activate in final.items():
+                (active_after.add if activate else active_after.discard)(location_id)
+            stranded = not active_after
+        for index, (location_id, _activate) in enumerate(cmd.updates):
+            field = ("inventoryItemUpdates", str(index), "locationId")
+            if location_id not in state.locations:
+                errors.append(bulk_toggle_error(BulkToggleCode.LOCATION_NOT_FOUND, field))
+                continue
+            level = item.levels.get(location_id) if item is not None else None
+            if final[location_id] or level is None or not level.active:
+                continue  # ends active (the last update for it activates), or a no-op
+            if level.q[_COMMITTED]:
+                errors.append(bulk_toggle_error(
+                    BulkToggleCode.COMMITTED_INVENTORY_AT_LOCATION, field))
+            if level.q[INCOMING]:
+                errors.append(bulk_toggle_error(
+                    BulkToggleCode.INCOMING_INVENTORY_AT_LOCATION, field))
+            if stranded:
+                errors.append(bulk_toggle_error(
+                    BulkToggleCode.CANNOT_DEACTIVATE_FROM_ONLY_LOCATION, field))
+        if errors or item is None:
+            return Result(operation=BULK_TOGGLE, user_errors=tuple(errors))
+        # From here on the mutation must succeed.
+        for location_id, activate in final.items():
+            level = item.levels.get(location_id)
+            if activate and level is None:
+                state.new_level(cmd.item_id, location_id)
+            elif level is not None and level.active != activate:
+                state.set_active(level, activate)
+        views = tuple(self._view(item.levels[loc]) for loc, on in final.items() if on)
+        return Result(operation=BULK_TOGGLE, item_id=cmd.item_id, levels=views)
 
     def _reserve_group_number(self) -> None:
         """Draw the next group number before any write, so a failing generator loses nothing.

@@ -42,8 +42,11 @@ SET: Final = "inventorySetQuantities"
 SET_ON_HAND: Final = "inventorySetOnHandQuantities"
 ACTIVATE: Final = "inventoryActivate"
 DEACTIVATE: Final = "inventoryDeactivate"
+BULK_TOGGLE: Final = "inventoryBulkToggleActivation"
 QUANTITY_MUTATIONS: Final = (ADJUST, MOVE, SET, SET_ON_HAND)
-OPERATIONS: Final = (ADJUST, MOVE, SET, SET_ON_HAND, ACTIVATE, DEACTIVATE)
+#: The mutations that stock and unstock; ``@idempotent`` is optional on them from 2026-01.
+STOCKING_MUTATIONS: Final = (ACTIVATE, DEACTIVATE, BULK_TOGGLE)
+OPERATIONS: Final = (ADJUST, MOVE, SET, SET_ON_HAND, ACTIVATE, DEACTIVATE, BULK_TOGGLE)
 
 
 class LedgerError(Exception):
@@ -238,6 +241,48 @@ def codes_in(operation: str, era: Era) -> tuple[ErrorCode, ...]:
     return tuple(out)
 
 
+class BulkToggleCode(enum.Enum):
+    """``InventoryBulkToggleActivationUserErrorCode``: the codes this ledger can produce.
+
+    Shopify's enum also has GENERIC_ERROR, FAILED_TO_STOCK_AT_LOCATION,
+    FAILED_TO_UNSTOCK_FROM_LOCATION (transient failures), INVENTORY_MANAGED_BY_3RD_PARTY,
+    INVENTORY_MANAGED_BY_SHOPIFY and MISSING_SKU (properties of items the ledger does not
+    model): no state of the ledger produces them, so they are left out.
+    Their order here is the order the rules check them in, per update.
+    """
+
+    INVENTORY_ITEM_NOT_FOUND = "INVENTORY_ITEM_NOT_FOUND"
+    LOCATION_NOT_FOUND = "LOCATION_NOT_FOUND"
+    COMMITTED_INVENTORY_AT_LOCATION = "COMMITTED_INVENTORY_AT_LOCATION"
+    INCOMING_INVENTORY_AT_LOCATION = "INCOMING_INVENTORY_AT_LOCATION"
+    CANNOT_DEACTIVATE_FROM_ONLY_LOCATION = "CANNOT_DEACTIVATE_FROM_ONLY_LOCATION"
+
+
+#: Messages of inventoryBulkToggleActivation's codes: the descriptions of Shopify's enum
+#: reference (shopify.dev, InventoryBulkToggleActivationUserErrorCode), which documents no
+#: other wording.
+BULK_TOGGLE_MESSAGES: Final[dict[BulkToggleCode, str]] = {
+    BulkToggleCode.INVENTORY_ITEM_NOT_FOUND: "The inventory item was not found.",
+    BulkToggleCode.LOCATION_NOT_FOUND: "The location was not found.",
+    BulkToggleCode.COMMITTED_INVENTORY_AT_LOCATION: (
+        "Cannot unstock this inventory item from this location because it has committed "
+        "quantities."
+    ),
+    BulkToggleCode.INCOMING_INVENTORY_AT_LOCATION: (
+        "Cannot unstock this inventory item from this location because it has incoming "
+        "quantities."
+    ),
+    BulkToggleCode.CANNOT_DEACTIVATE_FROM_ONLY_LOCATION: (
+        "Cannot unstock an inventory item from the only location at which it is stocked."
+    ),
+}
+
+
+def bulk_toggle_error(code: BulkToggleCode, field: tuple[str, ...] | None) -> UserError:
+    """Build the inventoryBulkToggleActivation user error ``code`` at ``field``."""
+    return UserError(field=field, message=BULK_TOGGLE_MESSAGES[code], code=code)
+
+
 def _field_validator(_instance: Any, _attribute: Any, value: Any) -> None:
     if value is not None and not (
         isinstance(value, tuple) and all(isinstance(part, str) for part in value)
@@ -249,12 +294,13 @@ def _field_validator(_instance: Any, _attribute: Any, value: Any) -> None:
 class UserError:
     """One Shopify user error: the input path it concerns, its message and code.
 
-    ``code`` is ``None`` for inventoryActivate / inventoryDeactivate, whose errors carry none.
+    ``code`` is ``None`` for inventoryActivate / inventoryDeactivate, whose errors carry none,
+    and a ``BulkToggleCode`` for inventoryBulkToggleActivation.
     """
 
     field: tuple[str, ...] | None = attrs.field(validator=_field_validator)
     message: str
-    code: ErrorCode | None = None
+    code: ErrorCode | BulkToggleCode | None = None
 
     def to_json(self, *, with_code: bool = True) -> dict[str, object]:
         """Return the error in Shopify's payload shape."""

@@ -24,9 +24,10 @@ Choices where Shopify's behaviour is a guess ([ours]):
   ``Ledger.execute`` has no document, so its bodies omit them). Otherwise a body equals
   ``execute``'s. Request-level errors raised in a mutation field carry ``path`` with the
   field's response key (its alias if it has one), as graphql-ruby does.
-* Because validation precedes variable coercion, ``@idempotent`` in an era that does not
-  define it is reported (``undefinedDirective``) even when the variables are also invalid;
-  ``execute`` reports the coercion error first in that case.
+* Validation precedes variable coercion, except for one case that semantics §4 settles by
+  observation: when the only static errors are ``@idempotent`` being undefined in the era,
+  invalid variables are reported first (as ``execute`` does), and the directive only when
+  the variables are valid.
 * Syntax errors: ``Parse error on "<token>" (<TOKEN NAME>) at [<line>, <column>]``, or
   ``Unexpected end of document`` at the end of the text, with ``locations``: the wording of
   graphql-ruby's parser, which Shopify's responses quote.
@@ -40,6 +41,10 @@ Choices where Shopify's behaviour is a guess ([ours]):
   wording Shopify uses) at the field. Cursors are opaque (base64 of the level id); an
   unknown ``after`` starts from the beginning. They list *active* levels only, in the
   order items/locations were added; ``inventoryLevel(...)`` returns a level active or not.
+* GraphQL's ``Int`` is 32-bit. A quantity or delta past it (reachable only from a snapshot
+  whose sums pass two billion) is a field error ``Int cannot represent non 32-bit signed
+  integer value`` with ``null`` propagated, as any GraphQL server gives; the call itself
+  still ran, and ``execute`` (no GraphQL types) reports the number.
 * ``location`` without ``id`` returns the first location (Shopify: the primary location).
 * ``node(id:)`` finds an adjustment group by scanning the journal (O(n) in the number of
   groups; the journal has no index by id yet).
@@ -96,6 +101,7 @@ from ledger.errors import (
     OPERATIONS,
     SET,
     SET_ON_HAND,
+    BulkToggleCode,
     codes_in,
 )
 from ledger.journal import GROUP_PREFIX
@@ -287,6 +293,15 @@ def sdl(era: Era) -> str:
             f"type {stem}Payload {{\n  inventoryAdjustmentGroup: InventoryAdjustmentGroup\n"
             f"  userErrors: [{stem}UserError!]!\n}}\n"
         )
+    toggle_codes = "\n".join(f"  {code.value}" for code in BulkToggleCode)
+    parts.append(
+        f"enum InventoryBulkToggleActivationUserErrorCode {{\n{toggle_codes}\n}}\n\n"
+        "type InventoryBulkToggleActivationUserError {\n  field: [String!]\n"
+        "  message: String!\n  code: InventoryBulkToggleActivationUserErrorCode\n}\n\n"
+        "type InventoryBulkToggleActivationPayload {\n  inventoryItem: InventoryItem\n"
+        "  inventoryLevels: [InventoryLevel!]\n"
+        "  userErrors: [InventoryBulkToggleActivationUserError!]!\n}\n"
+    )
     variables = shopify.variable_types(era)
     mutations = []
     for operation in OPERATIONS:
@@ -589,9 +604,12 @@ def run(
     """
     era: Era = ledger._era if api_version is None else era_of(api_version)
     doc, errors = validated(era, query)
-    if doc is None:
-        return {"errors": copy.deepcopy(list(errors))}  # the cached errors stay untouched
     given: Mapping[str, Any] = variables if isinstance(variables, Mapping) else {}
+    if doc is None:
+        coercion = _coercion_before_directive(era, query, errors, given, operation_name)
+        if coercion:
+            return {"errors": coercion}
+        return {"errors": copy.deepcopy(list(errors))}  # the cached errors stay untouched
     operation = get_operation_ast(doc, operation_name)
     if operation is None:
         if operation_name is not None:
@@ -618,6 +636,32 @@ def run(
         body["errors"] = [e.formatted for e in result.errors]
     body["data"] = result.data
     return body
+
+
+def _coercion_before_directive(
+    era: Era,
+    query: str,
+    errors: tuple[dict[str, Any], ...],
+    given: Mapping[str, Any],
+    operation_name: str | None,
+) -> list[dict[str, Any]]:
+    """Return variable-coercion errors that outrank an undefined ``@idempotent``, if any.
+
+    Semantics §4 (observed): coercion is reported before the directive, and only the first
+    failing stage. So when the document's only static errors are ``@idempotent`` being
+    undefined in this era, invalid variables are reported instead, as ``execute`` does.
+    """
+    if not errors or not all(
+        (e.get("extensions") or {}).get("code") == "undefinedDirective"
+        and (e.get("extensions") or {}).get("directiveName") == "idempotent"
+        for e in errors
+    ):
+        return []
+    parsed = document(query)
+    if isinstance(parsed, GraphQLSyntaxError):
+        return []
+    operation = get_operation_ast(parsed, operation_name)
+    return _coerce_variables(era, operation, given) if operation is not None else []
 
 
 def _type_ref(node: TypeNode, named: Mapping[str, shopify.TypeRef]) -> shopify.TypeRef | None:

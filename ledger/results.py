@@ -46,14 +46,17 @@ class Result:
     Exactly one of these holds: ``request_error`` is set (the call was rejected before it ran
     and changed nothing); ``user_errors`` is non-empty (it ran, failed validation and changed
     nothing); or it succeeded, with ``group`` the changes made (``None`` for a no-op).
-    ``level`` is filled for inventoryActivate. ``replayed`` tells that an idempotency key
-    returned a remembered outcome; it never changes what is reported.
+    ``level`` is filled for inventoryActivate; ``item_id`` and ``levels`` for a successful
+    inventoryBulkToggleActivation (the item and its activated levels). ``replayed`` tells
+    that an idempotency key returned a remembered outcome; it never changes what is reported.
     """
 
     operation: str
     group: AdjustmentGroup | None = None
     user_errors: tuple[UserError, ...] = ()
     level: LevelView | None = None
+    item_id: str | None = None
+    levels: tuple[LevelView, ...] | None = None
     request_error: RequestError | None = None
     replayed: bool = attrs.field(default=False, eq=False)
 

@@ -34,6 +34,7 @@ from ledger.commands import (
     Activate,
     Adjust,
     AdjustChange,
+    BulkToggleActivation,
     Command,
     Deactivate,
     Move,
@@ -46,6 +47,7 @@ from ledger.commands import (
 from ledger.errors import (
     ACTIVATE,
     ADJUST,
+    BULK_TOGGLE,
     DEACTIVATE,
     MOVE,
     OPERATIONS,
@@ -153,6 +155,10 @@ def variable_types(era: Era) -> dict[str, tuple[tuple[str, TypeRef], ...]]:
         ("reason", NonNull(STRING)), ("referenceDocumentUri", STRING),
         ("setQuantities", NonNull(ListOf(NonNull(on_hand_quantity)))),
     ))
+    # [ours] field order: locationId, then activate (Shopify's reference sorts them by name).
+    toggle = InputObject("InventoryBulkToggleActivationInput", (
+        ("locationId", ID), ("activate", NonNull(Scalar("Boolean"))),
+    ))
     return {
         ADJUST: (("input", NonNull(adjust)),),
         MOVE: (("input", NonNull(move)),),
@@ -161,6 +167,8 @@ def variable_types(era: Era) -> dict[str, tuple[tuple[str, TypeRef], ...]]:
         ACTIVATE: (("inventoryItemId", ID), ("locationId", ID), ("available", INT),
                    ("onHand", INT)),
         DEACTIVATE: (("inventoryLevelId", ID),),
+        BULK_TOGGLE: (("inventoryItemId", ID),
+                      ("inventoryItemUpdates", NonNull(ListOf(NonNull(toggle))))),
     }
 
 
@@ -334,6 +342,11 @@ def decode(operation: str, v: dict[str, Any]) -> Command:
                         available=v.get("available"), on_hand=v.get("onHand"))
     if operation == DEACTIVATE:
         return Deactivate(level_id=v["inventoryLevelId"])
+    if operation == BULK_TOGGLE:
+        return BulkToggleActivation(
+            item_id=v["inventoryItemId"],
+            updates=tuple((u["locationId"], u["activate"]) for u in v["inventoryItemUpdates"]),
+        )
     i = v["input"]
     if operation == ADJUST:
         return Adjust(
@@ -457,6 +470,13 @@ def render(result: Result, *, quantity_after_change: bool = False) -> dict[str, 
     if operation == DEACTIVATE:
         return {"data": {operation: {
             "userErrors": [e.to_json(with_code=False) for e in result.user_errors],
+        }}}
+    if operation == BULK_TOGGLE:
+        levels = result.levels
+        return {"data": {operation: {
+            "inventoryItem": {"id": result.item_id} if result.item_id is not None else None,
+            "inventoryLevels": [level_json(lv) for lv in levels] if levels is not None else None,
+            "userErrors": [e.to_json() for e in result.user_errors],
         }}}
     group = result.group
     return {"data": {operation: {

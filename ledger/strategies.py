@@ -35,12 +35,14 @@ from ledger.api import Ledger
 from ledger.errors import (
     ACTIVATE,
     ADJUST,
+    BULK_TOGGLE,
     DEACTIVATE,
     MOVE,
     OPERATIONS,
     REASONS,
     SET,
     SET_ON_HAND,
+    STOCKING_MUTATIONS,
 )
 from ledger.quantities import (
     ADJUST_LIMIT,
@@ -133,7 +135,7 @@ _OK_ON_HAND: Final = _mostly(st.integers(0, 10), (0, SET_LIMIT))
 
 
 def _key_presence(operation: str, era: Era) -> Presence:
-    return era.stocking_idempotency if operation in (ACTIVATE, DEACTIVATE) else era.idempotency
+    return era.stocking_idempotency if operation in STOCKING_MUTATIONS else era.idempotency
 
 
 def requires_idempotency_key(operation: str, api_version: str) -> bool:
@@ -277,7 +279,7 @@ def can_succeed(operation: str, snapshot: Mapping[str, Any] | None = None) -> bo
 
 
 def _possible(operation: str, store: _Store) -> bool:
-    if operation == ACTIVATE:
+    if operation in (ACTIVATE, BULK_TOGGLE):
         return bool(store.items and store.locations)
     if operation == DEACTIVATE:
         return bool(store.deactivatable())
@@ -476,6 +478,18 @@ class _Draws:
                     data[field] = self.draw(st.one_of(_SET_QUANTITY, st.none()))
         return data
 
+    def bulk_toggle(self) -> dict[str, Any]:
+        """Activations only when succeeding (they always can); any toggles otherwise."""
+        item = self.pick(self.store.items, _UNKNOWN_ITEMS)
+        most = min(3, len(self.store.locations)) if self.succeeding else 3
+        count = self.draw(st.integers(0 if self.noisy else 1, most))
+        locations = self.draw(st.lists(st.sampled_from(self.store.locations), min_size=count,
+                                       max_size=count, unique=self.succeeding))
+        updates = [{"locationId": self.pick([location], _UNKNOWN_LOCATIONS),
+                    "activate": True if self.succeeding else self.draw(st.booleans())}
+                   for location in locations]
+        return {"inventoryItemId": item, "inventoryItemUpdates": updates}
+
     def deactivate(self) -> dict[str, Any]:
         if self.succeeding:
             return {"inventoryLevelId": self.draw(st.sampled_from(self.store.deactivatable()))}
@@ -497,6 +511,8 @@ def _valid(draw: st.DrawFn, operation: str, era: Era, store: _Store,
         return d.set(operation == SET_ON_HAND)
     if operation == ACTIVATE:
         return d.activate()
+    if operation == BULK_TOGGLE:
+        return d.bulk_toggle()
     return d.deactivate()
 
 

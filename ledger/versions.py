@@ -26,7 +26,8 @@ class Era:
     name: str
     #: ``@idempotent(key:)`` on the four quantity mutations.
     idempotency: Presence
-    #: ``@idempotent(key:)`` on inventoryActivate / inventoryDeactivate.
+    #: ``@idempotent(key:)`` on inventoryActivate / inventoryDeactivate /
+    #: inventoryBulkToggleActivation.
     #: [ours]: optional from 2026-01, never required.
     stocking_idempotency: Presence
     #: ``changeFromQuantity`` on adjust changes, move terminals, set and setOnHand quantities.

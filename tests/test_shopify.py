@@ -76,6 +76,9 @@ def valid(operation: str, version: str) -> dict[str, Any]:
             {"inventoryItemId": I1, "locationId": L1, "quantity": 9, **cf}]}}
     if operation == ACTIVATE:
         return {"inventoryItemId": I1, "locationId": L2}
+    if operation == "inventoryBulkToggleActivation":
+        return {"inventoryItemId": I1,
+                "inventoryItemUpdates": [{"locationId": L2, "activate": True}]}
     return {"inventoryLevelId": "gid://shopify/InventoryLevel/1?inventory_item_id=1"}
 
 
