@@ -33,10 +33,35 @@ Choices where Shopify's behaviour is a guess ([ours]):
   graphql-ruby's parser, which Shopify's responses quote.
 * Validation errors with a graphql-ruby equivalent written here (``undefinedField``,
   ``undefinedDirective``, ``argumentNotAccepted``, ``missingRequiredArguments``,
-  ``variableNotUsed``, ``variableNotDefined``, ``variableMismatch``, ``selectionMismatch``)
+  ``variableNotUsed``, ``variableNotDefined``, ``variableMismatch``, ``selectionMismatch``,
+  ``argumentLiteralsIncompatible``, ``undefinedType``, ``variableRequiresValidType``,
+  ``argumentNotUnique``, ``uniquelyNamedOperations``, ``useAndDefineFragment``,
+  ``infiniteLoop``, ``cannotSpreadFragment``, ``fragmentOnNonCompositeType``,
+  ``variableNotUnique``, ``directiveNotUniqueForLocation``, ``fieldConflict``)
   use its message and ``extensions``, with ``path`` as graphql-ruby's static validation reports it
-  (``["query"|"mutation"[ <name>], <field or fragment>...]``); any other validation error
-  keeps graphql-core's message, with ``locations`` and no ``extensions``.
+  (``["query"|"mutation"[ <name>], <field or fragment>...]``, ``[]`` for the document-wide
+  rules: operation names, field conflicts); any other validation error keeps graphql-core's
+  message, with ``locations`` and no ``extensions``. The templates and extension keys of the
+  rules added last are those of graphql-ruby's ``lib/graphql/static_validation/rules/*.rb``
+  and ``*_error.rb``, read from its source; where graphql-ruby reports once what graphql-core
+  reports several times (one invalid literal per argument, one error per duplicated
+  operation name or per repeated directive, one per fragment of a cycle) we do too. Our
+  choices and what stays in graphql-core's wording:
+
+  - An invalid literal is reported at its argument with the whole literal printed
+    (``Argument 'input' on Field 'f' has an invalid value ({a: 1}). Expected type 'T!'.``),
+    also when the fault is inside an input object. [ours] graphql-ruby 2.x with
+    ``error_bubbling`` off reports a wrong *field* of an input object at that field instead
+    (``Argument 'a' on InputObject 'T' ...``, or ``InputObject 'T' doesn't accept argument``);
+    which of the two Shopify's schema gives is unobserved. The printer is graphql-ruby's
+    (``{a: 1, b: "x"}``, ``[1, 2]``); a float prints as Python prints it.
+  - No ``Did you mean ...?`` suffixes (newer graphql-ruby adds some), as for the rules above.
+  - A field conflict names the two fields in document order, as the ``conflicts`` list of
+    graphql-ruby's current ``FieldsWillMergeError`` gathers them (an older release sorted
+    them), and is one error per conflicting pair; a conflict of arguments or of subfields,
+    an invalid variable default value (graphql-ruby's message there is its scalar's
+    coercion explanation, not confirmed), duplicate fragment names and input field names,
+    directives in the wrong place and a subscription's rules keep graphql-core's wording.
 * Connections need ``first``: without it, ``you must provide one of first or last`` (the
   wording Shopify uses) at the field. Cursors are opaque (base64 of the level id); an
   unknown ``after`` starts from the beginning. They list *active* levels only, in the
@@ -55,15 +80,20 @@ from __future__ import annotations
 import base64
 import copy
 import functools
+import json
 import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from graphql import (
     ArgumentNode,
+    BooleanValueNode,
+    DirectiveNode,
     DocumentNode,
+    EnumValueNode,
     ExecutionResult,
     FieldNode,
+    FloatValueNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
@@ -72,25 +102,33 @@ from graphql import (
     GraphQLSchema,
     GraphQLSyntaxError,
     InlineFragmentNode,
+    IntValueNode,
     ListTypeNode,
     ListValueNode,
     NamedTypeNode,
     Node,
     NonNullTypeNode,
+    NullValueNode,
     ObjectValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     Source,
+    StringValueNode,
+    TypeInfo,
+    TypeInfoVisitor,
     TypeNode,
     Undefined,
     ValueNode,
+    VariableDefinitionNode,
     VariableNode,
+    Visitor,
     build_schema,
     execute_sync,
     get_operation_ast,
     parse,
     validate,
     value_from_ast_untyped,
+    visit,
 )
 from graphql.language import Lexer, TokenKind
 
@@ -249,14 +287,6 @@ def _input_objects(t: shopify.TypeRef, out: dict[str, shopify.InputObject]) -> N
         out[t.name] = t
 
 
-def _signature(t: shopify.TypeRef) -> str:
-    if isinstance(t, shopify.NonNull):
-        return _signature(t.of) + "!"
-    if isinstance(t, shopify.ListOf):
-        return f"[{_signature(t.of)}]"
-    return t.name
-
-
 @functools.cache
 def input_types(era: Era) -> dict[str, shopify.TypeRef]:
     """Return every named input type of ``era`` (the codec's, plus the four scalars)."""
@@ -282,7 +312,7 @@ def sdl(era: Era) -> str:
         )
     for t in input_types(era).values():
         if isinstance(t, shopify.InputObject):
-            fields = "\n".join(f"  {name}: {_signature(ft)}" for name, ft in t.fields)
+            fields = "\n".join(f"  {name}: {shopify.signature(ft)}" for name, ft in t.fields)
             parts.append(f"input {t.name} {{\n{fields}\n}}\n")
     for operation, stem in _TYPE_STEM.items():
         codes = "\n".join(f"  {code.value}" for code in codes_in(operation, era))
@@ -305,7 +335,7 @@ def sdl(era: Era) -> str:
     variables = shopify.variable_types(era)
     mutations = []
     for operation in OPERATIONS:
-        arguments = ", ".join(f"{name}: {_signature(t)}" for name, t in variables[operation])
+        arguments = ", ".join(f"{name}: {shopify.signature(t)}" for name, t in variables[operation])
         payload = _TYPE_STEM.get(operation, operation[0].upper() + operation[1:]) + "Payload"
         mutations.append(f"  {operation}({arguments}): {payload}")
     parts.append("type Mutation {\n" + "\n".join(mutations) + "\n}\n")
@@ -352,8 +382,8 @@ def validated(era: Era, query: str) -> tuple[DocumentNode | None, tuple[dict[str
         return None, (_syntax_error(query, parsed),)
     errors = validate(schema(era), parsed)
     if errors:
-        paths = _Paths(parsed)
-        return None, tuple(_validation_error(e, paths) for e in errors)
+        paths = _Paths(parsed, schema(era))
+        return None, tuple(out for e in errors for out in _validation_errors(e, paths))
     return parsed, ()
 
 
@@ -411,13 +441,22 @@ def _token_at(query: str, position: int) -> tuple[str, str]:
 class _Paths:
     """Where each node of a document sits, as graphql-ruby's static validation names it."""
 
-    def __init__(self, doc: DocumentNode) -> None:
+    def __init__(self, doc: DocumentNode, schema: GraphQLSchema | None = None) -> None:
+        self.doc = doc
         #: ``id(node)`` -> ``["query"|"mutation"[ <name>], <field or fragment>...]``.
         self.path: dict[int, list[str]] = {}
         #: ``id(value node)`` -> the name of the argument it is the value of.
         self.argument: dict[int, str] = {}
         #: ``id(selection set)`` -> the field it belongs to.
         self.field_of: dict[int, FieldNode] = {}
+        #: ``id(node)`` -> the node it is a child of.
+        self.parent: dict[int, Node] = {}
+        #: ``id(node in an argument's value)`` -> that argument and its field or directive.
+        self.enclosing: dict[int, tuple[ArgumentNode, Node]] = {}
+        #: ``id(argument)`` -> its declared type (``Int``, ``InventoryAdjustQuantitiesInput!``).
+        self.argument_type: dict[int, str] = {}
+        #: What several graphql-core errors report once in graphql-ruby: key -> its body.
+        self.reported: dict[object, dict[str, Any]] = {}
         #: ``id(node)`` -> graphql-ruby's name of its operation (``"Op"``, ``"anonymous query"``).
         self.operation: dict[int, str] = {}
         for definition in doc.definitions:
@@ -433,24 +472,64 @@ class _Paths:
             else:
                 continue
             self._walk(definition, [root], owner)
+        if schema is not None:
+            info = TypeInfo(schema)
+            visit(doc, TypeInfoVisitor(info, _ArgumentTypes(info, self.argument_type)))
 
     def _walk(self, node: Node, path: list[str], owner: str) -> None:
         self.path[id(node)] = path
         self.operation[id(node)] = owner
         if isinstance(node, ArgumentNode):
             self.argument[id(node.value)] = node.name.value
+        if isinstance(node, FieldNode | DirectiveNode):
+            for argument in node.arguments:
+                for inner in _descendants(argument.value):
+                    self.enclosing[id(inner)] = (argument, node)
         for name in node.keys:
             child = getattr(node, name, None)
             children = child if isinstance(child, tuple | list) else (child,)
             for c in children:
                 if isinstance(c, SelectionSetNode):
                     self.path[id(c)] = path
+                    self.parent[id(c)] = node
                     if isinstance(node, FieldNode):
                         self.field_of[id(c)] = node
                     for selection in c.selections:
+                        self.parent[id(selection)] = c
                         self._walk(selection, [*path, _step(selection)], owner)
                 elif isinstance(c, Node) and not isinstance(c, FieldNode | InlineFragmentNode):
+                    self.parent[id(c)] = node
                     self._walk(c, path, owner)
+
+    def up(self, node: Node | None, kind: type[Node] | tuple[type[Node], ...]) -> Node | None:
+        """Return ``node`` or its nearest ancestor of ``kind``, if any."""
+        while node is not None and not isinstance(node, kind):
+            node = self.parent.get(id(node))
+        return node
+
+
+class _ArgumentTypes(Visitor):
+    """Record the declared type of each argument (what graphql-ruby's messages name)."""
+
+    def __init__(self, info: TypeInfo, out: dict[int, str]) -> None:
+        super().__init__()
+        self.info = info
+        self.out = out
+
+    def enter_argument(self, node: ArgumentNode, *_args: Any) -> None:
+        argument = self.info.get_argument()
+        if argument is not None:
+            self.out[id(node)] = str(argument.type)
+
+
+def _descendants(node: Node) -> list[Node]:
+    out = [node]
+    for name in node.keys:
+        child = getattr(node, name, None)
+        for c in child if isinstance(child, tuple | list) else (child,):
+            if isinstance(c, Node):
+                out.extend(_descendants(c))
+    return out
 
 
 def _step(selection: Node) -> str:
@@ -478,6 +557,237 @@ _NO_SELECTIONS: Final = re.compile(r"Field '(.+?)' of type '(.+?)' must have a s
 _SCALAR_SELECTIONS: Final = re.compile(
     r"Field '(.+?)' must not have a selection since type '(.+?)' has no subfields\."
 )
+
+
+#: The one rule besides ValuesOfCorrectType that reports a node inside a literal argument.
+_DUPLICATE_INPUT_FIELD: Final = re.compile(r"There can be only one input field named")
+_UNKNOWN_TYPE: Final = re.compile(r"Unknown type '(.+?)'\.")
+_NON_INPUT_VARIABLE: Final = re.compile(r"Variable '\$(.+?)' cannot be non-input type '(.+?)'\.")
+_DUPLICATE_ARGUMENT: Final = re.compile(r"There can be only one argument named '(.+?)'\.")
+_DUPLICATE_OPERATION: Final = re.compile(r"There can be only one operation named '(.+?)'\.")
+_LONE_ANONYMOUS: Final = re.compile(r"This anonymous operation must be the only defined")
+_UNKNOWN_FRAGMENT: Final = re.compile(r"Unknown fragment '(.+?)'\.")
+_UNUSED_FRAGMENT: Final = re.compile(r"Fragment '(.+?)' is never used\.")
+_FRAGMENT_CYCLE: Final = re.compile(
+    r"Cannot spread fragment '(.+?)' within itself(?: via (.+))?\.$"
+)
+_IMPOSSIBLE_SPREAD: Final = re.compile(
+    r"Fragment (?:'(.+?)' )?cannot be spread here as objects of type '(.+?)' can never be of "
+    r"type '(.+?)'\."
+)
+_NON_COMPOSITE_FRAGMENT: Final = re.compile(
+    r"Fragment (?:'.+?' )?cannot condition on non composite type '(.+?)'\."
+)
+_DUPLICATE_VARIABLE: Final = re.compile(r"There can be only one variable named '\$(.+?)'\.")
+_DUPLICATE_DIRECTIVE: Final = re.compile(
+    r"The directive '@(.+?)' can only be used once at this location\."
+)
+_UNKNOWN_DIRECTIVE_ARGUMENT: Final = re.compile(r"Unknown argument '(.+?)' on directive '@(.+?)'\.")
+_FIELD_CONFLICT: Final = re.compile(
+    r"Fields '(.+?)' conflict because '(.+?)' and '(.+?)' are different fields\. "
+)
+
+
+def _ruby_literal(node: Node) -> str:
+    """Print a value literal as graphql-ruby's printer does (``{a: 1, b: "x"}``)."""
+    if isinstance(node, StringValueNode):
+        return json.dumps(node.value, ensure_ascii=False)
+    if isinstance(node, IntValueNode | EnumValueNode):
+        return node.value
+    if isinstance(node, FloatValueNode):
+        return str(float(node.value))
+    if isinstance(node, BooleanValueNode):
+        return "true" if node.value else "false"
+    if isinstance(node, NullValueNode):
+        return "null"
+    if isinstance(node, VariableNode):
+        return "$" + node.name.value
+    if isinstance(node, ListValueNode):
+        return "[" + ", ".join(_ruby_literal(v) for v in node.values) + "]"
+    if isinstance(node, ObjectValueNode):
+        fields = (f"{f.name.value}: {_ruby_literal(f.value)}" for f in node.fields)
+        return "{" + ", ".join(fields) + "}"
+    return ""  # pragma: no cover - no other value nodes exist
+
+
+def _body(
+    message: str, nodes: list[Node], path: list[str] | None, extensions: dict[str, Any]
+) -> dict[str, Any]:
+    out: dict[str, Any] = {"message": message,
+                           "locations": [loc for n in nodes for loc in _locations(n)]}
+    if path is not None:
+        out["path"] = path
+    out["extensions"] = extensions
+    return out
+
+
+def _once(paths: _Paths, key: object, body: dict[str, Any]) -> list[dict[str, Any]]:
+    """Report ``body`` unless an error under ``key`` was already reported."""
+    if key in paths.reported:
+        return []
+    paths.reported[key] = body
+    return [body]
+
+
+def _validation_errors(error: GraphQLError, paths: _Paths) -> list[dict[str, Any]]:
+    """Word a graphql-core validation error as graphql-ruby does: zero, one or more bodies.
+
+    graphql-ruby reports some errors once where graphql-core reports several (an invalid
+    literal once per argument, a duplicate operation name once per name), and a fragment
+    cycle once per fragment in it.
+    """
+    message = error.message
+    nodes: list[Node] = list(error.nodes or ())
+    node = nodes[0] if nodes else None
+
+    def path_of(n: Node | None) -> list[str] | None:
+        return paths.path.get(id(n)) if n is not None else None
+
+    if (
+        node is not None and id(node) in paths.enclosing and not isinstance(node, VariableNode)
+        and not _DUPLICATE_INPUT_FIELD.match(message)
+    ):  # ValuesOfCorrectType: its messages vary with the scalar, its node is in a literal
+        argument, owner = paths.enclosing[id(node)]
+        name = argument.name.value
+        kind = "Field" if isinstance(owner, FieldNode) else "Directive"
+        owner_name = (
+            (owner.alias or owner.name).value if isinstance(owner, FieldNode)
+            else owner.name.value if isinstance(owner, DirectiveNode) else ""
+        )
+        expected = paths.argument_type.get(id(argument), "")
+        owner_path = path_of(owner)
+        return _once(paths, ("literal", id(argument)), _body(
+            f"Argument '{name}' on {kind} '{owner_name}' has an invalid value "
+            f"({_ruby_literal(argument.value)}). Expected type '{expected}'.",
+            [owner], [*owner_path, name] if owner_path is not None else None,
+            {"code": "argumentLiteralsIncompatible", "typeName": kind, "argumentName": name},
+        ))
+    if m := _UNKNOWN_TYPE.match(message):
+        type_name = m.group(1)
+        fragment = paths.up(node, (InlineFragmentNode, FragmentDefinitionNode))
+        variable = paths.up(node, VariableDefinitionNode)
+        if isinstance(variable, VariableDefinitionNode):
+            name = variable.variable.name.value
+            return [_body(
+                f"{type_name} isn't a defined input type (on ${name})", [variable],
+                path_of(variable),
+                {"code": "variableRequiresValidType", "typeName": type_name,
+                 "variableName": name},
+            )]
+        if fragment is not None:
+            return [_body(
+                f"No such type {type_name}, so it can't be a fragment condition", [fragment],
+                path_of(fragment), {"code": "undefinedType", "typeName": type_name},
+            )]
+    elif m := _NON_INPUT_VARIABLE.match(message):
+        name, type_name = m.groups()
+        variable = paths.up(node, VariableDefinitionNode)
+        named = type_name.replace("[", "").replace("]", "").replace("!", "")
+        if variable is not None:
+            return [_body(
+                f"{named} isn't a valid input type (on ${name})", [variable], path_of(variable),
+                {"code": "variableRequiresValidType", "typeName": named, "variableName": name},
+            )]
+    elif m := _DUPLICATE_ARGUMENT.match(message):
+        arguments = [paths.up(n, ArgumentNode) for n in nodes]
+        return [_body(
+            f'There can be only one argument named "{m.group(1)}"',
+            [a for a in arguments if a is not None], path_of(node),
+            {"code": "argumentNotUnique", "name": m.group(1)},
+        )]
+    elif m := _DUPLICATE_OPERATION.match(message):
+        name = m.group(1)
+        operations: list[Node] = [
+            d for d in paths.doc.definitions
+            if isinstance(d, OperationDefinitionNode) and d.name is not None
+            and d.name.value == name
+        ]
+        return _once(paths, ("operation", name), _body(
+            f'Operation name "{name}" must be unique', operations, [],
+            {"code": "uniquelyNamedOperations", "operationName": name},
+        ))
+    elif _LONE_ANONYMOUS.match(message):
+        anonymous: list[Node] = [
+            d for d in paths.doc.definitions
+            if isinstance(d, OperationDefinitionNode) and d.name is None
+        ]
+        return _once(paths, ("anonymous",), _body(
+            "Operation name is required when multiple operations are present", anonymous, [],
+            {"code": "uniquelyNamedOperations"},
+        ))
+    elif m := _UNKNOWN_FRAGMENT.match(message):
+        spread = paths.up(node, FragmentSpreadNode)
+        if spread is not None:
+            return [_body(
+                f"Fragment {m.group(1)} was used, but not defined", [spread], path_of(spread),
+                {"code": "useAndDefineFragment", "fragmentName": m.group(1)},
+            )]
+    elif m := _UNUSED_FRAGMENT.match(message):
+        return [_body(
+            f"Fragment {m.group(1)} was defined, but not used", nodes[:1], path_of(node),
+            {"code": "useAndDefineFragment", "fragmentName": m.group(1)},
+        )]
+    elif m := _FRAGMENT_CYCLE.match(message):
+        names = {m.group(1), *(re.findall(r"'(.+?)'", m.group(2) or ""))}
+        out = []
+        for definition in paths.doc.definitions:
+            if isinstance(definition, FragmentDefinitionNode) and definition.name.value in names:
+                name = definition.name.value
+                out += _once(paths, ("cycle", name), _body(
+                    f"Fragment {name} contains an infinite loop", [definition],
+                    path_of(definition), {"code": "infiniteLoop", "fragmentName": name},
+                ))
+        return out
+    elif m := _IMPOSSIBLE_SPREAD.match(message):
+        fragment_name, parent_type, type_name = m.groups()
+        label = f" {fragment_name}" if fragment_name else ""
+        return [_body(
+            f"Fragment{label} on {type_name} can't be spread inside {parent_type}",
+            nodes[:1], path_of(node),
+            {"code": "cannotSpreadFragment", "typeName": type_name,
+             "fragmentName": label or "unknown", "parentName": parent_type},
+        )]
+    elif m := _NON_COMPOSITE_FRAGMENT.match(message):
+        fragment = paths.up(node, (InlineFragmentNode, FragmentDefinitionNode))
+        if fragment is not None:
+            return [_body(
+                f"Invalid fragment on type {m.group(1)} (must be Union, Interface or Object)",
+                [fragment], path_of(fragment),
+                {"code": "fragmentOnNonCompositeType", "typeName": m.group(1)},
+            )]
+    elif m := _DUPLICATE_VARIABLE.match(message):
+        definitions = [paths.up(n, VariableDefinitionNode) for n in nodes]
+        return [_body(
+            f'There can only be one variable named "{m.group(1)}"',
+            [d for d in definitions if d is not None], path_of(node),
+            {"code": "variableNotUnique", "variableName": m.group(1)},
+        )]
+    elif (m := _DUPLICATE_DIRECTIVE.match(message)) and node is not None:
+        first = paths.reported.get(("directive", id(node)))
+        if first is not None:  # graphql-ruby: one error per first use, listing every repeat
+            first["locations"] += [loc for n in nodes[1:] for loc in _locations(n)]
+            return []
+        return _once(paths, ("directive", id(node)), _body(
+            f'The directive "{m.group(1)}" can only be used once at this location.', nodes,
+            path_of(node), {"code": "directiveNotUniqueForLocation", "directiveName": m.group(1)},
+        ))
+    elif m := _UNKNOWN_DIRECTIVE_ARGUMENT.match(message):
+        argument_name, directive = m.groups()
+        owner_path = path_of(node)
+        return [_body(
+            f"Directive '{directive}' doesn't accept argument '{argument_name}'", nodes[:1],
+            [*owner_path, argument_name] if owner_path is not None else None,
+            {"code": "argumentNotAccepted", "name": directive, "typeName": "Directive",
+             "argumentName": argument_name},
+        )]
+    elif m := _FIELD_CONFLICT.match(message):
+        key, first_name, second_name = m.groups()
+        conflicts = f"{first_name} or {second_name}"
+        return [_body(
+            f"Field '{key}' has a field conflict: {conflicts}?", nodes, [],
+            {"code": "fieldConflict", "fieldName": key, "conflicts": conflicts},
+        )]
+    return [_validation_error(error, paths)]
 
 
 def _validation_error(error: GraphQLError, paths: _Paths) -> dict[str, Any]:
@@ -706,19 +1016,10 @@ def _coerce_variables(
         shopify.coerce_value(t, raw, (), problems)
         if not problems:
             continue
-        fields = [f"{'.'.join(map(str, p))} ({e})" for p, e in problems if p]
-        message = f"Variable ${name} of type {_signature(t)} was provided invalid value"
-        if fields:
-            message += " for " + ", ".join(fields)
-        errors.append({
-            "message": message,
-            "locations": location,
-            "extensions": {
-                "code": "INVALID_VARIABLE",
-                "value": raw,
-                "problems": [{"path": list(p), "explanation": e} for p, e in problems],
-            },
-        })
+        error = shopify.variable_error(name, t, raw, problems)
+        # graphql-ruby puts the variable's definition between the message and extensions.
+        errors.append({"message": error["message"], "locations": location,
+                       "extensions": error["extensions"]})
     return errors
 
 

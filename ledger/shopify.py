@@ -104,11 +104,12 @@ STRING: Final = Scalar("String")
 INT: Final = Scalar("Int")
 
 
-def _signature(t: TypeRef) -> str:
+def signature(t: TypeRef) -> str:
+    """Return a type's GraphQL signature, e.g. ``[InventoryChangeInput!]!``."""
     if isinstance(t, NonNull):
-        return _signature(t.of) + "!"
+        return signature(t.of) + "!"
     if isinstance(t, ListOf):
-        return f"[{_signature(t.of)}]"
+        return f"[{signature(t.of)}]"
     return t.name
 
 
@@ -285,6 +286,24 @@ def too_deep(value: object) -> bool:
     return False
 
 
+def variable_error(
+    name: str, t: TypeRef, raw: object, problems: list[Problem]
+) -> dict[str, Any]:
+    """Return graphql-ruby's INVALID_VARIABLE error for variable ``name`` and its problems."""
+    fields = [f"{'.'.join(map(str, p))} ({e})" for p, e in problems if p]
+    message = f"Variable ${name} of type {signature(t)} was provided invalid value"
+    if fields:
+        message += " for " + ", ".join(fields)
+    return {
+        "message": message,
+        "extensions": {
+            "code": "INVALID_VARIABLE",
+            "value": raw,
+            "problems": [{"path": list(p), "explanation": e} for p, e in problems],
+        },
+    }
+
+
 def coerce_variables(
     operation: str, variables: object, era: Era
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -302,18 +321,7 @@ def coerce_variables(
         raw = given.get(name)
         values[name] = coerce_value(t, raw, (), problems)
         if problems:
-            fields = [f"{'.'.join(map(str, p))} ({e})" for p, e in problems if p]
-            message = f"Variable ${name} of type {_signature(t)} was provided invalid value"
-            if fields:
-                message += " for " + ", ".join(fields)
-            errors.append({
-                "message": message,
-                "extensions": {
-                    "code": "INVALID_VARIABLE",
-                    "value": raw,
-                    "problems": [{"path": list(p), "explanation": e} for p, e in problems],
-                },
-            })
+            errors.append(variable_error(name, t, raw, problems))
     return values, errors
 
 
