@@ -70,6 +70,10 @@ Choices where Shopify's behaviour is a guess ([ours]):
   whose sums pass two billion) is a field error ``Int cannot represent non 32-bit signed
   integer value`` with ``null`` propagated, as any GraphQL server gives; the call itself
   still ran, and ``execute`` (no GraphQL types) reports the number.
+* A document whose ``{``, ``[`` and ``(`` nest more than ``MAX_NESTING`` (50) deep is
+  refused before parsing with graphql-ruby's max-depth wording (``Query has depth of N,
+  which exceeds max depth of 50``), counted lexically; a non-string query or operation
+  name is a programmer error (``TypeError``).
 * ``location`` without ``id`` returns the first location (Shopify: the primary location).
 * ``node(id:)`` finds an adjustment group by scanning the journal (O(n) in the number of
   groups; the journal has no index by id yet).
@@ -900,6 +904,40 @@ class _FatalError(Exception):
     """Raised by a resolver whose request-level error leaves no ``data`` key."""
 
 
+#: Deepest nesting of ``{``, ``[`` and ``(`` a document may have ([ours]: a bound on
+#: hostile documents, checked before parsing so nothing recurses without limit).
+MAX_NESTING: Final = 50
+
+
+def nesting(query: str) -> int:
+    """Return how deeply ``{``, ``[`` and ``(`` nest in ``query``, outside strings and comments.
+
+    A single pass over the text, so a hostile document costs time linear in its length.
+    """
+    depth = deepest = 0
+    i, n = 0, len(query)
+    while i < n:
+        c = query[i]
+        if c == "#":
+            end = query.find("\n", i)
+            i = n if end < 0 else end
+        elif query.startswith('"""', i):
+            end = query.find('"""', i + 3)
+            i = n if end < 0 else end + 3
+            continue
+        elif c == '"':
+            i += 1
+            while i < n and query[i] not in '"\n':
+                i += 2 if query[i] == "\\" else 1
+        elif c in "{[(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in "}])":
+            depth -= 1
+        i += 1
+    return deepest
+
+
 def run(
     ledger: Ledger,
     query: str,
@@ -912,7 +950,18 @@ def run(
 
     ``api_version`` (default: the ledger's) is the version this request speaks.
     """
+    if not isinstance(query, str):
+        raise TypeError(f"query must be a str, not {type(query).__name__}")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise TypeError(
+            f"operation_name must be a str or None, not {type(operation_name).__name__}"
+        )
     era: Era = ledger._era if api_version is None else era_of(api_version)
+    depth = nesting(query)
+    if depth > MAX_NESTING:
+        return {"errors": [{
+            "message": f"Query has depth of {depth}, which exceeds max depth of {MAX_NESTING}",
+        }]}
     doc, errors = validated(era, query)
     given: Mapping[str, Any] = variables if isinstance(variables, Mapping) else {}
     if doc is None:

@@ -586,3 +586,48 @@ def test_a_deactivated_level_leaves_the_connections_but_reads_by_id(ledger: Ledg
         "inventoryItem": {"inventoryLevels": {"nodes": [{"location": {"name": "Warehouse"}}]}},
         "inventoryLevel": {"isActive": False},
     }}
+
+
+# ---------------------------------------------------------------------- hostile documents
+
+
+@pytest.mark.parametrize("depth", [60, 5000])
+def test_a_document_nested_past_the_bound_is_refused_before_it_is_parsed(depth: int) -> None:
+    ledger = Ledger.example(api_version="2026-04", clock=FakeClock())
+    before = ledger.snapshot()
+    selection = "userErrors { message } " + "inventoryAdjustmentGroup { " * depth + "id" + (
+        " }" * depth)
+    document = (
+        'mutation { inventoryAdjustQuantities(input: {name: "available", reason: "correction", '
+        f'changes: [{{inventoryItemId: "{ITEM}", locationId: "{SHOP}", delta: 1, '
+        f'changeFromQuantity: null}}]}}) @idempotent(key: "deep") {{ {selection} }} }}'
+    )
+    assert ledger.graphql(document) == {"errors": [{
+        "message": f"Query has depth of {depth + 2}, which exceeds max depth of 50"}]}
+    assert ledger.snapshot() == before
+
+
+def test_nesting_counts_braces_brackets_and_parentheses_outside_strings_and_comments() -> None:
+    assert graphql_api.nesting('{ a(b: "{{[[((", c: """ {{{ """) { d } } # {{{{') == 2
+    assert graphql_api.nesting('{ a(s: "quote \\" and {") }') == 2
+    assert graphql_api.nesting("query Q($x: [[Int]]) { a }") == 3
+
+
+def test_a_document_at_the_bound_runs() -> None:
+    ledger = Ledger.example(api_version="2026-04", clock=FakeClock())
+    level = ledger.level(ITEM, SHOP)
+    assert level is not None
+    inner = "id"
+    for _ in range(16):
+        inner = f"item {{ inventoryLevels(first: 1) {{ nodes {{ {inner} }} }} }}"
+    document = f'{{ inventoryLevel(id: "{level.id}") {{ {inner} }} }}'
+    assert graphql_api.nesting(document) == graphql_api.MAX_NESTING
+    body = ledger.graphql(document)
+    assert "errors" not in body
+    assert body["data"]["inventoryLevel"]["item"]["inventoryLevels"]["nodes"][0]["item"]
+
+
+@pytest.mark.parametrize("query", [None, 5, b"{ __typename }"], ids=["none", "int", "bytes"])
+def test_a_query_that_is_not_a_string_is_a_type_error(query: Any) -> None:
+    with pytest.raises(TypeError, match="query must be a str"):
+        Ledger.example().graphql(query)
