@@ -94,6 +94,8 @@ def read_plan(path: Path) -> list[Request]:
             raise UnusableInputError(
                 f"{where}: invalid JSON ({e.msg} at column {e.colno})"
             ) from None
+        except RecursionError:
+            raise UnusableInputError(f"{where}: JSON nested too deeply to read") from None
         if not isinstance(entry, dict):
             raise UnusableInputError(f"{where}: a request must be a JSON object")
         extra = sorted(set(entry) - _REQUEST_KEYS)
@@ -125,6 +127,8 @@ def read_snapshot(path: Path, api_version: str, clock: _PlanClock) -> Ledger:
         raise UnusableInputError(
             f"{path}: invalid JSON at line {e.lineno}, column {e.colno} ({e.msg})"
         ) from None
+    except RecursionError:
+        raise UnusableInputError(f"{path}: JSON nested too deeply to read") from None
     try:
         return Ledger.from_snapshot(data, api_version=api_version, clock=clock)
     except ValueError as e:

@@ -165,8 +165,8 @@ class ShopifyBackend:
             return _response(405, {"errors": "Method Not Allowed"}, version)
         try:
             payload = json.loads(body or b"")
-        except (ValueError, UnicodeDecodeError):
-            payload = None
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            payload = None  # not JSON, or nested too deeply to read: a 400 below
         query = payload.get("query") if isinstance(payload, dict) else None
         if not isinstance(query, str):
             return _response(400, {"errors": {"query": "Required parameter missing or invalid"}},

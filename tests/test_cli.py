@@ -196,3 +196,19 @@ def test_the_console_script_module_runs_as_a_program(tmp_path: Path, state: Path
     )
     assert done.returncode == 0, done.stderr
     assert "1 request(s): 1 would succeed, 0 would fail." in done.stdout
+
+
+def test_json_nested_too_deeply_is_unusable_input_naming_the_line(
+    tmp_path: Path, state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = tmp_path / "plan.jsonl"
+    deep = "[" * 100_000 + "]" * 100_000
+    plan.write_text(json.dumps(adjust(1, "a")) + "\n"
+                    + '{"operation": "inventoryActivate", "variables": ' + deep + "}\n")
+    assert main(["check", str(plan), "--state", str(state)]) == 2
+    assert "plan.jsonl:2: JSON nested too deeply to read" in capsys.readouterr().err
+    snapshot = tmp_path / "deep.json"
+    snapshot.write_text('{"locations": ' + deep + "}")
+    clean = write_plan(tmp_path / "clean.jsonl", adjust(1, "a"))
+    assert main(["check", str(clean), "--state", str(snapshot)]) == 2
+    assert "deep.json: JSON nested too deeply to read" in capsys.readouterr().err

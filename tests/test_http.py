@@ -169,3 +169,10 @@ def test_the_requests_adapter_answers_a_session_like_the_httpx_transport() -> No
     assert recorder.calls == [(QUERY, None, None, "2026-01")]
     unauthorised = session.post(URL.format("2026-01"), data=json.dumps({"query": QUERY}))
     assert unauthorised.status_code == 401
+
+
+def test_a_body_nested_too_deeply_to_read_is_a_400() -> None:
+    client = httpx.Client(transport=LedgerTransport(backend(Recorder())))
+    content = b'{"query": "{ __typename }", "variables": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    response = client.post(URL.format("2026-04"), headers=TOKEN, content=content)
+    assert response.status_code == 400
