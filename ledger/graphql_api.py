@@ -75,8 +75,6 @@ Choices where Shopify's behaviour is a guess ([ours]):
   which exceeds max depth of 50``), counted lexically; a non-string query or operation
   name is a programmer error (``TypeError``).
 * ``location`` without ``id`` returns the first location (Shopify: the primary location).
-* ``node(id:)`` finds an adjustment group by scanning the journal (O(n) in the number of
-  groups; the journal has no index by id yet).
 """
 
 from __future__ import annotations
@@ -1160,11 +1158,10 @@ def _node(ledger: Ledger, node_id: str) -> dict[str, Any] | None:
     if node_id.startswith(LEVEL_PREFIX):
         return _level(ledger.level_by_id(node_id))
     if node_id.startswith(GROUP_PREFIX):
-        # [ours] O(n): the journal is indexed by time, item, location and name, not by id.
-        for group in ledger.journal:
-            if group.id == node_id:
-                return {"__typename": "InventoryAdjustmentGroup", **shopify.group_json(
-                    group, quantity_after_change=ledger.report_quantity_after_change)}
+        group = ledger.journal.get(node_id)
+        if group is not None:
+            return {"__typename": "InventoryAdjustmentGroup", **shopify.group_json(
+                group, quantity_after_change=ledger.report_quantity_after_change)}
     return None
 
 

@@ -90,6 +90,7 @@ class Journal:
 
     def __init__(self) -> None:
         self._groups: list[AdjustmentGroup] = []
+        self._by_id: dict[str, int] = {}
         self._by_time: SortedList = SortedList()
         self._by_key: dict[tuple[str, str], SortedList] = {}
 
@@ -102,10 +103,18 @@ class Journal:
     def __getitem__(self, index: int) -> AdjustmentGroup:
         return self._groups[index]
 
+    def get(self, group_id: str) -> AdjustmentGroup | None:
+        """Return the group with id ``group_id``, if any. O(1)."""
+        seq = self._by_id.get(group_id)
+        return self._groups[seq] if seq is not None else None
+
     def append(self, group: AdjustmentGroup) -> None:
         """Record ``group`` as the newest entry and index it. O(r log n) for r rows."""
         seq = len(self._groups)
+        if group.id in self._by_id:
+            raise InvariantError(f"adjustment group id {group.id!r} used twice")
         self._groups.append(group)
+        self._by_id[group.id] = seq
         entry = (_ts(group.created_at), seq)
         self._by_time.add(entry)
         keys = set()
@@ -156,6 +165,8 @@ class Journal:
         """Assert that the indices agree with the list of groups."""
         if len(self._by_time) != len(self._groups):
             raise InvariantError("time index and journal differ in length")
+        if self._by_id != {g.id: seq for seq, g in enumerate(self._groups)}:
+            raise InvariantError("the id index disagrees with the groups")
         expected: dict[tuple[str, str], set[int]] = {}
         for seq, group in enumerate(self._groups):
             if not group.changes:
