@@ -62,10 +62,12 @@ Choices where Shopify's behaviour is a guess ([ours]):
     an invalid variable default value (graphql-ruby's message there is its scalar's
     coercion explanation, not confirmed), duplicate fragment names and input field names,
     directives in the wrong place and a subscription's rules keep graphql-core's wording.
-* Connections need ``first``: without it, ``you must provide one of first or last`` (the
-  wording Shopify uses) at the field. Cursors are opaque (base64 of the level id); an
-  unknown ``after`` starts from the beginning. They list *active* levels only, in the
-  order items/locations were added; ``inventoryLevel(...)`` returns a level active or not.
+* Connections take ``first``/``after``, ``last``/``before`` and ``reverse``; without
+  ``first`` or ``last``: ``you must provide one of first or last`` (the wording Shopify
+  uses) at the field. No cap on ``first``/``last`` is enforced. Cursors are opaque
+  (base64 of the level id); an unknown ``after``/``before`` bounds nothing. They list
+  *active* levels only, in the order items/locations were added; ``inventoryLevel(...)``
+  returns a level active or not.
 * GraphQL's ``Int`` is 32-bit. A quantity or delta past it (reachable only from a snapshot
   whose sums pass two billion) is a field error ``Int cannot represent non 32-bit signed
   integer value`` with ``null`` propagated, as any GraphQL server gives; the call itself
@@ -190,14 +192,18 @@ type PageInfo {
 type InventoryItem implements Node {
   id: ID!
   inventoryLevel(locationId: ID!): InventoryLevel
-  inventoryLevels(first: Int, after: String): InventoryLevelConnection!
+  inventoryLevels(
+    first: Int, after: String, last: Int, before: String, reverse: Boolean = false
+  ): InventoryLevelConnection!
 }
 
 type Location implements Node {
   id: ID!
   name: String!
   inventoryLevel(inventoryItemId: ID!): InventoryLevel
-  inventoryLevels(first: Int, after: String): InventoryLevelConnection!
+  inventoryLevels(
+    first: Int, after: String, last: Int, before: String, reverse: Boolean = false
+  ): InventoryLevelConnection!
 }
 
 type InventoryQuantity {
@@ -1171,20 +1177,36 @@ def _ctx(info: GraphQLResolveInfo) -> Ledger:
 
 
 def _connection(
-    views: list[LevelView], first: int | None, after: str | None
+    views: list[LevelView],
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+    reverse: bool = False,
 ) -> dict[str, Any]:
-    if first is None:
+    """Page ``views`` as a Relay connection: ``reverse``, then the cursors, then first/last.
+
+    ``hasNextPage`` / ``hasPreviousPage`` say whether any level lies after / before the page
+    in the whole (possibly reversed) list; an unknown cursor bounds nothing.
+    """
+    if first is None and last is None:
         raise GraphQLError("you must provide one of first or last")
-    cursors = [base64.b64encode(v.id.encode()).decode() for v in views]
+    ordered = list(reversed(views)) if reverse else list(views)
+    cursors = [base64.b64encode(v.id.encode()).decode() for v in ordered]
     start = cursors.index(after) + 1 if after in cursors else 0
-    end = start + max(first, 0)
-    page = list(zip(cursors[start:end], views[start:end], strict=True))
+    end = cursors.index(before) if before in cursors else len(ordered)
+    end = max(start, end)
+    if first is not None:
+        end = min(end, start + max(first, 0))
+    if last is not None:
+        start = max(start, end - max(last, 0))
+    page = list(zip(cursors[start:end], ordered[start:end], strict=True))
     nodes = [_level(v) for _, v in page]
     return {
         "edges": [{"cursor": c, "node": n} for (c, _), n in zip(page, nodes, strict=True)],
         "nodes": nodes,
         "pageInfo": {
-            "hasNextPage": end < len(views),
+            "hasNextPage": end < len(ordered),
             "hasPreviousPage": start > 0,
             "startCursor": page[0][0] if page else None,
             "endCursor": page[-1][0] if page else None,
@@ -1193,21 +1215,19 @@ def _connection(
 
 
 def _item_levels(
-    parent: dict[str, Any], info: GraphQLResolveInfo, first: int | None = None,
-    after: str | None = None,
+    parent: dict[str, Any], info: GraphQLResolveInfo, **page: Any
 ) -> dict[str, Any]:
     ledger = _ctx(info)
     views = [ledger.level(parent["id"], loc) for loc in ledger.locations()]
-    return _connection([v for v in views if v is not None and v.is_active], first, after)
+    return _connection([v for v in views if v is not None and v.is_active], **page)
 
 
 def _location_levels(
-    parent: dict[str, Any], info: GraphQLResolveInfo, first: int | None = None,
-    after: str | None = None,
+    parent: dict[str, Any], info: GraphQLResolveInfo, **page: Any
 ) -> dict[str, Any]:
     ledger = _ctx(info)
     views = [ledger.level(item, parent["id"]) for item in ledger.items()]
-    return _connection([v for v in views if v is not None and v.is_active], first, after)
+    return _connection([v for v in views if v is not None and v.is_active], **page)
 
 
 def _quantities(parent: dict[str, Any], _info: GraphQLResolveInfo, names: list[str]) -> Any:

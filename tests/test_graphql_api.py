@@ -631,3 +631,54 @@ def test_a_document_at_the_bound_runs() -> None:
 def test_a_query_that_is_not_a_string_is_a_type_error(query: Any) -> None:
     with pytest.raises(TypeError, match="query must be a str"):
         Ledger.example().graphql(query)
+
+
+# ---------------------------------------------------------------------- connections
+
+
+def _three_locations() -> Ledger:
+    return Ledger.from_snapshot({
+        "locations": [{"id": f"gid://shopify/Location/{n}", "name": f"L{n}"} for n in (1, 2, 3)],
+        "inventoryItems": [{"id": ITEM}],
+        "inventoryLevels": [{"inventoryItemId": ITEM, "locationId": f"gid://shopify/Location/{n}",
+                             "quantities": {"available": n}} for n in (1, 2, 3)],
+    }, api_version="2026-04", clock=FakeClock())
+
+
+def _page(ledger: Ledger, arguments: str) -> tuple[list[str], dict[str, Any]]:
+    body = ledger.graphql(
+        f'{{ inventoryItem(id: "{ITEM}") {{ inventoryLevels({arguments}) {{ '
+        "nodes { location { id } } pageInfo { hasNextPage hasPreviousPage startCursor "
+        "endCursor } } } }")
+    connection = body["data"]["inventoryItem"]["inventoryLevels"]
+    return [n["location"]["id"][-1] for n in connection["nodes"]], connection["pageInfo"]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "locations", "next_page", "previous_page"),
+    [
+        ("first: 2", ["1", "2"], True, False),
+        ("last: 2", ["2", "3"], False, True),
+        ("first: 5", ["1", "2", "3"], False, False),
+        ("last: 1, reverse: true", ["1"], False, True),
+        ("first: 2, reverse: true", ["3", "2"], True, False),
+    ],
+)
+def test_a_connection_pages_forward_backward_and_reversed(
+    arguments: str, locations: list[str], next_page: bool, previous_page: bool
+) -> None:
+    names, info = _page(_three_locations(), arguments)
+    assert names == locations
+    assert (info["hasNextPage"], info["hasPreviousPage"]) == (next_page, previous_page)
+
+
+def test_cursors_walk_a_connection_both_ways() -> None:
+    ledger = _three_locations()
+    _, first_page = _page(ledger, "first: 1")
+    names, second = _page(ledger, f'first: 1, after: "{first_page["endCursor"]}"')
+    assert names == ["2"]
+    names, _ = _page(ledger, f'last: 5, before: "{second["startCursor"]}"')
+    assert names == ["1"]
+    names, _ = _page(ledger, f'first: 5, after: "{first_page["endCursor"]}", '
+                             f'before: "{_page(ledger, "last: 1")[1]["startCursor"]}"')
+    assert names == ["2"]
