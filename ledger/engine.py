@@ -73,6 +73,7 @@ from ledger.model import Level, Location, State
 from ledger.quantities import (
     API_NAMES,
     AVAILABLE,
+    COMMITTED,
     INCOMING,
     INDEX,
     SET_LIMIT,
@@ -105,7 +106,6 @@ _CHANGE_FROM_TYPE: dict[str, str] = {
 }
 #: Reason recorded when inventoryActivate seeds a quantity ([ours]: Shopify does not say).
 ACTIVATION_REASON = "correction"
-_COMMITTED = INDEX["committed"]
 
 
 def system_clock() -> datetime:
@@ -381,9 +381,9 @@ class Engine:
             return Result(operation=operation, request_error=rejected)
         if idempotency_key is None:
             now = self._now()
-            failure = self._injected_failure(operation, command, era)
-            if failure is not None:
-                return failure
+            injected = self._injected_failure(operation, command, era)
+            if injected is not None:
+                return injected[1]
             return self._dispatch(operation, command, now, era)
         key = idempotency_key
         if self._keys.in_flight(key):
@@ -404,12 +404,13 @@ class Engine:
                         operation, ErrorCode.IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED
                     )
                 return attrs.evolve(entry.result, replayed=True)
-            failure = self._injected_failure(operation, command, era, key)
-            if failure is not None:
+            injected = self._injected_failure(operation, command, era, key)
+            if injected is not None:
+                fault, failure = injected
                 # A failed attempt (not an outage, a throttle or a concurrent request, which
                 # never ran) is remembered where the era knows
                 # IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED; elsewhere a retry with the key runs.
-                if _is_failed_attempt(failure) and operation in era.previous_attempt_failed:
+                if fault is Fault.FAILED and operation in era.previous_attempt_failed:
                     self._keys.remember(key, operation, command, failure, now, failed=True)
                 return failure
             result = self._dispatch(operation, command, now, era)
@@ -420,10 +421,10 @@ class Engine:
 
     def _injected_failure(
         self, operation: str, command: Command, era: Era, key: str | None = None
-    ) -> Result | None:
-        """Return the failure ``faults`` injects into this call, if any (see ``ledger.faults``).
+    ) -> tuple[Fault, Result] | None:
+        """Return the fault ``faults`` injects into this call and its outcome, if any.
 
-        It strikes before validation, so the call applies nothing.
+        It strikes before validation, so the call applies nothing (see ``ledger.faults``).
         """
         if self.faults is None:
             return None
@@ -432,6 +433,12 @@ class Engine:
             fault = Fault.FAILED
         if not isinstance(fault, Fault):
             return None
+        result = self._fault_outcome(fault, operation, era, key)
+        return (fault, result) if result is not None else None
+
+    def _fault_outcome(
+        self, fault: Fault, operation: str, era: Era, key: str | None
+    ) -> Result | None:
         codes = codes_in(operation, era) if operation in MESSAGES else ()
         if fault is Fault.FAILED:
             code = FAILED_CODE.get(operation)
@@ -751,7 +758,7 @@ class Engine:
             level = item.levels.get(location_id) if item is not None else None
             if final[location_id] or level is None or not level.active:
                 continue  # ends active (the last update for it activates), or a no-op
-            if level.q[_COMMITTED]:
+            if level.q[COMMITTED]:
                 errors.append(bulk_toggle_error(
                     BulkToggleCode.COMMITTED_INVENTORY_AT_LOCATION, field))
             if level.q[INCOMING]:
@@ -864,10 +871,3 @@ class Engine:
         self._journal._check()
         if self._last_now is not None:
             self._keys._check(self._last_now)
-
-
-def _is_failed_attempt(failure: Result) -> bool:
-    """Tell whether an injected failure is a failed attempt (``Fault.FAILED``)."""
-    if failure.request_error is not None:
-        return failure.request_error.kind is RequestErrorKind.INTERNAL_SERVER_ERROR
-    return any(e.code in FAILED_CODE.values() for e in failure.user_errors)

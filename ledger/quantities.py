@@ -17,6 +17,7 @@ STORED: Final = (
 #: Position of each stored name in a level's quantity list.
 INDEX: Final = {name: i for i, name in enumerate(STORED)}
 AVAILABLE: Final = INDEX["available"]
+COMMITTED: Final = INDEX["committed"]
 INCOMING: Final = INDEX["incoming"]
 
 #: Stored names that count towards ``on_hand`` (everything but ``incoming``).

@@ -95,6 +95,12 @@ class InputObject:
 
     name: str
     fields: tuple[tuple[str, TypeRef], ...]
+    #: ``fields`` by name, built once: coercion looks fields up on every call.
+    by_name: dict[str, TypeRef] = attrs.field(init=False, eq=False, hash=False, repr=False)
+
+    @by_name.default
+    def _by_name(self) -> dict[str, TypeRef]:
+        return dict(self.fields)
 
 
 TypeRef = Scalar | NonNull | ListOf | InputObject
@@ -243,7 +249,7 @@ def coerce_value(t: TypeRef, value: object, path: tuple[str | int, ...],
         if not isinstance(value, dict):
             problems.append((path, f"Expected {_json(value)} to be a key-value object."))
             return None
-        fields = dict(t.fields)
+        fields = t.by_name
         out: dict[str, object] = {}
         for key, item in value.items():
             field_type = fields.get(key) if isinstance(key, str) else None

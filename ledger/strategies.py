@@ -532,7 +532,7 @@ def _sites(container: Any, key: Any, t: TypeRef, out: list[_Site],
             _sites(value, i, inner.of, out, objects)
     elif isinstance(inner, InputObject) and isinstance(value, dict):
         objects.append((value, inner))
-        fields = dict(inner.fields)
+        fields = inner.by_name
         for name in list(value):
             _sites(value, name, fields[name], out, objects)
 
