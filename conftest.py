@@ -13,6 +13,7 @@ import importlib.util
 pytest_plugins = ["pytester"]
 
 _OPTIONAL = {
+    "ledger/cost.py": "graphql",
     "ledger/graphql_api.py": "graphql",
     "ledger/httpx_transport.py": "httpx",
     "ledger/requests_adapter.py": "requests",

@@ -22,6 +22,7 @@ from ledger.commands import (
     SetQuantity,
 )
 from ledger.errors import ErrorCode, LedgerError, RequestError, RequestErrorKind, UserError
+from ledger.events import EventErrorCode, EventKind, EventLine, PlatformEvent
 from ledger.faults import Fault, FaultPlan, FaultSchedule
 from ledger.journal import AdjustmentGroup, QuantityChange
 from ledger.results import LevelView, QuantityView, Result
@@ -37,6 +38,9 @@ __all__ = [
     "BulkToggleActivation",
     "Deactivate",
     "ErrorCode",
+    "EventErrorCode",
+    "EventKind",
+    "EventLine",
     "Fault",
     "FaultPlan",
     "FaultSchedule",
@@ -46,6 +50,7 @@ __all__ = [
     "Move",
     "MoveChange",
     "MoveTerminal",
+    "PlatformEvent",
     "QuantityChange",
     "QuantityView",
     "RequestError",

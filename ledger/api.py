@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Mapping
-from typing import Any
+from typing import IO, Any
 
-from ledger import shopify, snapshot
-from ledger.engine import Clock, Engine
+from ledger import oplog, shopify, snapshot
+from ledger.engine import Clock, Engine, synchronized
 from ledger.versions import DEFAULT, era_of
 
 
@@ -54,6 +55,46 @@ class Ledger(Engine):
                                  "quantities": {"available": 10}}],
         }, api_version, clock)
 
+    @classmethod
+    def from_oplog(
+        cls,
+        snapshot_: object,
+        source: str | os.PathLike[str] | IO[str],
+        *,
+        api_version: str | None = None,
+        clock: Clock | None = None,
+        **options: Any,
+    ) -> Ledger:
+        """Return the ledger that replaying a log (``export_oplog``'s file) onto a snapshot gives.
+
+        ``snapshot_`` must be the state the log started from. The ledger's version is the
+        log header's unless ``api_version`` is given; ``clock`` serves the calls made after
+        the replay. Raises ``ValueError`` naming the line of a malformed log, and
+        ``ReplayMismatchError`` (a ``ValueError``) if a call does not replay as recorded.
+        """
+        if isinstance(source, str | os.PathLike):
+            with open(source, encoding="utf-8") as f:
+                head, records = oplog.read(f)
+        else:
+            head, records = oplog.read(source)
+        ledger = cls.from_snapshot(snapshot_, api_version or head["apiVersion"], clock,
+                                   **options)
+        ledger.replay(records)
+        return ledger
+
+    @synchronized
+    def export_oplog(self, target: str | os.PathLike[str] | IO[str]) -> int:
+        """Write every call this ledger ran as a JSON Lines log (``ledger.oplog``'s format).
+
+        Returns the number of records written. ``from_oplog`` with the starting snapshot
+        gives back the same state, journal, ids and timestamps.
+        """
+        if isinstance(target, str | os.PathLike):
+            with open(target, "w", encoding="utf-8") as f:
+                return oplog.write(self.oplog, f, self.api_version)
+        return oplog.write(self.oplog, target, self.api_version)
+
+    @synchronized
     def snapshot(self) -> dict[str, Any]:
         """Return the state in the snapshot format; ``from_snapshot`` of it gives it back."""
         return snapshot.dump(self._state)
@@ -79,6 +120,7 @@ class Ledger(Engine):
             idempotency_key, quantity_after_change=self.report_quantity_after_change,
         )
 
+    @synchronized
     def graphql(
         self,
         query: str,

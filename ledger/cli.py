@@ -18,7 +18,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -286,6 +286,11 @@ def _command(args: argparse.Namespace, out: TextIO) -> int:
             _write_snapshot(Path(args.out), after)
         except OSError as e:
             raise UnusableInputError(f"{args.out}: cannot write the snapshot ({e})") from None
+    if args.journal_out:
+        try:
+            ledger.export_oplog(args.journal_out)
+        except OSError as e:
+            raise UnusableInputError(f"{args.journal_out}: cannot write the log ({e})") from None
     if args.json:
         json.dump({
             "ok": ok,
@@ -325,16 +330,30 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"API version to reproduce (default {DEFAULT})")
         p.add_argument("--at", help="ISO 8601 time the plan starts at (default: now, UTC)")
         p.add_argument("--json", action="store_true", help="print a JSON report instead")
+        p.add_argument("--journal-out", help="write the operation log of the run (JSON Lines; "
+                       "'ledger history' and 'ledger show' read it)")
         if name == "apply":
             p.add_argument("--out", required=True, help="where to write the new snapshot")
+        p.set_defaults(handler=_command)
+    # Further commands live beside the modules they drive; each registers its own parser.
+    for register in _registrars():
+        register(sub)
     return parser
+
+
+def _registrars() -> list[Callable[[Any], None]]:
+    """Return the ``register(subparsers)`` functions of the other commands' modules."""
+    from ledger import history_cli, simulate_cli
+
+    return [history_cli.register, simulate_cli.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``ledger`` command; return its exit status."""
     args = build_parser().parse_args(argv)
     try:
-        return _command(args, sys.stdout)
+        handler: Callable[[argparse.Namespace, TextIO], int] = args.handler
+        return handler(args, sys.stdout)
     except UnusableInputError as e:
         print(f"ledger: {e}", file=sys.stderr)
         return EXIT_UNUSABLE

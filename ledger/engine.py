@@ -12,17 +12,22 @@ A call runs these stages in this order:
 3. the user-error rules of ``ledger.rules``, in their fixed order;
 4. the writes, which cannot fail, and the journal entry.
 
-Concurrency: an ``Engine`` is not thread-safe; share one between threads only behind a lock.
-A key is marked *in flight* while its first call runs, so a call that re-enters the ledger
-with the same key (say from an injected clock) gets IDEMPOTENCY_CONCURRENT_REQUEST.
+Concurrency: an ``Engine`` may be shared by threads. Every call and every read holds the
+ledger's re-entrant lock, so each is atomic and calls take effect one at a time, in the order
+the operation log records. A key is marked *in flight* while its first call runs: a call
+from another thread with the same key gets IDEMPOTENCY_CONCURRENT_REQUEST at once (it does
+not wait), and so does a call that re-enters the ledger with it (say from an injected clock).
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self, TypeVar
 
 import attrs
 
@@ -66,10 +71,12 @@ from ledger.errors import (
     codes_in,
     user_error,
 )
+from ledger.events import EventKind, EventLine, PlatformEvent, check_event, transition
 from ledger.faults import Fault
 from ledger.idempotency import IdempotencyStore
-from ledger.journal import GROUP_PREFIX, AdjustmentGroup, Journal, QuantityChange
+from ledger.journal import GROUP_PREFIX, AdjustmentGroup, HistoryRow, Journal, QuantityChange
 from ledger.model import Level, Location, State
+from ledger.oplog import OpLog, OpRecord, Outcome, ReplayMismatchError
 from ledger.quantities import (
     API_NAMES,
     AVAILABLE,
@@ -85,6 +92,8 @@ from ledger.results import LevelView, QuantityView, Result
 from ledger.versions import DEFAULT, Era, Presence, era_of
 
 Clock = Callable[[], datetime]
+#: Everything ``Engine.run`` takes: a mutation's command or a platform event.
+Operation = Command | PlatformEvent
 #: Decides, per call, whether a fault strikes it (see ``ledger.faults``).
 FaultPolicy = Callable[[str, Command], "Fault | bool | None"]
 
@@ -106,6 +115,51 @@ _CHANGE_FROM_TYPE: dict[str, str] = {
 }
 #: Reason recorded when inventoryActivate seeds a quantity ([ours]: Shopify does not say).
 ACTIVATION_REASON = "correction"
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def synchronized(method: F) -> F:
+    """Run ``method`` holding the ledger's lock: every call and read is atomic across threads."""
+
+    @functools.wraps(method)
+    def locked(self: Engine, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return locked  # type: ignore[return-value]
+
+
+class _Counter:
+    """1, 2, 3, ...: the default group numbers; unlike ``itertools.count`` it forks cheaply."""
+
+    __slots__ = ("next_value",)
+
+    def __init__(self, start: int) -> None:
+        self.next_value = start
+
+    def __iter__(self) -> _Counter:
+        return self
+
+    def __next__(self) -> int:
+        value = self.next_value
+        self.next_value = value + 1
+        return value
+
+
+def _group_number(record: OpRecord) -> int:
+    group_id = record.outcome.group_id
+    if group_id is None or not group_id.startswith(GROUP_PREFIX):
+        raise ReplayMismatchError(f"record {record.seq} is applied but names no group id")
+    try:
+        return int(group_id[len(GROUP_PREFIX):])
+    except ValueError:
+        raise ReplayMismatchError(f"record {record.seq}: malformed group id {group_id!r}") from None
+
+
+#: ``fork``'s marker for "keep the parent's".
+_KEEP: Any = object()
 
 
 def system_clock() -> datetime:
@@ -140,11 +194,14 @@ class Engine:
         group_ids: Iterable[int] | None = None,
         report_quantity_after_change: bool = False,
         faults: FaultPolicy | None = None,
+        record: bool = True,
     ) -> None:
         self._era = era_of(api_version)
         self.api_version = api_version
         self._clock: Clock = clock if clock is not None else system_clock
-        self._group_ids = iter(group_ids) if group_ids is not None else itertools.count(1)
+        self._group_ids: Iterator[int] = (
+            iter(group_ids) if group_ids is not None else _Counter(1)
+        )
         #: Fill ``quantityAfterChange`` in payloads (Shopify returns ``null``).
         self.report_quantity_after_change = report_quantity_after_change
         #: Injects transient failures, for testing retry logic; ``None`` injects none.
@@ -154,6 +211,13 @@ class Engine:
         self._journal = Journal()
         self._keys = IdempotencyStore()
         self._last_now: datetime | None = None
+        #: Every call run, for export and replay (``ledger.oplog``); ``None`` keeps none.
+        self._oplog: OpLog | None = OpLog() if record else None
+        self._call_now: datetime | None = None
+        self._call_fault: Fault | None = None
+        #: Held by every call and read; re-entrant, so a clock may call back into the ledger.
+        self._lock = threading.RLock()
+        self._lock_owner: int | None = None
 
     # ------------------------------------------------------------------ the Pythonic API
 
@@ -290,8 +354,186 @@ class Engine:
         cmd = BulkToggleActivation(item_id=item_id, updates=tuple(updates))
         return self.run(cmd, idempotency_key)
 
+    # ------------------------------------------------------------------ platform events
+
+    def order_placed(
+        self,
+        *,
+        order: str,
+        lines: Iterable[EventLine | tuple[str, str, int]],
+        idempotency_key: str | None = None,
+    ) -> Result:
+        """An order is placed: each line's units move from ``available`` to ``committed``.
+
+        ``order`` is the order's URI (e.g. ``gid://shopify/Order/1``), recorded as the group's
+        reference document. Lines are ``EventLine`` values or ``(item, location, quantity)``.
+
+        >>> from ledger import Ledger
+        >>> ledger = Ledger.example()
+        >>> r = ledger.order_placed(order="gid://shopify/Order/1",
+        ...     lines=[("gid://shopify/InventoryItem/1", "gid://shopify/Location/1", 4)])
+        >>> [(c.name, c.delta) for c in r.group.changes], r.group.reason
+        ([('available', -4), ('committed', 4)], 'order_created')
+        """
+        return self._platform(EventKind.ORDER_PLACED, order, lines, idempotency_key)
+
+    def order_fulfilled(
+        self,
+        *,
+        order: str,
+        lines: Iterable[EventLine | tuple[str, str, int]],
+        idempotency_key: str | None = None,
+    ) -> Result:
+        """An order is fulfilled: each line's units leave ``committed`` and the location."""
+        return self._platform(EventKind.ORDER_FULFILLED, order, lines, idempotency_key)
+
+    def order_cancelled(
+        self,
+        *,
+        order: str,
+        lines: Iterable[EventLine | tuple[str, str, int]],
+        restock: bool = True,
+        idempotency_key: str | None = None,
+    ) -> Result:
+        """An unfulfilled order is cancelled: committed units go back to ``available``.
+
+        With ``restock=False`` they leave the location instead (``on_hand`` drops).
+        """
+        return self._platform(EventKind.ORDER_CANCELLED, order, lines, idempotency_key,
+                              restock=restock)
+
+    def return_restocked(
+        self,
+        *,
+        document: str,
+        lines: Iterable[EventLine | tuple[str, str, int]],
+        idempotency_key: str | None = None,
+    ) -> Result:
+        """Returned units are restocked: ``available`` and ``on_hand`` rise."""
+        return self._platform(EventKind.RETURN_RESTOCKED, document, lines, idempotency_key)
+
+    def incoming_received(
+        self,
+        *,
+        document: str,
+        lines: Iterable[EventLine | tuple[str, str, int]],
+        idempotency_key: str | None = None,
+    ) -> Result:
+        """Incoming stock arrives: units move from ``incoming`` to ``available`` (on hand)."""
+        return self._platform(EventKind.INCOMING_RECEIVED, document, lines, idempotency_key)
+
+    def _platform(
+        self,
+        kind: EventKind,
+        document: str,
+        lines: Iterable[EventLine | tuple[str, str, int]],
+        idempotency_key: str | None,
+        *,
+        restock: bool = True,
+    ) -> Result:
+        event = PlatformEvent(kind=kind, reference_document_uri=document, lines=lines,
+                              restock=restock)
+        return self.run(event, idempotency_key)
+
+    # ------------------------------------------------------------------ what-if copies
+
+    @synchronized
+    def fork(self, *, clock: Clock | None = _KEEP, faults: FaultPolicy | None = _KEEP) -> Self:
+        """Return an independent what-if copy: same items, levels, journal and keys.
+
+        Costs O(1) in the number of levels and journal entries (copy on write: both sides
+        share what exists and copy a level, an item or an index layer only when they write
+        it). Changes to the fork never reach this ledger, nor this ledger's the fork.
+        The fork numbers its groups on from where this ledger stands (the same ids may
+        then name different groups on each side) and keeps this ledger's clock and fault
+        policy unless given others. A custom ``group_ids`` iterator is split with
+        ``itertools.tee``, which buffers the numbers one side has drawn and the other not.
+
+        >>> from ledger import Ledger, AdjustChange
+        >>> ledger = Ledger.example(api_version="2026-01")
+        >>> what_if = ledger.fork()
+        >>> _ = what_if.adjust(name="available", reason="correction", changes=[AdjustChange(
+        ...     item_id="gid://shopify/InventoryItem/1", location_id="gid://shopify/Location/1",
+        ...     delta=-10)])
+        >>> [lg.quantities("gid://shopify/InventoryItem/1", "gid://shopify/Location/1")["available"]
+        ...  for lg in (ledger, what_if)]
+        [10, 0]
+        """
+        if self._keys_in_flight():
+            raise LedgerError("cannot fork a ledger while one of its calls is running")
+        child = copy.copy(self)
+        child._state = self._state.fork()
+        child._journal = self._journal.fork()
+        child._keys = self._keys.fork()
+        child._oplog = self._oplog.fork() if self._oplog is not None else None
+        if isinstance(self._group_ids, _Counter):
+            child._group_ids = _Counter(self._group_ids.next_value)
+        else:
+            self._group_ids, child._group_ids = itertools.tee(self._group_ids)
+        if clock is not _KEEP:
+            child._clock = clock if clock is not None else system_clock
+        if faults is not _KEEP:
+            child.faults = faults
+        return child
+
+    def _keys_in_flight(self) -> bool:
+        return bool(self._keys._in_flight)
+
+    # ------------------------------------------------------------------ operation log
+
+    @property
+    def oplog(self) -> list[OpRecord]:
+        """Every call this ledger ran (forks: its parent's up to the fork, then its own)."""
+        with self._lock:
+            return list(self._oplog) if self._oplog is not None else []
+
+    @synchronized
+    def replay(self, records: Iterable[OpRecord]) -> int:
+        """Run recorded calls again, at their recorded clock times and with their faults.
+
+        Each call must give the outcome its record says (status, group id, error codes),
+        else ``ReplayMismatchError`` names the record; the ledger then holds the state up to the
+        record before it. Group ids are the recorded ones, so replaying a ledger's log onto
+        its starting snapshot gives the same state, journal and ids. Returns the number of
+        records replayed.
+        """
+        records = list(records)
+        numbers = [_group_number(r) for r in records if r.outcome.status == "applied"]
+        saved_clock, saved_faults, saved_ids = self._clock, self.faults, self._group_ids
+        if isinstance(saved_ids, _Counter) and numbers:
+            saved_ids.next_value = max(saved_ids.next_value, max(numbers) + 1)
+        current: list[OpRecord] = []
+
+        def clock() -> datetime:
+            at = current[0].at
+            if at is None:
+                raise ReplayMismatchError(f"record {current[0].seq} read the clock, but was "
+                                     "recorded as refused before reading it")
+            return at
+
+        self._clock = clock
+        self.faults = lambda _operation, _command: current[0].fault
+        self._group_ids = itertools.chain(numbers, saved_ids)
+        try:
+            for record in records:
+                current[:] = [record]
+                result = self.run(record.command, record.idempotency_key,
+                                  api_version=record.api_version)
+                got = Outcome.of(result, self._call_fault)
+                if got != record.outcome:
+                    raise ReplayMismatchError(
+                        f"record {record.seq} ({record.operation}) gave {got.status} "
+                        f"{got.group_id or ''} {list(got.errors)}, but its record says "
+                        f"{record.outcome.status} {record.outcome.group_id or ''} "
+                        f"{list(record.outcome.errors)}"
+                    )
+        finally:
+            self._clock, self.faults, self._group_ids = saved_clock, saved_faults, saved_ids
+        return len(records)
+
     # ------------------------------------------------------------------ reads
 
+    @synchronized
     def quantities(self, item_id: str, location_id: str) -> dict[str, int]:
         """Return the eight API quantities of a level, alphabetically; zeros if not stocked.
 
@@ -307,16 +549,19 @@ class Engine:
             return dict.fromkeys(API_NAMES, 0)
         return api_view(level.q)
 
+    @synchronized
     def level(self, item_id: str, location_id: str) -> LevelView | None:
         """Return a view of the level of ``item_id`` at ``location_id`` (active or not), if any."""
         level = self._state.level(item_id, location_id)
         return self._view(level) if level is not None else None
 
+    @synchronized
     def level_by_id(self, level_id: str) -> LevelView | None:
         """Return a view of the level with id ``level_id``, if any."""
         level = self._state.level_by_id.get(level_id)
         return self._view(level) if level is not None else None
 
+    @synchronized
     def groups(
         self,
         *,
@@ -334,23 +579,79 @@ class Engine:
             item_id=item_id, location_id=location_id, name=name, since=since, until=until
         )
 
+    @synchronized
+    def quantity_at(self, item_id: str, location_id: str, name: str, when: datetime) -> int:
+        """Return what quantity ``name`` of a level was at instant ``when`` (time travel).
+
+        ``O(log n)`` in the journal's size. Groups are stamped to the second (as Shopify
+        stamps ``createdAt``), so a change made within second ``s`` counts as made at ``s``.
+        A level that did not exist yet reads zero. Raises ``KeyError`` for an unknown item
+        or location and ``ValueError`` for an unknown name or a naive ``when``.
+
+        >>> from ledger import Ledger, AdjustChange
+        >>> from ledger.clock import ManualClock
+        >>> from datetime import datetime, UTC
+        >>> clock = ManualClock(datetime(2026, 5, 1, 9, tzinfo=UTC))
+        >>> ledger = Ledger.example(api_version="2026-01", clock=clock)
+        >>> clock.advance(3600)
+        >>> _ = ledger.adjust(name="available", reason="correction", changes=[AdjustChange(
+        ...     item_id="gid://shopify/InventoryItem/1", location_id="gid://shopify/Location/1",
+        ...     delta=5)])
+        >>> [ledger.quantity_at("gid://shopify/InventoryItem/1", "gid://shopify/Location/1",
+        ...      "available", datetime(2026, 5, 1, hour, tzinfo=UTC)) for hour in (9, 10)]
+        [10, 15]
+        """
+        if name not in API_NAMES:
+            raise ValueError(f"unknown quantity name {name!r}; names are {', '.join(API_NAMES)}")
+        if not isinstance(when, datetime) or when.tzinfo is None:
+            raise ValueError(f"when must be a timezone-aware datetime, not {when!r}")
+        current = self.quantities(item_id, location_id)[name]
+        past = self._journal.quantity_at(item_id, location_id, name, when)
+        return current if past is None else past
+
+    @synchronized
+    def quantities_at(self, item_id: str, location_id: str, when: datetime) -> dict[str, int]:
+        """Return the eight API quantities of a level as they were at ``when``."""
+        return {name: self.quantity_at(item_id, location_id, name, when) for name in API_NAMES}
+
+    @synchronized
+    def history(
+        self,
+        *,
+        item_id: str | None = None,
+        location_id: str | None = None,
+        name: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[HistoryRow]:
+        """Return the quantity changes matching every key given, made in ``[since, until)``.
+
+        Oldest first; ``O(log n + k)`` through the journal's indices.
+        """
+        return self._journal.history(item_id=item_id, location_id=location_id, name=name,
+                                     since=since, until=until)
+
     @property
     def journal(self) -> Journal:
         """The audit trail of every adjustment group, oldest first."""
         return self._journal
 
+    @synchronized
     def items(self) -> list[str]:
         """Return the ids of all inventory items."""
         return list(self._state.items)
 
+    @synchronized
     def has_item(self, item_id: str) -> bool:
         """Tell whether ``item_id`` names an inventory item. O(1)."""
         return item_id in self._state.items
 
+    @synchronized
     def locations(self) -> list[str]:
         """Return the ids of all locations."""
         return list(self._state.locations)
 
+    @synchronized
     def location(self, location_id: str) -> Location | None:
         """Return the location with id ``location_id`` (its id and name), if any."""
         return self._state.locations.get(location_id)
@@ -359,7 +660,7 @@ class Engine:
 
     def run(
         self,
-        command: Command,
+        command: Operation,
         idempotency_key: str | None = None,
         *,
         api_version: str | None = None,
@@ -367,11 +668,70 @@ class Engine:
         """Run one command, as a Shopify mutation with ``@idempotent(key: idempotency_key)``.
 
         ``api_version`` (default: the ledger's) is the version the caller pins for this call:
-        one store's state is shared by every app, whatever version each one speaks.
+        one store's state is shared by every app, whatever version each one speaks. The
+        call is appended to the operation log (see ``ledger.oplog``) unless recording is off.
         """
+        me = threading.get_ident()
+        if self._lock_owner != me and isinstance(idempotency_key, str):
+            busy = self._concurrent(command, idempotency_key, api_version)
+            if busy is not None:
+                return busy
+        with self._lock:
+            outer, self._lock_owner = self._lock_owner, me
+            try:
+                return self._run_and_record(command, idempotency_key, api_version)
+            finally:
+                self._lock_owner = outer
+
+    def _concurrent(
+        self, command: Operation, key: str, api_version: str | None
+    ) -> Result | None:
+        """Answer IDEMPOTENCY_CONCURRENT_REQUEST if another thread's call holds ``key``.
+
+        Checked before waiting for the lock, as Shopify answers at once rather than queueing
+        the duplicate. The answer changed nothing, so it is not logged ([ours]). A duplicate
+        that arrives before the first call holds its key waits and then replays it: either
+        way the change applies once.
+        """
+        if not self._keys.in_flight(key):
+            return None
+        operation = (command.kind.value if isinstance(command, PlatformEvent)
+                     else _OPERATION_OF.get(type(command)))
+        if operation is None:
+            return None
         version = self.api_version if api_version is None else api_version
         era = self._era if api_version is None else era_of(api_version)
-        operation = _OPERATION_OF.get(type(command))
+        if self._request_check(operation, command, key, era, version) is not None:
+            return None  # the request-level error comes first, from the locked path
+        codes = codes_in(operation, era) if operation in MESSAGES else ()
+        if operation in MESSAGES and ErrorCode.IDEMPOTENCY_CONCURRENT_REQUEST not in codes:
+            return None
+        return self._idempotency_error(operation, ErrorCode.IDEMPOTENCY_CONCURRENT_REQUEST)
+
+    def _run_and_record(
+        self, command: Operation, idempotency_key: str | None, api_version: str | None
+    ) -> Result:
+        self._call_now = None
+        self._call_fault = None
+        result = self._run(command, idempotency_key, api_version)
+        log = self._oplog
+        if log is not None:
+            log.append(OpRecord(
+                seq=len(log) + 1, at=self._call_now, operation=result.operation,
+                api_version=self.api_version if api_version is None else api_version,
+                idempotency_key=idempotency_key, command=command, fault=self._call_fault,
+                outcome=Outcome.of(result, self._call_fault),
+            ))
+        return result
+
+    def _run(self, command: Operation, idempotency_key: str | None,
+             api_version: str | None) -> Result:
+        version = self.api_version if api_version is None else api_version
+        era = self._era if api_version is None else era_of(api_version)
+        if isinstance(command, PlatformEvent):
+            operation: str | None = command.kind.value
+        else:
+            operation = _OPERATION_OF.get(type(command))
         if operation is None:
             raise TypeError(f"not a ledger command: {command!r}")
         if idempotency_key is not None and not isinstance(idempotency_key, str):
@@ -420,13 +780,14 @@ class Engine:
         return result
 
     def _injected_failure(
-        self, operation: str, command: Command, era: Era, key: str | None = None
+        self, operation: str, command: Operation, era: Era, key: str | None = None
     ) -> tuple[Fault, Result] | None:
         """Return the fault ``faults`` injects into this call and its outcome, if any.
 
         It strikes before validation, so the call applies nothing (see ``ledger.faults``).
+        Platform events happen inside Shopify, where no app sees them fail: none is injected.
         """
-        if self.faults is None:
+        if self.faults is None or isinstance(command, PlatformEvent):
             return None
         fault = self.faults(operation, command)
         if fault is True:
@@ -434,7 +795,10 @@ class Engine:
         if not isinstance(fault, Fault):
             return None
         result = self._fault_outcome(fault, operation, era, key)
-        return (fault, result) if result is not None else None
+        if result is None:
+            return None
+        self._call_fault = fault
+        return fault, result
 
     def _fault_outcome(
         self, fault: Fault, operation: str, era: Era, key: str | None
@@ -465,9 +829,11 @@ class Engine:
         return Result(operation=operation, request_error=RequestError(kind=kind, message=message))
 
     def _request_check(
-        self, operation: str, command: Command, key: str | None, era: Era, version: str
+        self, operation: str, command: Operation, key: str | None, era: Era, version: str
     ) -> RequestError | None:
         """Return the first request-level failure (semantics §4), or ``None``."""
+        if isinstance(command, PlatformEvent):
+            return None  # not a GraphQL request: no version rules apply
         change_froms = _change_froms(command)
         # Fields the version does not define. The GraphQL codec reports these as variable
         # coercion errors before a command exists; this catches Pythonic callers.
@@ -524,12 +890,14 @@ class Engine:
         if not isinstance(now, datetime) or now.tzinfo is None or now.utcoffset() is None:
             raise TypeError(f"the clock must return a timezone-aware datetime, not {now!r}")
         now = now.astimezone(UTC)
-        self._last_now = now
+        self._last_now = self._call_now = now
         # Every call moves the window, keyed or not, so no key outlives it (see ``_check``).
         self._keys.evict(now)
         return now
 
-    def _dispatch(self, operation: str, command: Command, now: datetime, era: Era) -> Result:
+    def _dispatch(self, operation: str, command: Operation, now: datetime, era: Era) -> Result:
+        if isinstance(command, PlatformEvent):
+            return self._event(operation, command, now)
         if isinstance(command, Adjust):
             return self._adjust(command, now)
         if isinstance(command, Move):
@@ -553,9 +921,11 @@ class Engine:
         index = INDEX[cmd.name]
         named: list[QuantityChange] = []
         companions: list[QuantityChange] = []
+        own = self._state.own
         for ch, level in zip(cmd.changes, levels, strict=True):
             if ch.delta:
-                self._apply(level, index, ch.delta, now, ch.ledger_document_uri, named, companions)
+                self._apply(own(level), index, ch.delta, now, ch.ledger_document_uri, named,
+                            companions)
         return self._record(ADJUST, cmd.reason, cmd.reference_document_uri, named + companions, now)
 
     def _move(self, cmd: Move, now: datetime) -> Result:
@@ -566,9 +936,10 @@ class Engine:
         # From here on the mutation must succeed.
         named: list[QuantityChange] = []
         companions: list[QuantityChange] = []
-        for ch, level in zip(cmd.changes, levels, strict=True):
+        for ch, shared in zip(cmd.changes, levels, strict=True):
             if not ch.quantity:
                 continue
+            level = self._state.own(shared)
             source, target = ch.from_, ch.to
             self._apply(level, INDEX[source.name], -ch.quantity, now,
                         source.ledger_document_uri, named, None)
@@ -591,7 +962,8 @@ class Engine:
         by_available = isinstance(cmd, SetQuantities) and cmd.name == "available"
         named: list[QuantityChange] = []
         companions: list[QuantityChange] = []
-        for sq, level in zip(cmd.quantities, levels, strict=True):
+        for sq, shared in zip(cmd.quantities, levels, strict=True):
+            level = self._state.own(shared)
             current = level.q[AVAILABLE] if by_available else on_hand(level.q)
             delta = sq.quantity - current
             if delta:
@@ -629,6 +1001,31 @@ class Engine:
             item_id=level.item_id, location_id=level.location_id,
             location_name=self._state.locations[level.location_id].name,
         )
+
+    def _event(self, operation: str, event: PlatformEvent, now: datetime) -> Result:
+        errors, levels = check_event(event, self._state)
+        if errors:
+            return Result(operation=operation, user_errors=tuple(errors))
+        self._reserve_group_number()
+        # From here on the event must succeed.
+        move = transition(event)
+        named: list[QuantityChange] = []
+        companions: list[QuantityChange] = []
+        for line, shared in zip(event.lines, levels, strict=True):
+            level = self._state.own(shared)
+            q = line.quantity
+            if move.source is not None:
+                self._apply(level, move.source, -q, now, None, named, None)
+            if move.target is not None:
+                self._apply(level, move.target, q, now, None, named, None)
+            # on_hand moves when exactly one end is outside it (the location, or incoming).
+            source_on_hand = move.source is not None and move.source != INCOMING
+            target_on_hand = move.target is not None and move.target != INCOMING
+            if source_on_hand != target_on_hand:
+                delta = q if target_on_hand else -q
+                companions.append(self._row(level, "on_hand", delta, on_hand(level.q), None))
+        return self._record(operation, move.reason, event.reference_document_uri,
+                            named + companions, now)
 
     def _activate(self, cmd: Activate, now: datetime) -> Result:
         state = self._state
@@ -672,7 +1069,7 @@ class Engine:
         if level is None:
             level = state.new_level(cmd.item_id, cmd.location_id)
         else:
-            state.set_active(level, True)
+            level = state.own(state.set_active(level, True))
         # Seeding sets available (directly, or through on_hand) like inventorySetQuantities.
         delta = 0
         if cmd.available is not None:
@@ -837,6 +1234,7 @@ class Engine:
 
     # ------------------------------------------------------------------ invariants
 
+    @synchronized
     def _check(self) -> None:
         """Assert every internal invariant; tests call this after every step.
 

@@ -295,12 +295,13 @@ class UserError:
     """One Shopify user error: the input path it concerns, its message and code.
 
     ``code`` is ``None`` for inventoryActivate / inventoryDeactivate, whose errors carry none,
-    and a ``BulkToggleCode`` for inventoryBulkToggleActivation.
+    a ``BulkToggleCode`` for inventoryBulkToggleActivation, and an
+    ``ledger.events.EventErrorCode`` for a platform event.
     """
 
     field: tuple[str, ...] | None = attrs.field(validator=_field_validator)
     message: str
-    code: ErrorCode | BulkToggleCode | None = None
+    code: enum.Enum | None = None
 
     def to_json(self, *, with_code: bool = True) -> dict[str, object]:
         """Return the error in Shopify's payload shape."""

@@ -8,7 +8,6 @@ from typing import Final
 import attrs
 from sortedcontainers import SortedList
 
-from ledger.commands import Command
 from ledger.errors import InvariantError
 from ledger.results import Result
 
@@ -21,7 +20,7 @@ class Entry:
     """What a key remembers: the call it was first used with and what that call returned."""
 
     operation: str
-    command: Command
+    command: object
     result: Result
     first_at: datetime
     #: The first call failed for a transient reason (an injected fault) and applied nothing.
@@ -33,15 +32,21 @@ class IdempotencyStore:
 
     Eviction walks a ``SortedList`` ordered by first-use time, so it costs ``O(log n)`` per
     evicted key and memory stays flat under a steady stream of fresh keys.
+
+    ``fork`` freezes the keys remembered so far into a layer both sides share (O(1));
+    lookups then also check, by time, that an entry from a frozen layer is still live, and a
+    frozen layer is dropped once its newest key has expired.
     """
 
     def __init__(self) -> None:
         self._entries: dict[str, Entry] = {}
         self._by_time: SortedList = SortedList()
         self._in_flight: set[str] = set()
+        #: Shared, never-written layers, newest first: (entries, newest first-use time).
+        self._frozen: tuple[tuple[dict[str, Entry], float], ...] = ()
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._entries) + sum(len(layer) for layer, _ in self._frozen)
 
     def evict(self, now: datetime) -> None:
         """Forget every key whose first call is ``WINDOW`` or more before ``now``."""
@@ -50,11 +55,38 @@ class IdempotencyStore:
         while by_time and by_time[0][0] <= horizon:
             _, key = by_time.pop(0)
             del self._entries[key]
+        if self._frozen and self._frozen[-1][1] <= horizon:
+            self._frozen = tuple(layer for layer in self._frozen if layer[1] > horizon)
 
     def get(self, key: str, now: datetime) -> Entry | None:
         """Return the live entry for ``key``, if any, after evicting expired keys."""
         self.evict(now)
-        return self._entries.get(key)
+        entry = self._entries.get(key)
+        if entry is not None or not self._frozen:
+            return entry
+        horizon = (now - WINDOW).timestamp()
+        for layer, _ in self._frozen:
+            entry = layer.get(key)
+            if entry is not None:
+                return entry if entry.first_at.timestamp() > horizon else None
+        return None
+
+    def fork(self) -> IdempotencyStore:
+        """Return an independent store that knows every key this one knows; O(1) amortised."""
+        if self._entries:
+            newest = self._by_time[-1][0]
+            frozen = ((self._entries, newest), *self._frozen)
+            # Merge while a newer layer is at least half the size of the one below it.
+            while len(frozen) >= 2 and 2 * len(frozen[0][0]) >= len(frozen[1][0]):
+                merged = dict(frozen[1][0])
+                merged.update(frozen[0][0])
+                frozen = ((merged, max(frozen[0][1], frozen[1][1])), *frozen[2:])
+            self._frozen = frozen
+            self._entries = {}
+            self._by_time = SortedList()
+        child = IdempotencyStore()
+        child._frozen = self._frozen
+        return child
 
     def in_flight(self, key: str) -> bool:
         """Tell whether a call holding ``key`` is still running."""
@@ -68,7 +100,7 @@ class IdempotencyStore:
         """Release ``key`` after its call finished (remembered or not)."""
         self._in_flight.discard(key)
 
-    def remember(self, key: str, operation: str, command: Command, result: Result,
+    def remember(self, key: str, operation: str, command: object, result: Result,
                  now: datetime, *, failed: bool = False) -> None:
         """Remember the outcome of the first call made with ``key``."""
         if key in self._entries:
@@ -79,6 +111,9 @@ class IdempotencyStore:
 
     def _check(self, now: datetime) -> None:
         """Assert that the time index matches the entries and holds only live keys."""
+        for layer, newest in self._frozen:
+            if max((e.first_at.timestamp() for e in layer.values()), default=newest) != newest:
+                raise InvariantError("a frozen idempotency layer misstates its newest key")
         if len(self._by_time) != len(self._entries):
             raise InvariantError("idempotency time index and entries differ in length")
         horizon = (now - WINDOW).timestamp()

@@ -2,11 +2,20 @@
 
 Every index maps a key (an item, a location or a quantity name) to a ``SortedList`` of
 ``(timestamp, sequence)`` pairs, so a query for one key over a time range costs
-``O(log n + k)`` for ``k`` matches, never a scan of the whole journal.
+``O(log n + k)`` for ``k`` matches, never a scan of the whole journal. A further index per
+(item, location, quantity name) answers "what was this quantity at instant t" in
+``O(log n)`` (time travel).
+
+Forks share history: the journal is a chain of segments, the older ones frozen and shared,
+the newest private. ``fork`` costs O(1); segments are merged (like ``model.Layers``) when a
+newer one grows to half the size of the one before it, so a chain stays about log2(n) long.
 """
 
 from __future__ import annotations
 
+import bisect
+import heapq
+import itertools
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Final
@@ -15,6 +24,7 @@ import attrs
 from sortedcontainers import SortedList
 
 from ledger.errors import InvariantError
+from ledger.model import Layers
 
 GROUP_PREFIX: Final = "gid://shopify/InventoryAdjustmentGroup/"
 
@@ -65,6 +75,37 @@ class AdjustmentGroup:
         )
 
 
+@attrs.frozen(kw_only=True)
+class HistoryRow:
+    """One quantity change with the group it belongs to: a line of a level's history."""
+
+    at: datetime
+    group_id: str
+    reason: str
+    reference_document_uri: str | None
+    item_id: str
+    location_id: str
+    name: str
+    delta: int
+    quantity_after_change: int
+    ledger_document_uri: str | None
+
+    def to_json(self) -> dict[str, object]:
+        """Return the row as a JSON object (camelCase keys, time in ISO 8601)."""
+        return {
+            "at": self.at.isoformat().replace("+00:00", "Z"),
+            "groupId": self.group_id,
+            "reason": self.reason,
+            "referenceDocumentUri": self.reference_document_uri,
+            "inventoryItemId": self.item_id,
+            "locationId": self.location_id,
+            "name": self.name,
+            "delta": self.delta,
+            "quantityAfterChange": self.quantity_after_change,
+            "ledgerDocumentUri": self.ledger_document_uri,
+        }
+
+
 def _ts(when: datetime) -> float:
     return when.timestamp()
 
@@ -85,48 +126,120 @@ def _touches(
     )
 
 
+#: An as-of index entry: (timestamp, sequence, row index in the group).
+_Point = tuple[float, int, int]
+
+
+class _Segment:
+    """A run of consecutive groups with its own indices; frozen once a fork shares it."""
+
+    __slots__ = ("by_key", "by_level", "by_time", "groups", "start")
+
+    def __init__(self, start: int) -> None:
+        self.start = start
+        self.groups: list[AdjustmentGroup] = []
+        self.by_time: SortedList = SortedList()
+        self.by_key: dict[tuple[str, str], SortedList] = {}
+        self.by_level: dict[tuple[str, str, str], SortedList] = {}
+
+    def add(self, group: AdjustmentGroup, seq: int) -> None:
+        self.groups.append(group)
+        entry = (_ts(group.created_at), seq)
+        self.by_time.add(entry)
+        keys = set()
+        for row, c in enumerate(group.changes):
+            keys.add(("item", c.item_id))
+            keys.add(("location", c.location_id))
+            keys.add(("name", c.name))
+            point = self.by_level.get((c.item_id, c.location_id, c.name))
+            if point is None:
+                point = self.by_level[(c.item_id, c.location_id, c.name)] = SortedList()
+            point.add((entry[0], seq, row))
+        for key in keys:
+            index = self.by_key.get(key)
+            if index is None:
+                index = self.by_key[key] = SortedList()
+            index.add(entry)
+
+    def group(self, seq: int) -> AdjustmentGroup:
+        return self.groups[seq - self.start]
+
+    @staticmethod
+    def merged(older: _Segment, newer: _Segment) -> _Segment:
+        """Return one segment holding both (neither is changed: forks may share them)."""
+        out = _Segment(older.start)
+        out.groups = older.groups + newer.groups
+        out.by_time = SortedList(itertools.chain(older.by_time, newer.by_time))
+        for attr in ("by_key", "by_level"):
+            mine: dict[object, SortedList] = getattr(out, attr)
+            for source in (older, newer):
+                for key, index in getattr(source, attr).items():
+                    if key in mine:
+                        mine[key] = SortedList(itertools.chain(mine[key], index))
+                    else:
+                        mine[key] = SortedList(index)
+        return out
+
+
 class Journal:
     """Append-only list of adjustment groups with ordered indices by time, item, location, name."""
 
     def __init__(self) -> None:
-        self._groups: list[AdjustmentGroup] = []
-        self._by_id: dict[str, int] = {}
-        self._by_time: SortedList = SortedList()
-        self._by_key: dict[tuple[str, str], SortedList] = {}
+        #: Oldest first; all but the last are frozen (shared with forks).
+        self._segments: list[_Segment] = [_Segment(0)]
+        self._by_id: Layers[str, int] = Layers()
 
     def __len__(self) -> int:
-        return len(self._groups)
+        top = self._segments[-1]
+        return top.start + len(top.groups)
 
     def __iter__(self) -> Iterator[AdjustmentGroup]:
-        return iter(self._groups)
+        for segment in self._segments:
+            yield from segment.groups
 
     def __getitem__(self, index: int) -> AdjustmentGroup:
-        return self._groups[index]
+        size = len(self)
+        if index < 0:
+            index += size
+        if not 0 <= index < size:
+            raise IndexError("journal index out of range")
+        return self._segment_of(index).group(index)
+
+    def _segment_of(self, seq: int) -> _Segment:
+        segments = self._segments
+        if len(segments) == 1:
+            return segments[0]
+        starts = [s.start for s in segments]
+        return segments[bisect.bisect_right(starts, seq) - 1]
 
     def get(self, group_id: str) -> AdjustmentGroup | None:
-        """Return the group with id ``group_id``, if any. O(1)."""
+        """Return the group with id ``group_id``, if any. O(1) until forks, O(log n) after."""
         seq = self._by_id.get(group_id)
-        return self._groups[seq] if seq is not None else None
+        return self._segment_of(seq).group(seq) if seq is not None else None
 
     def append(self, group: AdjustmentGroup) -> None:
         """Record ``group`` as the newest entry and index it. O(r log n) for r rows."""
-        seq = len(self._groups)
+        seq = len(self)
         if group.id in self._by_id:
             raise InvariantError(f"adjustment group id {group.id!r} used twice")
-        self._groups.append(group)
         self._by_id[group.id] = seq
-        entry = (_ts(group.created_at), seq)
-        self._by_time.add(entry)
-        keys = set()
-        for c in group.changes:
-            keys.add(("item", c.item_id))
-            keys.add(("location", c.location_id))
-            keys.add(("name", c.name))
-        for key in keys:
-            index = self._by_key.get(key)
-            if index is None:
-                index = self._by_key[key] = SortedList()
-            index.add(entry)
+        self._segments[-1].add(group, seq)
+
+    def fork(self) -> Journal:
+        """Return an independent journal sharing this one's history; O(1) amortised."""
+        top = self._segments[-1]
+        if top.groups:
+            segments = self._segments
+            while len(segments) >= 2 and 2 * len(segments[-1].groups) >= len(segments[-2].groups):
+                segments = [*segments[:-2], _Segment.merged(segments[-2], segments[-1])]
+            segments.append(_Segment(len(self)))
+            self._segments = segments
+        child = Journal()
+        child._segments = [*self._segments[:-1], _Segment(len(self))]
+        child._by_id = self._by_id.fork()
+        # The parent's newest segment was empty or is now frozen: give it a fresh one too.
+        self._segments = [*self._segments[:-1], _Segment(len(self))]
+        return child
 
     def query(
         self,
@@ -142,38 +255,124 @@ class Journal:
         Oldest first.
 
         The smallest matching index is walked over the time range and the rest are checked
-        per group, so the cost is ``O(log n + k)`` in the size ``k`` of that index's range.
+        per group, so the cost is ``O(log n + k)`` in the size ``k`` of that index's range
+        (per segment; a fork adds at most about log2(n) of them).
         """
-        candidates: list[SortedList] = []
-        for kind, value in (("item", item_id), ("location", location_id), ("name", name)):
-            if value is not None:
-                index = self._by_key.get((kind, value))
-                if index is None:
-                    return []
-                candidates.append(index)
-        base = min(candidates, key=len) if candidates else self._by_time
         lo = (_ts(since), -1) if since is not None else None
         hi = (_ts(until), -1) if until is not None else None
+        runs: list[list[tuple[float, int, AdjustmentGroup]]] = []
+        for segment in self._segments:
+            candidates: list[SortedList] = []
+            for kind, value in (("item", item_id), ("location", location_id), ("name", name)):
+                if value is not None:
+                    index = segment.by_key.get((kind, value))
+                    if index is None:
+                        break
+                    candidates.append(index)
+            else:
+                base = min(candidates, key=len) if candidates else segment.by_time
+                run = []
+                for ts, seq in base.irange(lo, hi, inclusive=(True, False)):
+                    group = segment.group(seq)
+                    if _touches(group, item_id, location_id, name):
+                        run.append((ts, seq, group))
+                if run:
+                    runs.append(run)
+        if len(runs) == 1:
+            return [g for _, _, g in runs[0]]
+        # Segments follow each other in sequence but a clock may go back: merge by time.
+        return [g for _, _, g in heapq.merge(*runs, key=lambda e: (e[0], e[1]))]
+
+    def history(
+        self,
+        *,
+        item_id: str | None = None,
+        location_id: str | None = None,
+        name: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[HistoryRow]:
+        """Return every row matching the keys given, in groups created in ``[since, until)``.
+
+        Oldest first, rows in their group's order. ``O(log n + k)`` like ``query``.
+        """
         out = []
-        for _, seq in base.irange(lo, hi, inclusive=(True, False)):
-            group = self._groups[seq]
-            if _touches(group, item_id, location_id, name):
-                out.append(group)
+        for group in self.query(item_id=item_id, location_id=location_id, name=name,
+                                since=since, until=until):
+            for c in group.changes:
+                if ((item_id is None or c.item_id == item_id)
+                        and (location_id is None or c.location_id == location_id)
+                        and (name is None or c.name == name)):
+                    out.append(HistoryRow(
+                        at=group.created_at, group_id=group.id, reason=group.reason,
+                        reference_document_uri=group.reference_document_uri,
+                        item_id=c.item_id, location_id=c.location_id, name=c.name,
+                        delta=c.delta, quantity_after_change=c.quantity_after_change,
+                        ledger_document_uri=c.ledger_document_uri,
+                    ))
         return out
+
+    def quantity_at(
+        self, item_id: str, location_id: str, name: str, when: datetime
+    ) -> int | None:
+        """Return the quantity ``name`` of the level had at ``when``, from its rows alone.
+
+        The value after the last row at or before ``when`` (groups are stamped to the
+        second, as Shopify stamps ``createdAt``); before the first row, that row's value
+        before it. ``None`` if no row ever touched it: it has never changed. ``O(log n)``.
+        """
+        key = (item_id, location_id, name)
+        bound = (_ts(when), float("inf"), 0)
+        best: _Point | None = None
+        first: _Point | None = None
+        for segment in self._segments:
+            points = segment.by_level.get(key)
+            if not points:
+                continue
+            i = points.bisect_right(bound)
+            if i and (best is None or points[i - 1] > best):
+                best = points[i - 1]
+            if first is None or points[0] < first:
+                first = points[0]
+        if first is None:
+            return None
+        if best is not None:
+            return self._row(best).quantity_after_change
+        row = self._row(first)
+        return row.quantity_after_change - row.delta
+
+    def _row(self, point: _Point) -> QuantityChange:
+        _, seq, row = point
+        return self._segment_of(seq).group(seq).changes[row]
 
     def _check(self) -> None:
         """Assert that the indices agree with the list of groups."""
-        if len(self._by_time) != len(self._groups):
+        groups = list(self)
+        if [s.start for s in self._segments] != list(
+            itertools.accumulate((len(s.groups) for s in self._segments[:-1]), initial=0)
+        ):
+            raise InvariantError("journal segments do not follow each other")
+        if sum(len(s.by_time) for s in self._segments) != len(groups):
             raise InvariantError("time index and journal differ in length")
-        if self._by_id != {g.id: seq for seq, g in enumerate(self._groups)}:
+        if dict(self._by_id.items()) != {g.id: seq for seq, g in enumerate(groups)}:
             raise InvariantError("the id index disagrees with the groups")
         expected: dict[tuple[str, str], set[int]] = {}
-        for seq, group in enumerate(self._groups):
+        points: dict[tuple[str, str, str], set[tuple[int, int]]] = {}
+        for seq, group in enumerate(groups):
             if not group.changes:
                 raise InvariantError(f"group {group.id} has no rows")
-            for c in group.changes:
+            for row, c in enumerate(group.changes):
                 for key in (("item", c.item_id), ("location", c.location_id), ("name", c.name)):
                     expected.setdefault(key, set()).add(seq)
-        actual = {k: {seq for _, seq in v} for k, v in self._by_key.items()}
+                points.setdefault((c.item_id, c.location_id, c.name), set()).add((seq, row))
+        actual: dict[tuple[str, str], set[int]] = {}
+        actual_points: dict[tuple[str, str, str], set[tuple[int, int]]] = {}
+        for segment in self._segments:
+            for k, v in segment.by_key.items():
+                actual.setdefault(k, set()).update(seq for _, seq in v)
+            for lk, lv in segment.by_level.items():
+                actual_points.setdefault(lk, set()).update((seq, row) for _, seq, row in lv)
         if actual != expected:
             raise InvariantError("journal key indices disagree with the groups")
+        if actual_points != points:
+            raise InvariantError("journal as-of index disagrees with the groups")

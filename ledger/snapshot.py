@@ -10,7 +10,6 @@ from typing import Any, Final
 
 from ledger.model import (
     DEFAULT_LOCATION_NAME,
-    Item,
     Level,
     Location,
     State,
@@ -78,7 +77,7 @@ def load(snapshot: object) -> State:
                                f"'gid://shopify/InventoryItem/1', not {item_id!r}")
         if item_id in state.items:
             raise _fail(f"{where} ({item_id})", "duplicate inventory item id")
-        state.items[item_id] = Item(item_id)
+        state.add_item(item_id)
     pending: list[tuple[Level, list[int]]] = []
     unnamed: list[Level] = []
     pairs: set[tuple[str, str]] = set()

@@ -1,0 +1,155 @@
+"""``ledger history`` and ``ledger show``: read a store's past from a snapshot and its log.
+
+Both load the starting snapshot, replay the operation log written by ``ledger apply
+--journal-out`` (or ``Ledger.export_oplog``) onto it, then answer from the journal's sorted
+indices:
+
+* ``ledger history --state S --journal LOG [--item I] [--location L] [--name N]
+  [--since T] [--until T] [--json]`` lists every quantity change matching the filters, oldest
+  first;
+* ``ledger show --state S [--journal LOG] [--at T] [--item I] [--location L] [--json]``
+  prints the quantities of every level (or the chosen ones) as they were at ``T`` (default:
+  after the last operation).
+
+Ids may be given whole (``gid://shopify/InventoryItem/101``) or as their number (``101``).
+Exit 0 on success, 2 on unusable input (naming the file and line or entry).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from ledger.api import Ledger
+from ledger.cli import EXIT_OK, UnusableInputError, _parse_time, _short
+from ledger.model import ITEM_PREFIX, LOCATION_PREFIX
+from ledger.quantities import API_NAMES
+from ledger.versions import SUPPORTED
+
+
+def _gid(value: str | None, prefix: str) -> str | None:
+    if value is None:
+        return None
+    return prefix + value if value.isdigit() else value
+
+
+def load(state: str, journal: str | None, api_version: str | None) -> Ledger:
+    """Return the ledger of snapshot file ``state`` with log file ``journal`` replayed."""
+    from ledger.cli import _PlanClock, read_snapshot
+
+    clock = _PlanClock(datetime.fromisoformat("2000-01-01T00:00:00+00:00"))
+    ledger = read_snapshot(Path(state), api_version or "2026-04", clock)
+    if journal is None:
+        return ledger
+    try:
+        with open(journal, encoding="utf-8") as f:
+            from ledger import oplog
+
+            head, records = oplog.read(f)
+    except OSError as e:
+        raise UnusableInputError(f"{journal}: cannot read the log ({e})") from None
+    except (ValueError, UnicodeDecodeError) as e:
+        raise UnusableInputError(f"{journal}: {e}") from None
+    try:
+        ledger = Ledger.from_snapshot(ledger.snapshot(), api_version or head["apiVersion"],
+                                      clock)
+        ledger.replay(records)
+    except ValueError as e:
+        raise UnusableInputError(f"{journal}: does not replay onto {state}: {e}") from None
+    return ledger
+
+
+def _history(args: argparse.Namespace, out: TextIO) -> int:
+    ledger = load(args.state, args.journal, args.api_version)
+    item = _gid(args.item, ITEM_PREFIX)
+    location = _gid(args.location, LOCATION_PREFIX)
+    if args.name is not None and args.name not in API_NAMES:
+        raise UnusableInputError(f"--name {args.name!r} is not a quantity name; names are "
+                                 + ", ".join(API_NAMES))
+    since = _parse_time(args.since, "--since") if args.since else None
+    until = _parse_time(args.until, "--until") if args.until else None
+    rows = ledger.history(item_id=item, location_id=location, name=args.name, since=since,
+                          until=until)
+    if args.json:
+        json.dump([r.to_json() for r in rows], out, indent=2)
+        out.write("\n")
+        return EXIT_OK
+    table: list[tuple[str, ...]] = [
+        ("time", "group", "reason", "item", "location", "quantity", "delta", "after")]
+    table += [
+        (r.at.strftime("%Y-%m-%dT%H:%M:%SZ"), _short(r.group_id), r.reason, _short(r.item_id),
+         _short(r.location_id), r.name, f"{r.delta:+d}", str(r.quantity_after_change))
+        for r in rows
+    ]
+    _print_table(table, out, numeric_from=6)
+    print(f"\n{len(rows)} change(s).", file=out)
+    return EXIT_OK
+
+
+def _show(args: argparse.Namespace, out: TextIO) -> int:
+    ledger = load(args.state, args.journal, args.api_version)
+    item = _gid(args.item, ITEM_PREFIX)
+    location = _gid(args.location, LOCATION_PREFIX)
+    at = _parse_time(args.at, "--at") if args.at else None
+    for given, known, what in ((item, ledger.has_item, "inventory item"),
+                               (location, lambda x: ledger.location(x) is not None, "location")):
+        if given is not None and not known(given):
+            raise UnusableInputError(f"unknown {what} {given!r}")
+    levels: list[dict[str, Any]] = []
+    for entry in ledger.snapshot()["inventoryLevels"]:
+        i, loc = entry["inventoryItemId"], entry["locationId"]
+        if (item is not None and i != item) or (location is not None and loc != location):
+            continue
+        q = (ledger.quantities_at(i, loc, at) if at is not None else ledger.quantities(i, loc))
+        levels.append({"inventoryItemId": i, "locationId": loc, "quantities": q})
+    if args.json:
+        json.dump({"at": args.at, "levels": levels}, out, indent=2)
+        out.write("\n")
+        return EXIT_OK
+    names = list(API_NAMES)
+    table: list[tuple[str, ...]] = [("item", "location", *names)]
+    table += [(_short(lv["inventoryItemId"]), _short(lv["locationId"]),
+               *(str(lv["quantities"][n]) for n in names)) for lv in levels]
+    print(f"Quantities {'as of ' + args.at if args.at else 'now'}:", file=out)
+    _print_table(table, out, numeric_from=2)
+    return EXIT_OK
+
+
+def _print_table(table: list[tuple[str, ...]], out: TextIO, *, numeric_from: int) -> None:
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    for n, row in enumerate(table):
+        cells = [c.rjust(w) if j >= numeric_from else c.ljust(w)
+                 for j, (c, w) in enumerate(zip(row, widths, strict=True))]
+        print("  " + "  ".join(cells).rstrip(), file=out)
+        if n == 0:
+            print("  " + "  ".join("-" * w for w in widths), file=out)
+
+
+def register(subparsers: Any) -> None:
+    """Add ``history`` and ``show`` to the ``ledger`` command's subparsers."""
+    text = "list the quantity changes of a snapshot plus its operation log"
+    p = subparsers.add_parser("history", help=text, description=text)
+    p.add_argument("--state", required=True, help="the starting snapshot (JSON file)")
+    p.add_argument("--journal", required=True,
+                   help="operation log written by 'ledger apply --journal-out'")
+    p.add_argument("--item", help="only this inventory item (gid or number)")
+    p.add_argument("--location", help="only this location (gid or number)")
+    p.add_argument("--name", help="only this quantity name")
+    p.add_argument("--since", help="only changes at or after this ISO 8601 time")
+    p.add_argument("--until", help="only changes before this ISO 8601 time")
+    p.add_argument("--api-version", choices=SUPPORTED, help="default: the log's")
+    p.add_argument("--json", action="store_true", help="print JSON instead")
+    p.set_defaults(handler=_history)
+    text = "print quantities as they were at a time (time travel)"
+    p = subparsers.add_parser("show", help=text, description=text)
+    p.add_argument("--state", required=True, help="the starting snapshot (JSON file)")
+    p.add_argument("--journal", help="operation log to replay onto it first")
+    p.add_argument("--at", help="ISO 8601 time (default: now, after the whole log)")
+    p.add_argument("--item", help="only this inventory item (gid or number)")
+    p.add_argument("--location", help="only this location (gid or number)")
+    p.add_argument("--api-version", choices=SUPPORTED, help="default: the log's")
+    p.add_argument("--json", action="store_true", help="print JSON instead")
+    p.set_defaults(handler=_show)

@@ -1,0 +1,403 @@
+"""The operation log: every call a ledger ran, with its inputs, outcome and clock time.
+
+The journal of adjustment groups says what changed; the operation log says what was asked,
+which is what a replay needs. A ``Ledger`` appends one ``OpRecord`` per call that got past
+the Python type checks (user errors, request errors, replays and injected faults included):
+everything needed to run it again and get the same result, ids and timestamps included.
+
+The JSON Lines format (version 1) — one JSON object per line, UTF-8:
+
+* line 1, the header: ``{"format": "ledger-oplog", "version": 1, "apiVersion": V}``
+  (``V``: the ledger's own version; each record names the version its call pinned);
+* then one line per call, in the order the calls ran, each framed with a checksum so that
+  a torn or corrupted line is detected: ``{"crc32":"<8 hex digits>","record":<RECORD>}``,
+  where the checksum is zlib's CRC-32 of the exact UTF-8 bytes of ``<RECORD>`` as written,
+  and ``<RECORD>`` is::
+
+    {"seq": 1, "at": "2026-11-02T08:00:00.000000+00:00", "operation": "inventoryAdjustQuantities",
+     "apiVersion": "2026-04", "idempotencyKey": "k-1", "fault": null,
+     "input": {...the command...},
+     "outcome": {"status": "applied", "groupId": "gid://shopify/InventoryAdjustmentGroup/1",
+                 "errors": []}}
+
+  ``at`` is the ledger clock's reading for the call, to the microsecond (``null`` when the
+  call was refused before the clock was read); ``fault`` the injected fault (``ledger.faults``)
+  or ``null``; ``status`` one of ``applied``, ``no-op``, ``user-errors``,
+  ``request-error``, ``replayed``, ``fault``; ``errors`` the user-error codes (or messages,
+  for errors without a code) or the request error's kind. ``input`` holds the command's
+  fields by their Python names (``from_`` included); a field left out is one that was not
+  given at all (``ABSENT``), which is distinct from ``null``.
+
+Readers refuse unknown versions and name the line of anything malformed; nothing in a
+file is executed (plain JSON, no pickle, no eval).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import IO, Any, Final
+
+import attrs
+
+from ledger.commands import (
+    ABSENT,
+    Activate,
+    Adjust,
+    AdjustChange,
+    BulkToggleActivation,
+    Deactivate,
+    Move,
+    MoveChange,
+    MoveTerminal,
+    SetOnHand,
+    SetQuantities,
+    SetQuantity,
+)
+from ledger.errors import (
+    ACTIVATE,
+    ADJUST,
+    BULK_TOGGLE,
+    DEACTIVATE,
+    MOVE,
+    SET,
+    SET_ON_HAND,
+    LedgerError,
+)
+from ledger.events import EventKind, EventLine, PlatformEvent
+from ledger.faults import Fault
+from ledger.results import Result
+
+FORMAT: Final = "ledger-oplog"
+VERSION: Final = 1
+#: A line longer than this is refused before it is parsed (no unbounded reads).
+MAX_LINE: Final = 16 * 1024 * 1024
+STATUSES: Final = ("applied", "no-op", "user-errors", "request-error", "replayed", "fault")
+
+_COMMANDS: Final[dict[str, type]] = {
+    ADJUST: Adjust,
+    MOVE: Move,
+    SET: SetQuantities,
+    SET_ON_HAND: SetOnHand,
+    ACTIVATE: Activate,
+    DEACTIVATE: Deactivate,
+    BULK_TOGGLE: BulkToggleActivation,
+    **{kind.value: PlatformEvent for kind in EventKind},
+}
+#: Fields holding other attrs values: (class, field) -> the class of each element.
+_NESTED: Final[dict[tuple[type, str], type]] = {
+    (Adjust, "changes"): AdjustChange,
+    (Move, "changes"): MoveChange,
+    (MoveChange, "from_"): MoveTerminal,
+    (MoveChange, "to"): MoveTerminal,
+    (SetQuantities, "quantities"): SetQuantity,
+    (SetOnHand, "quantities"): SetQuantity,
+    (PlatformEvent, "lines"): EventLine,
+}
+
+
+@attrs.frozen(kw_only=True)
+class Outcome:
+    """What a recorded call returned, in brief: enough to check that a replay agrees."""
+
+    status: str
+    group_id: str | None = None
+    errors: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, result: Result, fault: Fault | None) -> Outcome:
+        """Summarise ``result`` (``fault``: the fault injected into the call, if any)."""
+        group_id = result.group.id if result.group is not None else None
+        if result.request_error is not None:
+            status = "fault" if fault is not None else "request-error"
+            return cls(status=status, errors=(result.request_error.kind.value,))
+        errors = tuple(
+            e.code.value if e.code is not None else e.message for e in result.user_errors
+        )
+        if result.replayed:
+            return cls(status="replayed", group_id=group_id, errors=errors)
+        if fault is not None:
+            return cls(status="fault", errors=errors)
+        if errors:
+            return cls(status="user-errors", errors=errors)
+        return cls(status="applied" if group_id is not None else "no-op", group_id=group_id)
+
+
+@attrs.frozen(kw_only=True)
+class OpRecord:
+    """One call as the ledger ran it: enough to run it again with the same result."""
+
+    seq: int
+    at: datetime | None
+    operation: str
+    api_version: str
+    idempotency_key: str | None
+    command: Any
+    fault: Fault | None
+    outcome: Outcome
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the record as the JSON object of the format (see the module docstring)."""
+        return {
+            "seq": self.seq,
+            "at": self.at.isoformat(timespec="microseconds") if self.at is not None else None,
+            "operation": self.operation,
+            "apiVersion": self.api_version,
+            "idempotencyKey": self.idempotency_key,
+            "fault": self.fault.value if self.fault is not None else None,
+            "input": encode_command(self.command),
+            "outcome": {
+                "status": self.outcome.status,
+                "groupId": self.outcome.group_id,
+                "errors": list(self.outcome.errors),
+            },
+        }
+
+
+def encode_command(command: Any) -> dict[str, Any]:
+    """Return the JSON object of a command (fields by Python name; ``ABSENT`` left out)."""
+    out: dict[str, Any] = {}
+    for field in attrs.fields(type(command)):
+        value = getattr(command, field.name)
+        if value is ABSENT:
+            continue
+        out[field.name] = _encode(value)
+    return out
+
+
+def _encode(value: Any) -> Any:
+    if attrs.has(type(value)):
+        return encode_command(value)
+    if isinstance(value, tuple):
+        return [_encode(v) for v in value]
+    if isinstance(value, EventKind):
+        return value.value
+    return value
+
+
+def decode_command(operation: str, data: object) -> Any:
+    """Build the command of ``operation`` from its JSON object; ``ValueError`` if malformed."""
+    kind = _COMMANDS.get(operation)
+    if kind is None:
+        raise ValueError(f"unknown operation {operation!r}")
+    return _decode(kind, data, "input")
+
+
+def _decode(kind: type, data: object, where: str) -> Any:
+    if not isinstance(data, dict):
+        raise ValueError(f"{where} must be an object, not {type(data).__name__}")
+    fields = {f.name: f for f in attrs.fields(kind)}
+    unknown = sorted(str(k) for k in data if k not in fields)
+    if unknown:
+        raise ValueError(f"{where} has unknown field(s) {', '.join(map(repr, unknown))}")
+    kwargs: dict[str, Any] = {}
+    for name, value in data.items():
+        element = _NESTED.get((kind, name))
+        path = f"{where}.{name}"
+        if element is not None and name in ("from_", "to"):
+            kwargs[name] = _decode(element, value, path)
+        elif element is not None:
+            if not isinstance(value, list):
+                raise ValueError(f"{path} must be a list")
+            kwargs[name] = [_decode(element, v, f"{path}[{i}]") for i, v in enumerate(value)]
+        elif kind is BulkToggleActivation and name == "updates":
+            if not isinstance(value, list) or not all(
+                isinstance(u, list) and len(u) == 2 for u in value
+            ):
+                raise ValueError(f"{path} must be a list of [locationId, activate] pairs")
+            kwargs[name] = [tuple(u) for u in value]
+        elif kind is PlatformEvent and name == "kind":
+            try:
+                kwargs[name] = EventKind(value)
+            except ValueError:
+                raise ValueError(f"{path}: unknown event kind {value!r}") from None
+        else:
+            kwargs[name] = value
+    try:
+        return kind(**kwargs)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{where}: {error}") from None
+
+
+def _parse_time(value: object, where: str) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"{where}.at must be an ISO 8601 string or null")
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{where}.at is not an ISO 8601 time: {value!r}") from None
+    if when.tzinfo is None:
+        raise ValueError(f"{where}.at must carry a UTC offset: {value!r}")
+    return when
+
+
+def record_from_json(data: object, where: str = "record") -> OpRecord:
+    """Build an ``OpRecord`` from its JSON object; ``ValueError`` naming what is wrong."""
+    if not isinstance(data, dict):
+        raise ValueError(f"{where} must be a JSON object")
+    expected = {"seq", "at", "operation", "apiVersion", "idempotencyKey", "fault", "input",
+                "outcome"}
+    if set(data) != expected:
+        missing = sorted(expected - set(data))
+        extra = sorted(str(k) for k in set(data) - expected)
+        raise ValueError(f"{where}: missing {missing or 'nothing'}, unknown {extra or 'nothing'}")
+    seq, operation, version, key = (data["seq"], data["operation"], data["apiVersion"],
+                                    data["idempotencyKey"])
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+        raise ValueError(f"{where}.seq must be a positive integer")
+    if not isinstance(operation, str) or not isinstance(version, str):
+        raise ValueError(f"{where}.operation and .apiVersion must be strings")
+    if key is not None and not isinstance(key, str):
+        raise ValueError(f"{where}.idempotencyKey must be a string or null")
+    fault = data["fault"]
+    try:
+        fault = Fault(fault) if fault is not None else None
+    except ValueError:
+        raise ValueError(f"{where}.fault: unknown fault {fault!r}") from None
+    outcome = data["outcome"]
+    if not isinstance(outcome, dict) or set(outcome) != {"status", "groupId", "errors"}:
+        raise ValueError(f"{where}.outcome must hold status, groupId and errors")
+    status, group_id, errors = outcome["status"], outcome["groupId"], outcome["errors"]
+    if status not in STATUSES:
+        raise ValueError(f"{where}.outcome.status must be one of {', '.join(STATUSES)}")
+    if group_id is not None and not isinstance(group_id, str):
+        raise ValueError(f"{where}.outcome.groupId must be a string or null")
+    if not isinstance(errors, list) or not all(isinstance(e, str) for e in errors):
+        raise ValueError(f"{where}.outcome.errors must be a list of strings")
+    return OpRecord(
+        seq=seq, at=_parse_time(data["at"], where), operation=operation, api_version=version,
+        idempotency_key=key, command=decode_command(operation, data["input"]), fault=fault,
+        outcome=Outcome(status=status, group_id=group_id, errors=tuple(errors)),
+    )
+
+
+def header(api_version: str) -> dict[str, Any]:
+    """Return the header object of a version-1 log for a ledger of ``api_version``."""
+    return {"format": FORMAT, "version": VERSION, "apiVersion": api_version}
+
+
+_FRAME: Final = re.compile(r'\{"crc32":"([0-9a-f]{8})","record":(.*)\}\n?', re.DOTALL)
+
+
+def frame(record: OpRecord) -> str:
+    """Return the line of ``record``: its JSON framed with its CRC-32, newline included."""
+    # ASCII only: a key holding a lone surrogate still round-trips, and encodes to bytes.
+    text = json.dumps(record.to_json(), separators=(",", ":"))
+    crc = zlib.crc32(text.encode())
+    return f'{{"crc32":"{crc:08x}","record":{text}}}\n'
+
+
+def unframe(line: str, where: str) -> object:
+    """Return the record JSON of one framed line; ``ValueError`` if the frame or CRC is bad."""
+    m = _FRAME.fullmatch(line)
+    if m is None:
+        raise ValueError(f"{where}: not a framed record")
+    text = m.group(2)
+    if zlib.crc32(text.encode()) != int(m.group(1), 16):
+        raise ValueError(f"{where}: checksum mismatch (the line is corrupt)")
+    return _json(text, where)
+
+
+def write(records: Iterable[OpRecord], out: IO[str], api_version: str) -> int:
+    """Write the header and ``records`` as JSON Lines to ``out``; return the record count."""
+    out.write(json.dumps(header(api_version)) + "\n")
+    count = 0
+    for record in records:
+        out.write(frame(record))
+        count += 1
+    return count
+
+
+def read(source: IO[str]) -> tuple[dict[str, Any], list[OpRecord]]:
+    """Read a log written by ``write``: its header and records, checked line by line.
+
+    Raises ``ValueError`` naming the line for anything malformed: a bad header, an unknown
+    version, a line over ``MAX_LINE`` characters, bad JSON, a bad record, or sequence
+    numbers that do not run 1, 2, 3, ...
+    """
+    lines = _lines(source)
+    try:
+        number, text = next(lines)
+    except StopIteration:
+        raise ValueError("line 1: empty file, expected the ledger-oplog header") from None
+    head = _json(text, f"line {number}")
+    if not isinstance(head, dict) or head.get("format") != FORMAT:
+        raise ValueError(f"line {number}: not a ledger operation log (no {FORMAT} header)")
+    if head.get("version") != VERSION:
+        raise ValueError(f"line {number}: unsupported log version {head.get('version')!r}; "
+                         f"this ledger reads version {VERSION}")
+    if not isinstance(head.get("apiVersion"), str):
+        raise ValueError(f"line {number}: the header's apiVersion must be a string")
+    records: list[OpRecord] = []
+    for number, text in lines:
+        if not text.strip():
+            continue
+        where = f"line {number}"
+        if not text.endswith("\n"):
+            raise ValueError(f"{where}: the last line is incomplete (a torn write)")
+        record = record_from_json(unframe(text, where), where)
+        if record.seq != len(records) + 1:
+            raise ValueError(f"line {number}: seq {record.seq} out of order, expected "
+                             f"{len(records) + 1}")
+        records.append(record)
+    return head, records
+
+
+def _lines(source: IO[str]) -> Iterator[tuple[int, str]]:
+    number = 0
+    while True:
+        text = source.readline(MAX_LINE + 1)
+        if not text:
+            return
+        number += 1
+        if len(text) > MAX_LINE:
+            raise ValueError(f"line {number}: longer than {MAX_LINE} characters")
+        yield number, text
+
+
+def _json(text: str, where: str) -> Any:
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as error:
+        raise ValueError(f"{where}: not valid JSON ({error})") from None
+
+
+class OpLog:
+    """The in-memory operation log of one ledger; ``fork`` shares the records made so far."""
+
+    def __init__(self, parent: OpLog | None = None, upto: int = 0) -> None:
+        self._parent = parent
+        self._upto = upto
+        self._records: list[OpRecord] = []
+
+    def __len__(self) -> int:
+        return self._upto + len(self._records)
+
+    def __iter__(self) -> Iterator[OpRecord]:
+        chain: list[tuple[OpLog, int]] = []
+        log: OpLog | None = self
+        limit = len(self)
+        while log is not None:
+            chain.append((log, limit))
+            limit, log = log._upto, log._parent
+        for log, limit in reversed(chain):
+            yield from log._records[: limit - log._upto]
+
+    def append(self, record: OpRecord) -> None:
+        """Add the record of the newest call."""
+        if record.seq != len(self) + 1:
+            raise LedgerError(f"operation record {record.seq} out of order")
+        self._records.append(record)
+
+    def fork(self) -> OpLog:
+        """Return a log that starts with every record made so far and goes its own way."""
+        return OpLog(self, len(self))
+
+
+class ReplayMismatchError(ValueError):
+    """A replayed call did not give the outcome its record says it gave."""
