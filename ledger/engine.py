@@ -53,6 +53,9 @@ from ledger.errors import (
     DEACTIVATE,
     FAILED_CODE,
     INTERNAL_ERROR_MESSAGE,
+    MAX_INPUT_SIZE,
+    MAX_KEY_LENGTH,
+    MAX_URI_LENGTH,
     MESSAGES,
     MOVE,
     SERVICE_UNAVAILABLE_MESSAGE,
@@ -129,6 +132,52 @@ def synchronized(method: F) -> F:
             return method(self, *args, **kwargs)
 
     return locked  # type: ignore[return-value]
+
+
+def _uris(command: Operation) -> Iterator[str | None]:
+    if isinstance(command, Adjust | SetQuantities | SetOnHand | Move | PlatformEvent):
+        yield command.reference_document_uri
+    if isinstance(command, Adjust):
+        yield from (c.ledger_document_uri for c in command.changes)
+    elif isinstance(command, Move):
+        for c in command.changes:
+            yield c.from_.ledger_document_uri
+            yield c.to.ledger_document_uri
+
+
+def _bounds(command: Operation, key: str | None) -> RequestError | None:
+    """Return the request error of an oversized input, or ``None`` (see ``_request_check``)."""
+    if isinstance(command, Adjust | Move):
+        size, field = len(command.changes), "changes"
+    elif isinstance(command, SetQuantities | SetOnHand):
+        size, field = len(command.quantities), "quantities"
+    elif isinstance(command, BulkToggleActivation):
+        size, field = len(command.updates), "inventoryItemUpdates"
+    elif isinstance(command, PlatformEvent):
+        size, field = len(command.lines), "lines"
+    else:
+        size, field = 0, ""
+    if size > MAX_INPUT_SIZE:
+        return RequestError(
+            kind=RequestErrorKind.INPUT_TOO_LARGE,
+            message=f"The input array size of {size} is greater than the maximum allowed of "
+            f"{MAX_INPUT_SIZE}.",
+            problems=(((field,), "too many entries"),),
+        )
+    if key is not None and len(key) > MAX_KEY_LENGTH:
+        return RequestError(
+            kind=RequestErrorKind.KEY_TOO_LONG,
+            message=f"The idempotency key is {len(key)} characters long; the maximum is "
+            f"{MAX_KEY_LENGTH}.",
+        )
+    for uri in _uris(command):
+        if uri is not None and len(uri) > MAX_URI_LENGTH:
+            return RequestError(
+                kind=RequestErrorKind.URI_TOO_LONG,
+                message=f"A document URI is {len(uri)} characters long; the maximum is "
+                f"{MAX_URI_LENGTH}.",
+            )
+    return None
 
 
 class _Counter:
@@ -831,9 +880,15 @@ class Engine:
     def _request_check(
         self, operation: str, command: Operation, key: str | None, era: Era, version: str
     ) -> RequestError | None:
-        """Return the first request-level failure (semantics §4), or ``None``."""
-        if isinstance(command, PlatformEvent):
-            return None  # not a GraphQL request: no version rules apply
+        """Return the first request-level failure (semantics §4), or ``None``.
+
+        Size bounds come first ([ours]: Shopify checks them before anything else it does
+        after coercion): no input list over ``MAX_INPUT_SIZE`` entries, no key over
+        ``MAX_KEY_LENGTH`` characters, no document URI over ``MAX_URI_LENGTH``.
+        """
+        bounded = _bounds(command, key)
+        if bounded is not None or isinstance(command, PlatformEvent):
+            return bounded  # an event is not a GraphQL request: no version rules apply
         change_froms = _change_froms(command)
         # Fields the version does not define. The GraphQL codec reports these as variable
         # coercion errors before a command exists; this catches Pythonic callers.
@@ -881,6 +936,10 @@ class Engine:
             # Stocking errors carry no code (inventoryBulkToggleActivation's enum has no
             # IDEMPOTENCY_* value: [ours], code null); the message is the same.
             error = UserError(field=None, message=user_error(ADJUST, code, None).message)
+        elif operation not in MESSAGES:
+            # A platform event: the mutations' message and code ([ours], events.py).
+            error = UserError(field=None, message=user_error(ADJUST, code, None).message,
+                              code=code)
         else:
             error = user_error(operation, code, None)
         return Result(operation=operation, user_errors=(error,))

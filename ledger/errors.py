@@ -336,6 +336,21 @@ class RequestErrorKind(enum.Enum):
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     #: An injected rate limit (HTTP 429 over a transport).
     THROTTLED = "THROTTLED"
+    #: An input list longer than ``MAX_INPUT_SIZE`` (Shopify caps input arrays at 250).
+    INPUT_TOO_LARGE = "MAX_INPUT_SIZE_EXCEEDED"
+    #: An ``@idempotent`` key longer than ``MAX_KEY_LENGTH`` ([ours]).
+    KEY_TOO_LONG = "IDEMPOTENCY_KEY_TOO_LONG"
+    #: A reference or ledger document URI longer than ``MAX_URI_LENGTH`` ([ours]).
+    URI_TOO_LONG = "URI_TOO_LONG"
+
+
+#: The most entries an input list (changes, quantities, updates, event lines) may hold.
+MAX_INPUT_SIZE: Final = 250
+#: The longest ``@idempotent(key:)`` accepted ([ours]: Shopify documents no bound; UUIDs
+#: and order-derived keys fit many times over).
+MAX_KEY_LENGTH: Final = 255
+#: The longest reference or ledger document URI accepted ([ours]).
+MAX_URI_LENGTH: Final = 2048
 
 
 @attrs.frozen(kw_only=True)

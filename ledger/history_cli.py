@@ -128,6 +128,48 @@ def _print_table(table: list[tuple[str, ...]], out: TextIO, *, numeric_from: int
             print("  " + "  ".join("-" * w for w in widths), file=out)
 
 
+def _verify(args: argparse.Namespace, out: TextIO) -> int:
+    from ledger import oplog
+    from ledger.cli import EXIT_FAILED
+    from ledger.verify import verify
+
+    start = _read_json(args.state)
+    expected = _read_json(args.against) if args.against else None
+    try:
+        with open(args.journal, encoding="utf-8") as f:
+            head, records = oplog.read(f)
+    except OSError as e:
+        raise UnusableInputError(f"{args.journal}: cannot read the log ({e})") from None
+    except (ValueError, UnicodeDecodeError) as e:
+        raise UnusableInputError(f"{args.journal}: {e}") from None
+    try:
+        report = verify(start, records, api_version=args.api_version or head["apiVersion"],
+                        expected=expected)
+    except ValueError as e:
+        raise UnusableInputError(f"{args.state}: {e}") from None
+    if args.json:
+        json.dump({"ok": report.ok, "records": report.records, "levels": report.levels,
+                   "rows": report.rows, "problems": list(report.problems)}, out, indent=2)
+        out.write("\n")
+    else:
+        for problem in report.problems:
+            print(f"- {problem}", file=out)
+        verdict = "verified" if report.ok else f"{len(report.problems)} difference(s)"
+        print(f"{report.records} record(s) replayed, {report.levels} level(s) and "
+              f"{report.rows} journal row(s) checked: {verdict}.", file=out)
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _read_json(path: str) -> Any:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except OSError as e:
+        raise UnusableInputError(f"{path}: cannot read ({e})") from None
+    except (ValueError, RecursionError) as e:
+        raise UnusableInputError(f"{path}: not valid JSON ({e})") from None
+
+
 def register(subparsers: Any) -> None:
     """Add ``history`` and ``show`` to the ``ledger`` command's subparsers."""
     text = "list the quantity changes of a snapshot plus its operation log"
@@ -153,3 +195,11 @@ def register(subparsers: Any) -> None:
     p.add_argument("--api-version", choices=SUPPORTED, help="default: the log's")
     p.add_argument("--json", action="store_true", help="print JSON instead")
     p.set_defaults(handler=_show)
+    text = "replay a log onto its snapshot and recompute every level; report any difference"
+    p = subparsers.add_parser("verify", help=text, description=text)
+    p.add_argument("--state", required=True, help="the starting snapshot (JSON file)")
+    p.add_argument("--journal", required=True, help="the operation log to check")
+    p.add_argument("--against", help="a snapshot the result must equal (e.g. apply's --out)")
+    p.add_argument("--api-version", choices=SUPPORTED, help="default: the log's")
+    p.add_argument("--json", action="store_true", help="print JSON instead")
+    p.set_defaults(handler=_verify)

@@ -8,6 +8,9 @@ that spot says so.
 The model covers the inputs the state machine generates: well-typed variables for the API
 version (no undefined fields, no wrong types). It does not reproduce variable-coercion
 errors; a missing ``changeFromQuantity`` (semantics §4) is not one and is reproduced.
+
+Platform events (ledger/events.py: orders placed, fulfilled, cancelled, returns restocked,
+incoming received) are modelled by ``NaiveLedger.event``, from that module's docstring.
 """
 
 from __future__ import annotations
@@ -172,6 +175,63 @@ def canonical(value: Any) -> Any:
     if isinstance(value, list):
         return [canonical(v) for v in value]
     return value
+
+
+# ---------------------------------------------------------------------- platform events
+#
+# Written from the docstring of ledger/events.py (every choice there is [ours]: Shopify does
+# not document how its own quantity changes appear in the audit trail). An event is not a
+# GraphQL mutation: no API version governs it, the key is always optional, it is never
+# refused at the request level. Its outcome is a plain dict:
+# {"operation", "ok", "replayed", "errors": [{"field", "message", "code"}], "group"}, the
+# group with quantityAfterChange filled in (the journal keeps it null, as payloads do).
+
+ORDER_PLACED = "orderPlaced"
+ORDER_FULFILLED = "orderFulfilled"
+ORDER_CANCELLED = "orderCancelled"
+RETURN_RESTOCKED = "returnRestocked"
+INCOMING_RECEIVED = "incomingReceived"
+EVENTS = [ORDER_PLACED, ORDER_FULFILLED, ORDER_CANCELLED, RETURN_RESTOCKED, INCOMING_RECEIVED]
+
+# The error codes, in the documented order of the checks.
+EVENT_ERROR_CODES = [
+    "INVALID_REFERENCE_DOCUMENT", "NO_LINES", "INVALID_INVENTORY_ITEM", "INVALID_LOCATION",
+    "ITEM_NOT_STOCKED_AT_LOCATION", "INVALID_QUANTITY", "INSUFFICIENT_COMMITTED",
+    "INSUFFICIENT_INCOMING",
+]
+EVENT_MESSAGES = {
+    "INVALID_REFERENCE_DOCUMENT": "The specified reference document is invalid.",
+    "NO_LINES": "The event must have at least one line.",
+    "INVALID_INVENTORY_ITEM": "The specified inventory item could not be found.",
+    "INVALID_LOCATION": "The specified location could not be found.",
+    "ITEM_NOT_STOCKED_AT_LOCATION": "The specified inventory item is not stocked at the location.",
+    "INVALID_QUANTITY": "The quantity must be between 1 and 1,000,000,000.",
+    "INSUFFICIENT_COMMITTED": "The quantity is more than is committed at the location.",
+    "INSUFFICIENT_INCOMING": "The quantity is more than is incoming at the location.",
+}
+
+
+def event_table(kind: str, restock: bool) -> tuple[str | None, str | None, int, str]:
+    """The docstring's table: (taken from, put into, on_hand sign, group reason).
+
+    ``None`` is outside the location; the on_hand sign is the sign of the on_hand companion
+    row (0: no companion row).
+    """
+    if kind == ORDER_PLACED:
+        return "available", "committed", 0, "order_created"
+    if kind == ORDER_FULFILLED:
+        return "committed", None, -1, "order_fulfilled"
+    if kind == ORDER_CANCELLED and restock:
+        return "committed", "available", 0, "order_canceled"
+    if kind == ORDER_CANCELLED:
+        return "committed", None, -1, "order_canceled"
+    if kind == RETURN_RESTOCKED:
+        return None, "available", 1, "restock"
+    return "incoming", "available", 1, "received"
+
+
+def event_error(code: str, field: list[str]) -> dict[str, Any]:
+    return {"field": field, "message": EVENT_MESSAGES[code], "code": code}
 
 
 class NaiveLedger:
@@ -867,3 +927,114 @@ class NaiveLedger:
                 }]}}}
         level["active"] = False
         return {"data": {DEACTIVATE: {"userErrors": []}}}
+
+    # ------------------------------------------------------------------ platform events
+
+    def event(
+        self,
+        kind: str,
+        document: str,
+        lines: list[tuple[str, str, int]],
+        restock: bool = True,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        """Run one platform event (ledger/events.py) with an optional idempotency key."""
+        if kind not in EVENTS:
+            raise ValueError(kind)
+        now = self.clock()
+        variables = {
+            "referenceDocumentUri": document,
+            "lines": [[item, location, quantity] for item, location, quantity in lines],
+            "restock": restock,
+        }
+        if idempotency_key is None:
+            return self.run_event(kind, variables, now)
+        # The same key store as the mutations: 24 hours, same operation and arguments replay.
+        remembered = self.keys.get(idempotency_key)
+        if remembered is not None and now - remembered[0] < WINDOW:
+            _, first_operation, first_variables, first_response = remembered
+            if first_operation == kind and first_variables == variables:
+                response = copy.deepcopy(first_response)
+                response["replayed"] = True
+                return response
+            mismatch = {"field": None, "message": MSG_MISMATCH,
+                        "code": "IDEMPOTENCY_KEY_PARAMETER_MISMATCH"}
+            return {"operation": kind, "ok": False, "replayed": False, "group": None,
+                    "errors": [mismatch]}
+        response = self.run_event(kind, variables, now)
+        self.keys[idempotency_key] = (now, kind, copy.deepcopy(variables), copy.deepcopy(response))
+        return response
+
+    def run_event(self, kind: str, variables: dict[str, Any], now: datetime) -> dict[str, Any]:
+        document = variables["referenceDocumentUri"]
+        lines = variables["lines"]
+        source, target, on_hand_sign, reason = event_table(kind, variables["restock"])
+        errors = []
+        # 1. the document, then the lines being there at all.
+        if not is_valid_uri(document):
+            errors.append(event_error("INVALID_REFERENCE_DOCUMENT", ["referenceDocumentUri"]))
+        if len(lines) == 0:
+            errors.append(event_error("NO_LINES", ["lines"]))
+        # 2. each line by index: item, location, stocked and active, quantity.
+        for i, (item, location, quantity) in enumerate(lines):
+            path = ["lines", str(i)]
+            if item not in self.items:
+                errors.append(event_error("INVALID_INVENTORY_ITEM", [*path, "inventoryItemId"]))
+            if location not in self.locations:
+                errors.append(event_error("INVALID_LOCATION", [*path, "locationId"]))
+            elif item in self.items and not self.active(item, location):
+                errors.append(event_error("ITEM_NOT_STOCKED_AT_LOCATION", [*path, "locationId"]))
+            if quantity < 1 or quantity > 1_000_000_000:
+                errors.append(event_error("INVALID_QUANTITY", [*path, "quantity"]))
+        # 3. only if nothing failed: enough committed / incoming, earlier lines counted.
+        if len(errors) == 0 and source in ("committed", "incoming"):
+            code = "INSUFFICIENT_COMMITTED" if source == "committed" else "INSUFFICIENT_INCOMING"
+            taken: dict[tuple[str, str], int] = {}
+            for i, (item, location, quantity) in enumerate(lines):
+                already = taken.get((item, location), 0)
+                if already + quantity > self.levels[(item, location)]["q"][source]:
+                    errors.append(event_error(code, ["lines", str(i), "quantity"]))
+                taken[(item, location)] = already + quantity
+        if errors:
+            return {"operation": kind, "ok": False, "replayed": False, "errors": errors,
+                    "group": None}
+        named_rows = []
+        on_hand_rows = []
+        for item, location, quantity in lines:
+            level = self.levels[(item, location)]
+            if source is not None:
+                self.change(item, location, source, -quantity, now)
+                named_rows.append(self.after_row(source, -quantity, level["q"][source],
+                                                 item, location))
+            if target is not None:
+                self.change(item, location, target, quantity, now)
+                named_rows.append(self.after_row(target, quantity, level["q"][target],
+                                                 item, location))
+            if on_hand_sign != 0:
+                on_hand_rows.append(self.after_row("on_hand", on_hand_sign * quantity,
+                                                   on_hand_of(level["q"]), item, location))
+        group = self.group(reason, document, named_rows + on_hand_rows, now)
+        # The audit trail, like a payload, shows quantityAfterChange as null.
+        for row in self.journal[-1]["changes"]:
+            row["quantityAfterChange"] = None
+        return {"operation": kind, "ok": True, "replayed": False, "errors": [], "group": group}
+
+    def after_row(
+        self, name: str, delta: int, after: int, item: str, location: str
+    ) -> dict[str, Any]:
+        row = self.row(name, delta, None, item, location)
+        row["quantityAfterChange"] = after
+        return row
+
+    def event_key_conflicts(
+        self, key: str, kind: str, document: str, lines: list[tuple[str, str, int]],
+        restock: bool = True,
+    ) -> bool:
+        """Tell whether ``key`` is live for a different call (an event would get a mismatch)."""
+        remembered = self.keys.get(key)
+        if remembered is None or self.clock() - remembered[0] >= WINDOW:
+            return False
+        variables = {"referenceDocumentUri": document,
+                     "lines": [[item, location, quantity] for item, location, quantity in lines],
+                     "restock": restock}
+        return remembered[1] != kind or remembered[2] != variables

@@ -6,6 +6,12 @@ that collisions, stale compare-and-swap values and idempotency-key reuse actuall
 After every step the full response bodies, every level's quantities and the snapshots must
 be equal, and the engine's own invariant check must pass.
 
+Platform events (ledger/events.py) are mixed in over the same universe: orders placed,
+fulfilled and cancelled (restocked or not), returns restocked and incoming received, with
+quantities drawn near the current committed / incoming / available, so that they collide with
+the mutations and with each other. Each one's outcome (ok, error codes, fields and messages,
+rows with their quantityAfterChange, replayed or not) must equal the naive model's.
+
 The call strategies live here and are shared with tests/test_properties.py. A
 compare-and-swap value is drawn as ``Near(offset)`` ("the current value plus offset") and a
 level id as ``LevelOf(item, location)``; ``resolve`` turns them into plain values against
@@ -22,6 +28,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, ClassVar
 
+from hypothesis import event as observe
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -32,14 +39,20 @@ from hypothesis.stateful import (
     rule,
 )
 
-from ledger import Ledger
+from ledger import EventKind, EventLine, Ledger, PlatformEvent, Result
 from ledger.shopify import group_json
 from tests.naive_model import (
     ACTIVATE,
     ADJUST,
     ADJUSTABLE,
     DEACTIVATE,
+    EVENTS,
+    INCOMING_RECEIVED,
     MOVE,
+    ORDER_CANCELLED,
+    ORDER_FULFILLED,
+    ORDER_PLACED,
+    RETURN_RESTOCKED,
     SET,
     SET_ON_HAND,
     STORED,
@@ -486,6 +499,97 @@ def _may_hold(operation: str, key: str, field: str) -> bool:
     return False
 
 
+# ---------------------------------------------------------------------- platform events
+
+EVENT_DOCUMENTS = {
+    ORDER_PLACED: ["gid://shopify/Order/1", "gid://shopify/Order/2"],
+    ORDER_FULFILLED: ["gid://shopify/Order/1", "gid://shopify/Order/2"],
+    ORDER_CANCELLED: ["gid://shopify/Order/1"],
+    RETURN_RESTOCKED: ["gid://shopify/Return/1"],
+    INCOMING_RECEIVED: ["logistics://po/1", "gid://shopify/InventoryTransfer/3"],
+}
+ODD_EVENT_DOCUMENTS = ["", "not a uri", "urn:", "https://a b", "1ogistics://x"]
+#: The quantity a ``Near`` line quantity is drawn near: the one the event takes from.
+EVENT_SOURCE = {
+    ORDER_PLACED: "available", ORDER_FULFILLED: "committed", ORDER_CANCELLED: "committed",
+    RETURN_RESTOCKED: "available", INCOMING_RECEIVED: "incoming",
+}
+EVENT_QUANTITIES = mostly(st.integers(1, 4), _choice((Near(0), Near(0), Near(1), Near(-1))), 3)
+BAD_EVENT_QUANTITIES = _choice((0, -1, 1_000_000_000, 1_000_000_001))
+
+#: (kind, reference document, lines as (item, location, quantity or ``Near``), restock)
+Event = tuple[str, str, list[tuple[str, str, Any]], bool]
+
+
+@st.composite
+def _events(draw: st.DrawFn, pairs: tuple[tuple[str, str], ...]) -> Event:
+    p = Picker(draw, pairs)
+    kind = draw(_choice(tuple(EVENTS)))
+    # restock matters to a cancellation only; the other kinds always carry the default.
+    restock = kind != ORDER_CANCELLED or draw(st.booleans())
+    document = p.pick(EVENT_DOCUMENTS[kind], ODD_EVENT_DOCUMENTS)
+    lines = []
+    for _ in range(p.pick([1, 1, 2, 3], [0])):
+        item, location = p.pair()
+        lines.append((item, location, p.value(EVENT_QUANTITIES, BAD_EVENT_QUANTITIES)))
+    return kind, document, lines, restock
+
+
+@functools.cache
+def events(pairs: tuple[tuple[str, str], ...] = ()) -> st.SearchStrategy[Event]:
+    """One platform event, its lines mostly on ``pairs``, its quantities maybe ``Near``."""
+    return _events(pairs)
+
+
+def resolve_event(event: Event, current: Current) -> Event:
+    """Return ``event`` with each ``Near`` quantity made plain against the quantity it takes."""
+    kind, document, lines, restock = event
+    plain = []
+    for item, location, quantity in lines:
+        if isinstance(quantity, Near):
+            quantity = current(item, location, EVENT_SOURCE[kind]) + quantity.offset
+        plain.append((item, location, quantity))
+    return kind, document, plain, restock
+
+
+def send_event(ledger: Ledger, event: Event, key: str | None, via: str = "method") -> Result:
+    """Run ``event`` on ``ledger``: through its Pythonic method, or ``run(PlatformEvent)``."""
+    kind, document, lines, restock = event
+    if via == "run":
+        return ledger.run(PlatformEvent(
+            kind=EventKind(kind), reference_document_uri=document, restock=restock,
+            lines=[EventLine(item_id=i, location_id=loc, quantity=q) for i, loc, q in lines],
+        ), key)
+    if kind == ORDER_PLACED:
+        return ledger.order_placed(order=document, lines=lines, idempotency_key=key)
+    if kind == ORDER_FULFILLED:
+        return ledger.order_fulfilled(order=document, lines=lines, idempotency_key=key)
+    if kind == ORDER_CANCELLED:
+        return ledger.order_cancelled(order=document, lines=lines, restock=restock,
+                                      idempotency_key=key)
+    if kind == RETURN_RESTOCKED:
+        return ledger.return_restocked(document=document, lines=lines, idempotency_key=key)
+    return ledger.incoming_received(document=document, lines=lines, idempotency_key=key)
+
+
+def event_outcome(result: Result) -> dict[str, Any]:
+    """An event's ``Result`` in the naive model's outcome shape."""
+    assert result.request_error is None, result.request_error
+    return {
+        "operation": result.operation,
+        "ok": result.ok,
+        "replayed": result.replayed,
+        "errors": [error.to_json() for error in result.user_errors],
+        "group": (group_json(result.group, quantity_after_change=True)
+                  if result.group is not None else None),
+    }
+
+
+#: Events whose key is live for another call get IDEMPOTENCY_KEY_PARAMETER_MISMATCH, which
+#: the machine checks against the naive model (False would give such events fresh keys).
+EVENT_KEY_MISMATCH_ANSWERED = True
+
+
 def current_in(quantities: Callable[[str, str], dict[str, int]]) -> Current:
     """Adapt a ``quantities(item, location)`` reader to ``resolve``'s ``current``."""
 
@@ -551,6 +655,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.history: list[tuple[str, dict[str, Any], str | None]] = []
         self.used_keys: list[str] = []
         self.fresh = 0
+        self.event_history: list[tuple[Event, str | None]] = []
 
     @initialize(store=stores())
     def load_a_store(self, store: dict[str, Any]) -> None:
@@ -689,6 +794,63 @@ class LedgerMachine(RuleBasedStateMachine):
         plain = resolve(operation, marked, current_in(self.model.quantities),
                         self.model.level_id)
         self._execute(operation, plain, key)
+
+    # ------------------------------------------------------------------ platform events
+
+    def _event_key(self, data: st.DataObject, event: Event) -> str | None:
+        """Events take a key in every version: none, a fresh one, or (rarely) a used one."""
+        assert self.model is not None
+        kind = data.draw(st.sampled_from(["none"] * 3 + ["fresh"] * 6 + ["reuse"]),
+                         label="event key kind")
+        if kind == "none":
+            return None
+        if kind == "reuse" and self.used_keys:
+            key = data.draw(st.sampled_from(self.used_keys), label="reused key")
+            if EVENT_KEY_MISMATCH_ANSWERED or not self.model.event_key_conflicts(key, *event):
+                return key
+        return self._fresh_key()
+
+    def _send_event(self, data: st.DataObject, event: Event, key: str | None) -> None:
+        assert self.ledger is not None
+        assert self.model is not None
+        if (
+            key is not None and not EVENT_KEY_MISMATCH_ANSWERED
+            and self.model.event_key_conflicts(key, *event)
+        ):
+            key = self._fresh_key()
+        via = data.draw(st.sampled_from(["method", "run"]), label="via")
+        kind, document, lines, restock = event
+        expected = self.model.event(kind, document, lines, restock, key)
+        actual = event_outcome(send_event(self.ledger, event, key, via))
+        assert actual == expected, (
+            f"{kind} key={key!r} via {via}\nevent: {_show(event)}\n"
+            f"ledger: {_show(actual)}\nnaive model: {_show(expected)}"
+        )
+        outcome = "replayed" if expected["replayed"] else "ok" if expected["ok"] else "/".join(
+            sorted({error["code"] for error in expected["errors"]}))
+        observe(f"{kind}: {outcome}")
+        self.event_history.append((event, key))
+        if key is not None and key not in self.used_keys:
+            self.used_keys.append(key)
+
+    @rule(data=st.data())
+    def platform_event(self, data: st.DataObject) -> None:
+        assert self.model is not None
+        marked = data.draw(events(self._stocked()), label="event")
+        event = resolve_event(marked, current_in(self.model.quantities))
+        self._send_event(data, event, self._event_key(data, event))
+
+    @precondition(lambda self: bool(self.event_history))
+    @rule(data=st.data())
+    def repeat_an_earlier_event(self, data: st.DataObject) -> None:
+        """The same event again: with its key (a replay, if still live), a fresh key, or none."""
+        event, key = data.draw(st.sampled_from(self.event_history[-4:]), label="earlier event")
+        how = data.draw(st.sampled_from(["same key", "same key", "fresh key", "no key"]))
+        if how == "fresh key":
+            key = self._fresh_key()
+        elif how == "no key":
+            key = None
+        self._send_event(data, event, key)
 
     # ------------------------------------------------------------------ after every step
 

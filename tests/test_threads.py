@@ -110,7 +110,8 @@ def test_concurrent_duplicates_of_one_keyed_call_apply_once_and_the_rest_are_tol
     # Once the first call is done, the key replays: still one application.
     again = ledger.adjust(name="available", reason="correction", changes=change,
                           idempotency_key="order-42")
-    assert again.ok and again.replayed
+    assert again.ok
+    assert again.replayed
     assert ledger.quantities(ITEM, LOCATION)["available"] == 5
     assert len(ledger.journal) == 1
     ledger._check()

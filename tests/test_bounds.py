@@ -1,0 +1,79 @@
+"""Oversized requests are refused at the request level, naming the bound, and change nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from ledger import Ledger
+from ledger.errors import MAX_INPUT_SIZE, MAX_KEY_LENGTH, MAX_URI_LENGTH
+
+ITEM = "gid://shopify/InventoryItem/1"
+LOCATION = "gid://shopify/Location/1"
+
+
+def _change(delta: int = 1, **extra: object) -> dict[str, object]:
+    return {"inventoryItemId": ITEM, "locationId": LOCATION, "delta": delta,
+            "changeFromQuantity": None, **extra}
+
+
+def _adjust(changes: list[dict[str, object]], **extra: object) -> dict[str, object]:
+    return {"input": {"name": "available", "reason": "correction", "changes": changes, **extra}}
+
+
+@pytest.mark.parametrize(("variables", "key", "code", "message"), [
+    (_adjust([_change()] * (MAX_INPUT_SIZE + 1)), "k", "MAX_INPUT_SIZE_EXCEEDED",
+     f"The input array size of {MAX_INPUT_SIZE + 1} is greater than the maximum allowed of "
+     f"{MAX_INPUT_SIZE}."),
+    (_adjust([_change()]), "k" * (MAX_KEY_LENGTH + 1), "IDEMPOTENCY_KEY_TOO_LONG",
+     f"The idempotency key is {MAX_KEY_LENGTH + 1} characters long; the maximum is "
+     f"{MAX_KEY_LENGTH}."),
+    (_adjust([_change()], referenceDocumentUri="logistics://" + "x" * MAX_URI_LENGTH), "k",
+     "URI_TOO_LONG", f"A document URI is {MAX_URI_LENGTH + 12} characters long; the maximum "
+     f"is {MAX_URI_LENGTH}."),
+])
+def test_an_oversized_request_is_a_request_error_and_changes_nothing(
+    variables: dict[str, object], key: str, code: str, message: str
+) -> None:
+    ledger = Ledger.example(api_version="2026-04")
+    before = ledger.snapshot()
+    body = ledger.execute("inventoryAdjustQuantities", variables, idempotency_key=key)
+    assert body == {
+        "errors": [{"message": message, "path": ["inventoryAdjustQuantities"],
+                    "extensions": {"code": code}}],
+        "data": {"inventoryAdjustQuantities": None},
+    }
+    assert ledger.snapshot() == before
+    assert len(ledger.journal) == 0
+    # Not remembered: the same key with a fitting request runs.
+    if len(key) <= MAX_KEY_LENGTH:
+        ok = ledger.execute("inventoryAdjustQuantities", _adjust([_change()]),
+                            idempotency_key=key)
+        assert ok["data"]["inventoryAdjustQuantities"]["userErrors"] == []
+
+
+def test_exactly_the_bound_is_accepted() -> None:
+    ledger = Ledger.example(api_version="2026-04")
+    body = ledger.execute("inventoryAdjustQuantities", _adjust([_change()] * MAX_INPUT_SIZE),
+                          idempotency_key="k" * MAX_KEY_LENGTH)
+    assert body["data"]["inventoryAdjustQuantities"]["userErrors"] == []
+    assert ledger.quantities(ITEM, LOCATION)["available"] == 10 + MAX_INPUT_SIZE
+
+
+def test_an_oversized_platform_event_is_refused_too() -> None:
+    ledger = Ledger.example()
+    result = ledger.order_placed(order="gid://shopify/Order/1",
+                                 lines=[(ITEM, LOCATION, 1)] * (MAX_INPUT_SIZE + 1))
+    assert result.request_error is not None
+    assert result.request_error.kind.value == "MAX_INPUT_SIZE_EXCEEDED"
+    assert ledger.quantities(ITEM, LOCATION)["committed"] == 0
+
+
+def test_a_long_ledger_document_uri_in_a_move_is_refused() -> None:
+    ledger = Ledger.example(api_version="2026-01")
+    body = ledger.execute("inventoryMoveQuantities", {"input": {
+        "reason": "damaged", "referenceDocumentUri": "logistics://m/1",
+        "changes": [{"inventoryItemId": ITEM, "quantity": 1,
+                     "from": {"locationId": LOCATION, "name": "available"},
+                     "to": {"locationId": LOCATION, "name": "damaged",
+                            "ledgerDocumentUri": "logistics://" + "d" * MAX_URI_LENGTH}}]}})
+    assert body["errors"][0]["extensions"]["code"] == "URI_TOO_LONG"
