@@ -244,6 +244,7 @@ class Engine:
         report_quantity_after_change: bool = False,
         faults: FaultPolicy | None = None,
         record: bool = True,
+        keep_journal: bool = True,
     ) -> None:
         self._era = era_of(api_version)
         self.api_version = api_version
@@ -262,6 +263,9 @@ class Engine:
         self._last_now: datetime | None = None
         #: Every call run, for export and replay (``ledger.oplog``); ``None`` keeps none.
         self._oplog: OpLog | None = OpLog() if record else None
+        #: Keep adjustment groups after returning them (``keep_journal=False``: memory stays
+        #: flat over endless runs, but groups, history and time travel are unavailable).
+        self._keep_journal = keep_journal
         self._call_now: datetime | None = None
         self._call_fault: Fault | None = None
         #: Held by every call and read; re-entrant, so a clock may call back into the ledger.
@@ -624,6 +628,7 @@ class Engine:
 
         ``O(log n + k)`` through the journal's sorted indices; oldest first.
         """
+        self._need_journal("groups")
         return self._journal.query(
             item_id=item_id, location_id=location_id, name=name, since=since, until=until
         )
@@ -654,6 +659,7 @@ class Engine:
             raise ValueError(f"unknown quantity name {name!r}; names are {', '.join(API_NAMES)}")
         if not isinstance(when, datetime) or when.tzinfo is None:
             raise ValueError(f"when must be a timezone-aware datetime, not {when!r}")
+        self._need_journal("quantity_at")
         current = self.quantities(item_id, location_id)[name]
         past = self._journal.quantity_at(item_id, location_id, name, when)
         return current if past is None else past
@@ -677,8 +683,14 @@ class Engine:
 
         Oldest first; ``O(log n + k)`` through the journal's indices.
         """
+        self._need_journal("history")
         return self._journal.history(item_id=item_id, location_id=location_id, name=name,
                                      since=since, until=until)
+
+    def _need_journal(self, what: str) -> None:
+        if not self._keep_journal:
+            raise LedgerError(f"{what} needs the journal, which this ledger does not keep "
+                              "(keep_journal=False)")
 
     @property
     def journal(self) -> Journal:
@@ -1267,7 +1279,8 @@ class Engine:
             reference_document_uri=reference,
             changes=tuple(rows),
         )
-        self._journal.append(group)
+        if self._keep_journal:
+            self._journal.append(group)
         return Result(operation=operation, group=group)
 
     def _view(self, level: Level) -> LevelView:

@@ -529,3 +529,24 @@ def test_an_unknown_per_call_version_raises_value_error_naming_the_supported_one
     ledger = new_ledger()
     with pytest.raises(ValueError, match="2026-10"):
         ledger.execute("inventoryActivate", {}, api_version="2024-01")
+
+
+def test_a_ledger_that_keeps_no_journal_still_applies_and_refuses_history() -> None:
+    from ledger import Ledger, LedgerError
+
+    ledger = Ledger.example(api_version="2026-01")
+    bare = Ledger.from_snapshot(ledger.snapshot(), "2026-01", keep_journal=False, record=False)
+    change = [AdjustChange(item_id="gid://shopify/InventoryItem/1",
+                           location_id="gid://shopify/Location/1", delta=2)]
+    result = bare.adjust(name="available", reason="correction", changes=change)
+    assert result.ok
+    assert result.group is not None
+    assert len(bare.journal) == 0
+    assert bare.oplog == []
+    assert bare.quantities("gid://shopify/InventoryItem/1",
+                           "gid://shopify/Location/1")["available"] == 12
+    with pytest.raises(LedgerError, match="keep_journal=False"):
+        bare.history()
+    with pytest.raises(LedgerError, match="keep_journal=False"):
+        bare.groups()
+    bare._check()
