@@ -5,11 +5,14 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Mapping
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ledger import oplog, shopify, snapshot
 from ledger.engine import Clock, Engine, synchronized
 from ledger.versions import DEFAULT, era_of
+
+if TYPE_CHECKING:
+    from ledger.durable import DurableLedger
 
 
 class Ledger(Engine):
@@ -54,6 +57,18 @@ class Ledger(Engine):
                                  "locationId": "gid://shopify/Location/1",
                                  "quantities": {"available": 10}}],
         }, api_version, clock)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], **options: Any) -> DurableLedger:
+        """Open (or, given ``snapshot=``, create) a durable ledger journalled at ``path``.
+
+        Every call is appended to a checksummed journal on disk before it returns; state is
+        rebuilt on open from the newest snapshot plus the journal. See ``ledger.durable``
+        for the options (``fsync``, ``snapshot_every``, ``repair``, ...).
+        """
+        from ledger.durable import open_ledger  # durable builds on this module
+
+        return open_ledger(path, **options)
 
     @classmethod
     def from_oplog(

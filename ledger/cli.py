@@ -22,9 +22,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ledger.api import Ledger
+
+if TYPE_CHECKING:
+    from ledger.durable import DurableLedger
 from ledger.errors import OPERATIONS, STOCKING_MUTATIONS, LedgerError
 from ledger.versions import DEFAULT, SUPPORTED
 
@@ -274,14 +277,53 @@ def _write_snapshot(path: Path, snapshot: dict[str, Any]) -> None:
 def _command(args: argparse.Namespace, out: TextIO) -> int:
     start = _parse_time(args.at, "--at") if args.at else datetime.now(UTC).replace(microsecond=0)
     clock = _PlanClock(start)
+    if args.command == "apply" and not args.out and not args.journal:
+        raise UnusableInputError("apply needs --out (or --journal naming a durable store)")
     plan = read_plan(Path(args.plan))
-    ledger = read_snapshot(Path(args.state), args.api_version, clock)
-    before = ledger.snapshot()
-    outcomes = run_plan(ledger, clock, plan)
-    after = ledger.snapshot()
+    store = _open_store(args, clock) if args.journal else None
+    ledger: Ledger
+    if store is not None:
+        # check writes nothing: it runs on an in-memory fork of the store.
+        ledger = store.fork() if args.command == "check" else store
+    elif args.state is None:
+        raise UnusableInputError("--state is required (or --journal naming a durable store)")
+    else:
+        ledger = read_snapshot(Path(args.state), args.api_version, clock)
+    try:
+        before = ledger.snapshot()
+        outcomes = run_plan(ledger, clock, plan)
+        after = ledger.snapshot()
+    finally:
+        if store is not None:
+            store.close()
+    return _finish(args, ledger, outcomes, before, after, out)
+
+
+def _open_store(args: argparse.Namespace, clock: _PlanClock) -> DurableLedger:
+    """Open (or create from ``--state``) the durable store ``--journal`` names."""
+    from ledger.durable import open_ledger
+
+    initial = None
+    if args.state is not None:
+        try:
+            initial = json.loads(Path(args.state).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as e:
+            raise UnusableInputError(f"{args.state}: cannot read the snapshot ({e})") from None
+    try:
+        return open_ledger(args.journal, snapshot=initial, clock=clock, fsync=args.fsync,
+                           api_version=args.api_version)
+    except FileNotFoundError:
+        raise UnusableInputError(f"{args.journal}: no durable store there; give --state to "
+                                 "create one") from None
+    except (OSError, ValueError, LedgerError) as e:
+        raise UnusableInputError(f"{args.journal}: {e}") from None
+
+
+def _finish(args: argparse.Namespace, ledger: Ledger, outcomes: list[Outcome],
+            before: dict[str, Any], after: dict[str, Any], out: TextIO) -> int:
     changes = changed_quantities(before, after)
     ok = all(o.status in ("applied", "no-op", "replayed") for o in outcomes)
-    if args.command == "apply":
+    if args.command == "apply" and args.out:
         try:
             _write_snapshot(Path(args.out), after)
         except OSError as e:
@@ -305,8 +347,10 @@ def _command(args: argparse.Namespace, out: TextIO) -> int:
         out.write("\n")
     else:
         _print_report(outcomes, changes, out)
-        if args.command == "apply":
+        if args.command == "apply" and args.out:
             print(f"\nWrote the resulting snapshot to {args.out}.", file=out)
+        if args.command == "apply" and args.journal:
+            print(f"\nJournalled every call to the durable store {args.journal}.", file=out)
     return EXIT_OK if ok else EXIT_FAILED
 
 
@@ -325,7 +369,13 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         p = sub.add_parser(name, help=text, description=text)
         p.add_argument("plan", help="JSON Lines file, one request a line")
-        p.add_argument("--state", required=True, help="snapshot JSON file (interface format)")
+        p.add_argument("--state", help="snapshot JSON file (interface format); with "
+                       "--journal, only needed to create the store")
+        p.add_argument("--journal", metavar="PATH",
+                       help="a durable store (a directory): created from --state if new, "
+                       "else continued; apply journals every call to it, check runs on a copy")
+        p.add_argument("--fsync", choices=("always", "batch", "never"), default="always",
+                       help="when the durable journal is synced to disk (default: always)")
         p.add_argument("--api-version", default=DEFAULT, choices=SUPPORTED,
                        help=f"API version to reproduce (default {DEFAULT})")
         p.add_argument("--at", help="ISO 8601 time the plan starts at (default: now, UTC)")
@@ -333,7 +383,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--journal-out", help="write the operation log of the run (JSON Lines; "
                        "'ledger history' and 'ledger show' read it)")
         if name == "apply":
-            p.add_argument("--out", required=True, help="where to write the new snapshot")
+            p.add_argument("--out", help="where to write the new snapshot (required without "
+                           "--journal)")
         p.set_defaults(handler=_command)
     # Further commands live beside the modules they drive; each registers its own parser.
     for register in _registrars():

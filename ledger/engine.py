@@ -512,9 +512,11 @@ class Engine:
         ...  for lg in (ledger, what_if)]
         [10, 0]
         """
-        if self._keys_in_flight():
+        if self._keys_in_flight() or self._lock_owner is not None:
             raise LedgerError("cannot fork a ledger while one of its calls is running")
         child = copy.copy(self)
+        child._lock = threading.RLock()
+        child._lock_owner = None
         child._state = self._state.fork()
         child._journal = self._journal.fork()
         child._keys = self._keys.fork()
@@ -553,6 +555,14 @@ class Engine:
         records = list(records)
         numbers = [_group_number(r) for r in records if r.outcome.status == "applied"]
         saved_clock, saved_faults, saved_ids = self._clock, self.faults, self._group_ids
+        reserved, self._reserved_group_number = self._reserved_group_number, None
+        if reserved is not None:
+            # A no-op drew this number and left it unspent: the records say which numbers
+            # the replayed groups get, so hand it back to the generator for afterwards.
+            if isinstance(saved_ids, _Counter) and saved_ids.next_value == reserved + 1:
+                saved_ids.next_value = reserved
+            else:
+                saved_ids = itertools.chain([reserved], saved_ids)
         if isinstance(saved_ids, _Counter) and numbers:
             saved_ids.next_value = max(saved_ids.next_value, max(numbers) + 1)
         current: list[OpRecord] = []
@@ -1239,11 +1249,13 @@ class Engine:
             return Result(operation=BULK_TOGGLE, user_errors=tuple(errors))
         # From here on the mutation must succeed.
         for location_id, activate in final.items():
-            level = item.levels.get(location_id)
+            # Read the item afresh: a write may have replaced it with a private copy (forks).
+            level = state.items[cmd.item_id].levels.get(location_id)
             if activate and level is None:
                 state.new_level(cmd.item_id, location_id)
             elif level is not None and level.active != activate:
                 state.set_active(level, activate)
+        item = state.items[cmd.item_id]
         views = tuple(self._view(item.levels[loc]) for loc, on in final.items() if on)
         return Result(operation=BULK_TOGGLE, item_id=cmd.item_id, levels=views)
 

@@ -36,29 +36,57 @@ def _gid(value: str | None, prefix: str) -> str | None:
     return prefix + value if value.isdigit() else value
 
 
-def load(state: str, journal: str | None, api_version: str | None) -> Ledger:
-    """Return the ledger of snapshot file ``state`` with log file ``journal`` replayed."""
-    from ledger.cli import _PlanClock, read_snapshot
+def sources(state: str | None, journal: str | None) -> tuple[Any, str | None]:
+    """Return the starting snapshot and the log file for ``--state`` and ``--journal``.
 
+    ``--journal`` may name a log file or a durable store (a directory made by
+    ``ledger apply --journal`` or ``Ledger.open``): then its ``journal.jsonl`` is the log and,
+    unless ``--state`` is given, its initial snapshot is the starting state.
+    """
+    log = journal
+    start: Any = None
+    if journal is not None and Path(journal).is_dir():
+        from ledger import durable
+
+        log = str(Path(journal) / durable.JOURNAL)
+        if state is None:
+            try:
+                start = durable.read_snapshot(Path(journal) / "snapshot-0.json")["snapshot"]
+            except (OSError, ValueError) as e:
+                raise UnusableInputError(f"{journal}: cannot read its initial snapshot ({e})"
+                                         ) from None
+    if start is None:
+        if state is None:
+            raise UnusableInputError("--state is required unless --journal names a store")
+        start = _read_json(state)
+    return start, log
+
+
+def load(state: str | None, journal: str | None, api_version: str | None) -> Ledger:
+    """Return the ledger of the starting snapshot with the log replayed (see ``sources``)."""
+    from ledger import oplog
+    from ledger.cli import _PlanClock
+
+    start, log = sources(state, journal)
     clock = _PlanClock(datetime.fromisoformat("2000-01-01T00:00:00+00:00"))
-    ledger = read_snapshot(Path(state), api_version or "2026-04", clock)
-    if journal is None:
-        return ledger
+    head: dict[str, Any] = {"apiVersion": api_version or "2026-04"}
+    records: list[oplog.OpRecord] = []
+    if log is not None:
+        try:
+            with open(log, encoding="utf-8") as f:
+                head, records = oplog.read(f)
+        except OSError as e:
+            raise UnusableInputError(f"{log}: cannot read the log ({e})") from None
+        except (ValueError, UnicodeDecodeError) as e:
+            raise UnusableInputError(f"{log}: {e}") from None
     try:
-        with open(journal, encoding="utf-8") as f:
-            from ledger import oplog
-
-            head, records = oplog.read(f)
-    except OSError as e:
-        raise UnusableInputError(f"{journal}: cannot read the log ({e})") from None
-    except (ValueError, UnicodeDecodeError) as e:
-        raise UnusableInputError(f"{journal}: {e}") from None
+        ledger = Ledger.from_snapshot(start, api_version or head["apiVersion"], clock)
+    except ValueError as e:
+        raise UnusableInputError(f"{state or journal}: {e}") from None
     try:
-        ledger = Ledger.from_snapshot(ledger.snapshot(), api_version or head["apiVersion"],
-                                      clock)
         ledger.replay(records)
     except ValueError as e:
-        raise UnusableInputError(f"{journal}: does not replay onto {state}: {e}") from None
+        raise UnusableInputError(f"{log}: does not replay onto the snapshot: {e}") from None
     return ledger
 
 
@@ -66,6 +94,7 @@ def _history(args: argparse.Namespace, out: TextIO) -> int:
     ledger = load(args.state, args.journal, args.api_version)
     item = _gid(args.item, ITEM_PREFIX)
     location = _gid(args.location, LOCATION_PREFIX)
+    _known(ledger, item, location)
     if args.name is not None and args.name not in API_NAMES:
         raise UnusableInputError(f"--name {args.name!r} is not a quantity name; names are "
                                  + ", ".join(API_NAMES))
@@ -94,10 +123,7 @@ def _show(args: argparse.Namespace, out: TextIO) -> int:
     item = _gid(args.item, ITEM_PREFIX)
     location = _gid(args.location, LOCATION_PREFIX)
     at = _parse_time(args.at, "--at") if args.at else None
-    for given, known, what in ((item, ledger.has_item, "inventory item"),
-                               (location, lambda x: ledger.location(x) is not None, "location")):
-        if given is not None and not known(given):
-            raise UnusableInputError(f"unknown {what} {given!r}")
+    _known(ledger, item, location)
     levels: list[dict[str, Any]] = []
     for entry in ledger.snapshot()["inventoryLevels"]:
         i, loc = entry["inventoryItemId"], entry["locationId"]
@@ -118,6 +144,14 @@ def _show(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _known(ledger: Ledger, item: str | None, location: str | None) -> None:
+    """Refuse an item or location the store does not have (a typo, not an empty history)."""
+    if item is not None and not ledger.has_item(item):
+        raise UnusableInputError(f"unknown inventory item {item!r}")
+    if location is not None and ledger.location(location) is None:
+        raise UnusableInputError(f"unknown location {location!r}")
+
+
 def _print_table(table: list[tuple[str, ...]], out: TextIO, *, numeric_from: int) -> None:
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     for n, row in enumerate(table):
@@ -133,15 +167,15 @@ def _verify(args: argparse.Namespace, out: TextIO) -> int:
     from ledger.cli import EXIT_FAILED
     from ledger.verify import verify
 
-    start = _read_json(args.state)
+    start, log = sources(args.state, args.journal)
     expected = _read_json(args.against) if args.against else None
     try:
-        with open(args.journal, encoding="utf-8") as f:
+        with open(str(log), encoding="utf-8") as f:
             head, records = oplog.read(f)
     except OSError as e:
-        raise UnusableInputError(f"{args.journal}: cannot read the log ({e})") from None
+        raise UnusableInputError(f"{log}: cannot read the log ({e})") from None
     except (ValueError, UnicodeDecodeError) as e:
-        raise UnusableInputError(f"{args.journal}: {e}") from None
+        raise UnusableInputError(f"{log}: {e}") from None
     try:
         report = verify(start, records, api_version=args.api_version or head["apiVersion"],
                         expected=expected)
@@ -174,9 +208,10 @@ def register(subparsers: Any) -> None:
     """Add ``history`` and ``show`` to the ``ledger`` command's subparsers."""
     text = "list the quantity changes of a snapshot plus its operation log"
     p = subparsers.add_parser("history", help=text, description=text)
-    p.add_argument("--state", required=True, help="the starting snapshot (JSON file)")
+    p.add_argument("--state", help="the starting snapshot (JSON file; default: the "
+                   "initial snapshot of the durable store --journal names)")
     p.add_argument("--journal", required=True,
-                   help="operation log written by 'ledger apply --journal-out'")
+                   help="operation log ('ledger apply --journal-out') or durable store")
     p.add_argument("--item", help="only this inventory item (gid or number)")
     p.add_argument("--location", help="only this location (gid or number)")
     p.add_argument("--name", help="only this quantity name")
@@ -187,8 +222,9 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=_history)
     text = "print quantities as they were at a time (time travel)"
     p = subparsers.add_parser("show", help=text, description=text)
-    p.add_argument("--state", required=True, help="the starting snapshot (JSON file)")
-    p.add_argument("--journal", help="operation log to replay onto it first")
+    p.add_argument("--state", help="the starting snapshot (JSON file; default: the "
+                   "initial snapshot of the durable store --journal names)")
+    p.add_argument("--journal", help="operation log or durable store to replay onto it first")
     p.add_argument("--at", help="ISO 8601 time (default: now, after the whole log)")
     p.add_argument("--item", help="only this inventory item (gid or number)")
     p.add_argument("--location", help="only this location (gid or number)")
@@ -197,8 +233,9 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=_show)
     text = "replay a log onto its snapshot and recompute every level; report any difference"
     p = subparsers.add_parser("verify", help=text, description=text)
-    p.add_argument("--state", required=True, help="the starting snapshot (JSON file)")
-    p.add_argument("--journal", required=True, help="the operation log to check")
+    p.add_argument("--state", help="the starting snapshot (JSON file; default: the "
+                   "initial snapshot of the durable store --journal names)")
+    p.add_argument("--journal", required=True, help="the operation log or durable store")
     p.add_argument("--against", help="a snapshot the result must equal (e.g. apply's --out)")
     p.add_argument("--api-version", choices=SUPPORTED, help="default: the log's")
     p.add_argument("--json", action="store_true", help="print JSON instead")

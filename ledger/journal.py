@@ -133,7 +133,7 @@ _Point = tuple[float, int, int]
 class _Segment:
     """A run of consecutive groups with its own indices; frozen once a fork shares it."""
 
-    __slots__ = ("by_key", "by_level", "by_time", "groups", "start")
+    __slots__ = ("by_key", "by_level", "by_time", "groups", "start", "unordered")
 
     def __init__(self, start: int) -> None:
         self.start = start
@@ -141,6 +141,8 @@ class _Segment:
         self.by_time: SortedList = SortedList()
         self.by_key: dict[tuple[str, str], SortedList] = {}
         self.by_level: dict[tuple[str, str, str], SortedList] = {}
+        #: Keys with a row stamped earlier than a row made before it (the clock went back).
+        self.unordered: set[tuple[str, str, str]] = set()
 
     def add(self, group: AdjustmentGroup, seq: int) -> None:
         self.groups.append(group)
@@ -151,9 +153,12 @@ class _Segment:
             keys.add(("item", c.item_id))
             keys.add(("location", c.location_id))
             keys.add(("name", c.name))
-            point = self.by_level.get((c.item_id, c.location_id, c.name))
+            level_key = (c.item_id, c.location_id, c.name)
+            point = self.by_level.get(level_key)
             if point is None:
-                point = self.by_level[(c.item_id, c.location_id, c.name)] = SortedList()
+                point = self.by_level[level_key] = SortedList()
+            elif point[-1][0] > entry[0]:
+                self.unordered.add(level_key)
             point.add((entry[0], seq, row))
         for key in keys:
             index = self.by_key.get(key)
@@ -170,6 +175,10 @@ class _Segment:
         out = _Segment(older.start)
         out.groups = older.groups + newer.groups
         out.by_time = SortedList(itertools.chain(older.by_time, newer.by_time))
+        out.unordered = older.unordered | newer.unordered | {
+            key for key, points in newer.by_level.items()
+            if key in older.by_level and older.by_level[key][-1][0] > points[0][0]
+        }
         for attr in ("by_key", "by_level"):
             mine: dict[object, SortedList] = getattr(out, attr)
             for source in (older, newer):
@@ -319,26 +328,36 @@ class Journal:
 
         The value after the last row at or before ``when`` (groups are stamped to the
         second, as Shopify stamps ``createdAt``); before the first row, that row's value
-        before it. ``None`` if no row ever touched it: it has never changed. ``O(log n)``.
+        before it. ``None`` if no row ever touched it: it has never changed. ``O(log n)``
+        while the clock only moves forward; if it ever went back, the rows are no longer in
+        time order and the answer is the value before the first row plus every delta
+        stamped at or before ``when`` (``O(k)`` in that level's rows).
         """
         key = (item_id, location_id, name)
+        found = [(s, p) for s in self._segments if (p := s.by_level.get(key))]
+        if not found:
+            return None
+        ordered = all(key not in s.unordered for s, _ in found) and all(
+            a[-1][0] <= b[0][0] for (_, a), (_, b) in itertools.pairwise(found))
+        if ordered:
+            first = found[0][1][0]  # in time order, the first row is also the earliest made
+        else:
+            first = min((p for _, points in found for p in points), key=lambda p: (p[1], p[2]))
+        row = self._row(first)
+        if not ordered:
+            # The clock went back at some point: add up the deltas of every row stamped at
+            # or before ``when``, from the value before the earliest-made row. O(k).
+            limit = _ts(when)
+            return row.quantity_after_change - row.delta + sum(
+                self._row(p).delta for _, points in found for p in points if p[0] <= limit)
         bound = (_ts(when), float("inf"), 0)
         best: _Point | None = None
-        first: _Point | None = None
-        for segment in self._segments:
-            points = segment.by_level.get(key)
-            if not points:
-                continue
+        for _, points in found:
             i = points.bisect_right(bound)
-            if i and (best is None or points[i - 1] > best):
-                best = points[i - 1]
-            if first is None or points[0] < first:
-                first = points[0]
-        if first is None:
-            return None
+            if i:
+                best = points[i - 1]  # later segments hold later rows: the last one wins
         if best is not None:
             return self._row(best).quantity_after_change
-        row = self._row(first)
         return row.quantity_after_change - row.delta
 
     def _row(self, point: _Point) -> QuantityChange:

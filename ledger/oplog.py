@@ -178,12 +178,16 @@ def _encode(value: Any) -> Any:
     return value
 
 
-def decode_command(operation: str, data: object) -> Any:
+def decode_command(operation: str, data: object, where: str = "input") -> Any:
     """Build the command of ``operation`` from its JSON object; ``ValueError`` if malformed."""
     kind = _COMMANDS.get(operation)
     if kind is None:
-        raise ValueError(f"unknown operation {operation!r}")
-    return _decode(kind, data, "input")
+        raise ValueError(f"{where}: unknown operation {operation!r}")
+    command = _decode(kind, data, where)
+    if isinstance(command, PlatformEvent) and command.kind.value != operation:
+        raise ValueError(f"{where}: the event kind {command.kind.value!r} is not the record's "
+                         f"operation {operation!r}")
+    return command
 
 
 def _decode(kind: type, data: object, where: str) -> Any:
@@ -252,6 +256,8 @@ def record_from_json(data: object, where: str = "record") -> OpRecord:
         raise ValueError(f"{where}.seq must be a positive integer")
     if not isinstance(operation, str) or not isinstance(version, str):
         raise ValueError(f"{where}.operation and .apiVersion must be strings")
+    if operation not in _COMMANDS:
+        raise ValueError(f"{where}: unknown operation {operation!r}")
     if key is not None and not isinstance(key, str):
         raise ValueError(f"{where}.idempotencyKey must be a string or null")
     fault = data["fault"]
@@ -271,7 +277,8 @@ def record_from_json(data: object, where: str = "record") -> OpRecord:
         raise ValueError(f"{where}.outcome.errors must be a list of strings")
     return OpRecord(
         seq=seq, at=_parse_time(data["at"], where), operation=operation, api_version=version,
-        idempotency_key=key, command=decode_command(operation, data["input"]), fault=fault,
+        idempotency_key=key, command=decode_command(operation, data["input"], f"{where}.input"),
+        fault=fault,
         outcome=Outcome(status=status, group_id=group_id, errors=tuple(errors)),
     )
 

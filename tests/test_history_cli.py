@@ -1,0 +1,212 @@
+"""``ledger history`` and ``ledger show`` on the shipped examples (ledger/history_cli.py)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from ledger import Ledger
+from ledger.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+STORE = ROOT / "examples" / "store.json"
+PLAN = ROOT / "examples" / "plan.jsonl"
+JOURNAL = ROOT / "examples" / "journal.jsonl"
+START = "2026-11-02T08:00:00Z"
+ITEM = "gid://shopify/InventoryItem/{}"
+LOCATION = "gid://shopify/Location/{}"
+
+
+def replayed() -> Ledger:
+    return Ledger.from_oplog(json.loads(STORE.read_text()), JOURNAL)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def history(capsys: pytest.CaptureFixture[str], *extra: str) -> list[dict[str, object]]:
+    status, out, _ = run(capsys, "history", "--state", str(STORE), "--journal", str(JOURNAL),
+                         "--json", *extra)
+    assert status == 0
+    return json.loads(out)
+
+
+def when(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def test_history_tables_every_change_of_the_shipped_example(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = run(capsys, "history", "--state", str(STORE), "--journal", str(JOURNAL))
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["time", "group", "reason", "item", "location", "quantity",
+                                "delta", "after"]
+    assert ("2026-11-02T09:00:00Z  InventoryAdjustmentGroup/1  received    "
+            "InventoryItem/101  Location/1  available    +12     32") in out
+    assert out.rstrip().endswith(f"{len(replayed().history())} change(s).")
+
+
+def test_history_json_matches_the_ledgers_history(capsys: pytest.CaptureFixture[str]) -> None:
+    assert history(capsys) == [r.to_json() for r in replayed().history()]
+
+
+@pytest.mark.parametrize(("args", "keys"), [
+    (["--item", "101"], {"item_id": ITEM.format(101)}),
+    (["--item", ITEM.format(102)], {"item_id": ITEM.format(102)}),
+    (["--location", "2"], {"location_id": LOCATION.format(2)}),
+    (["--name", "on_hand"], {"name": "on_hand"}),
+    (["--item", "101", "--location", "1", "--name", "available"],
+     {"item_id": ITEM.format(101), "location_id": LOCATION.format(1), "name": "available"}),
+    (["--since", "2026-11-02T09:30:00Z"], {"since": when("2026-11-02T09:30:00Z")}),
+    (["--until", "2026-11-02T10:00:00Z"], {"until": when("2026-11-02T10:00:00Z")}),
+    (["--since", "2026-11-02T09:30:00+00:00", "--until", "2026-11-02T12:00:00Z"],
+     {"since": when("2026-11-02T09:30:00Z"), "until": when("2026-11-02T12:00:00Z")}),
+    (["--since", "2026-11-02T11:00:00+02:00"], {"since": when("2026-11-02T09:00:00Z")}),
+])
+def test_history_filters_agree_with_the_ledger(
+    capsys: pytest.CaptureFixture[str], args: list[str], keys: dict[str, object]
+) -> None:
+    rows = history(capsys, *args)
+    assert rows == [r.to_json() for r in replayed().history(**keys)]  # type: ignore[arg-type]
+    assert rows, "each filter should match something in the example"
+
+
+def test_a_filter_that_matches_nothing_prints_no_rows(capsys: pytest.CaptureFixture[str]) -> None:
+    assert history(capsys, "--since", "2030-01-01T00:00:00Z") == []
+
+
+def test_show_prints_the_quantities_as_of_a_time(capsys: pytest.CaptureFixture[str]) -> None:
+    ledger = replayed()
+    for at in ("2026-11-02T08:00:00Z", "2026-11-02T09:00:00Z", "2026-11-02T09:59:59Z",
+               "2026-11-02T23:00:00Z"):
+        status, out, _ = run(capsys, "show", "--state", str(STORE), "--journal", str(JOURNAL),
+                             "--at", at, "--json")
+        assert status == 0
+        shown = json.loads(out)
+        assert shown["at"] == at
+        assert shown["levels"], at
+        for level in shown["levels"]:
+            assert level["quantities"] == ledger.quantities_at(
+                level["inventoryItemId"], level["locationId"], when(at))
+    status, out, _ = run(capsys, "show", "--state", str(STORE), "--journal", str(JOURNAL),
+                         "--at", "2026-11-02T08:00:00Z")
+    assert status == 0
+    assert out.startswith("Quantities as of 2026-11-02T08:00:00Z:")
+    assert "InventoryItem/101  Location/1" in out
+
+
+def test_show_without_a_time_prints_the_current_quantities(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    ledger = replayed()
+    status, out, _ = run(capsys, "show", "--state", str(STORE), "--journal", str(JOURNAL),
+                         "--item", "101", "--location", "1", "--json")
+    assert status == 0
+    levels = json.loads(out)["levels"]
+    assert levels == [{"inventoryItemId": ITEM.format(101), "locationId": LOCATION.format(1),
+                       "quantities": ledger.quantities(ITEM.format(101), LOCATION.format(1))}]
+    assert levels[0]["quantities"]["available"] == 32
+
+
+def test_show_without_a_journal_shows_the_snapshot(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "show", "--state", str(STORE), "--item", "101", "--json")
+    assert status == 0
+    levels = json.loads(out)["levels"]
+    assert [lv["quantities"]["available"] for lv in levels] == [20, 140]
+
+
+@pytest.mark.parametrize("args", [
+    ["show", "--item", "999"],
+    ["show", "--location", "gid://shopify/Location/9"],
+    ["history", "--name", "stock"],
+    ["history", "--since", "yesterday"],
+    ["history", "--until", "2026-11-02T10:00:00"],
+])
+def test_unusable_arguments_exit_2_with_a_message(
+    capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    status, _, err = run(capsys, args[0], "--state", str(STORE), "--journal", str(JOURNAL),
+                         *args[1:])
+    assert status == 2
+    assert err.startswith("ledger: ")
+
+
+@pytest.mark.parametrize("args", [["--item", "999"], ["--location", "9"]])
+def test_history_of_an_unknown_item_or_location_exits_2(
+    capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    status, _, err = run(capsys, "history", "--state", str(STORE), "--journal", str(JOURNAL),
+                         *args)
+    assert status == 2
+    assert "unknown" in err
+
+
+def test_a_corrupt_journal_exits_2_naming_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = JOURNAL.read_text().splitlines(keepends=True)
+    lines[3] = lines[3].replace('"quantity":', '"quantity": ', 1).replace("-5", "-6", 1)
+    corrupt = tmp_path / "journal.jsonl"
+    corrupt.write_text("".join(lines))
+    for command in ("history", "show"):
+        status, out, err = run(capsys, command, "--state", str(STORE), "--journal", str(corrupt))
+        assert status == 2
+        assert "line 4" in err
+        assert str(corrupt) in err
+        assert out == ""
+
+
+def test_a_torn_journal_and_a_missing_one_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    torn = tmp_path / "torn.jsonl"
+    torn.write_text(JOURNAL.read_text()[:-30])
+    status, _, err = run(capsys, "history", "--state", str(STORE), "--journal", str(torn))
+    assert status == 2
+    assert f"line {len(JOURNAL.read_text().splitlines())}" in err
+    status, _, err = run(capsys, "history", "--state", str(STORE), "--journal",
+                         str(tmp_path / "missing.jsonl"))
+    assert status == 2
+    assert "missing.jsonl" in err
+
+
+def test_a_journal_that_does_not_fit_the_snapshot_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = json.loads(STORE.read_text())
+    other["inventoryLevels"][0]["quantities"]["incoming"] = 0
+    state = tmp_path / "store.json"
+    state.write_text(json.dumps(other))
+    status, _, err = run(capsys, "history", "--state", str(state), "--journal", str(JOURNAL))
+    assert status == 2
+    assert "does not replay" in err
+    assert "record 1" in err
+
+
+def test_regenerating_the_shipped_journal_gives_identical_bytes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    journal = tmp_path / "journal.jsonl"
+    status, _, _ = run(capsys, "apply", str(PLAN), "--state", str(STORE), "--at", START,
+                       "--out", str(tmp_path / "after.json"), "--journal-out", str(journal))
+    assert status == 1  # the shipped plan has two requests that fail, on purpose
+    assert journal.read_bytes() == JOURNAL.read_bytes()
+    after = json.loads((tmp_path / "after.json").read_text())
+    assert replayed().snapshot() == after
+
+
+def test_check_writes_the_same_journal_as_apply(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    journal = tmp_path / "journal.jsonl"
+    run(capsys, "check", str(PLAN), "--state", str(STORE), "--at", START,
+        "--journal-out", str(journal))
+    assert journal.read_bytes() == JOURNAL.read_bytes()

@@ -1,0 +1,92 @@
+"""The command line with a durable store: apply journals to it, check leaves it untouched,
+and history, show and verify read it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ledger import Ledger
+from ledger.cli import main
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+PLAN, STORE = str(EXAMPLES / "plan.jsonl"), str(EXAMPLES / "store.json")
+AT = "2026-11-02T08:00:00Z"
+
+
+def _run(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    status = main(list(args))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_apply_with_a_store_journals_every_call_and_matches_a_plain_apply(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = str(tmp_path / "store")
+    status, out, _ = _run("apply", PLAN, "--state", STORE, "--journal", store, "--at", AT,
+                          capsys=capsys)
+    assert status == 1  # the two refusals the example plan holds
+    assert "Journalled every call" in out
+    plain = tmp_path / "plain.json"
+    _run("apply", PLAN, "--state", STORE, "--out", str(plain), "--at", AT,
+         "--journal-out", str(tmp_path / "plain.jsonl"), capsys=capsys)
+    with Ledger.open(store) as durable:
+        assert durable.snapshot() == json.loads(plain.read_text())
+    # The store's journal is the same log a plain run exports.
+    assert (tmp_path / "store" / "journal.jsonl").read_text() == (
+        tmp_path / "plain.jsonl").read_text()
+
+
+def test_check_on_a_store_writes_nothing_to_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "store"
+    _run("apply", PLAN, "--state", STORE, "--journal", str(store), "--at", AT, capsys=capsys)
+    journal = (store / "journal.jsonl").read_bytes()
+    status, out, _ = _run("check", PLAN, "--journal", str(store),
+                          "--at", "2026-11-05T08:00:00Z", capsys=capsys)
+    assert status == 1
+    assert "7 request(s)" in out
+    assert (store / "journal.jsonl").read_bytes() == journal
+
+
+def test_history_show_and_verify_read_a_store_without_state(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = str(tmp_path / "store")
+    _run("apply", PLAN, "--state", STORE, "--journal", store, "--at", AT, capsys=capsys)
+    status, out, _ = _run("history", "--journal", store, "--item", "102", "--json",
+                          capsys=capsys)
+    assert status == 0
+    assert [(r["name"], r["delta"]) for r in json.loads(out)] == [
+        ("available", -2), ("damaged", 2)]
+    status, out, _ = _run("show", "--journal", store, "--item", "102", "--location", "1",
+                          "--at", "2026-11-02T09:00:00Z", "--json", capsys=capsys)
+    assert status == 0
+    assert json.loads(out)["levels"][0]["quantities"]["available"] == 8
+    status, out, _ = _run("verify", "--journal", store, capsys=capsys)
+    assert status == 0
+    assert out.strip().endswith("verified.")
+
+
+def test_a_missing_store_without_state_is_unusable_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, _, err = _run("apply", PLAN, "--journal", str(tmp_path / "nowhere"), capsys=capsys)
+    assert status == 2
+    assert "no durable store there" in err
+    status, _, err = _run("apply", PLAN, "--state", STORE, capsys=capsys)
+    assert status == 2
+    assert "--out" in err
+
+
+def test_verify_reports_a_difference_against_another_snapshot(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _ = _run("verify", "--state", STORE, "--journal",
+                          str(EXAMPLES / "journal.jsonl"), "--against", STORE, capsys=capsys)
+    assert status == 1
+    assert "expected: gid://shopify/InventoryItem/102 @ gid://shopify/Location/1 damaged" in out
