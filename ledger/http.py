@@ -17,6 +17,26 @@ What it answers ([ours] where Shopify's exact text is unknown):
   that field ``null`` in ``data``, and nothing run;
 * a response whose errors say ``THROTTLED``: 429; everything else: 200, with the
   ``X-Shopify-API-Version`` header naming the version used.
+
+Every response that reaches GraphQL (200 and 429) carries Shopify's ``extensions.cost``:
+``requestedQueryCost`` and ``actualQueryCost`` as ``ledger.cost`` computes them, and the
+shop's ``throttleStatus`` (``maximumAvailable``, ``currentlyAvailable``, ``restoreRate``).
+Each shop has a leaky bucket (``Bucket``: 2000 points, restored at 100 a second by default,
+per shop through ``add_shop(..., bucket=)``) that runs on that shop's ledger clock:
+
+* a request whose requested cost is over the single-query maximum (1000) gets Shopify's
+  ``MAX_COST_EXCEEDED`` error (200) and nothing runs, whatever the bucket holds;
+* ``throttle=False`` (the default, [ours]: a test suite under a frozen clock must not be
+  throttled by surprise): nothing is refused, the clock is never read, and
+  ``currentlyAvailable`` is a full bucket less this request's actual cost;
+* ``throttle=True``: the bucket refills with the clock's time, a request whose requested
+  cost is more than it holds gets Shopify's ``THROTTLED`` body (429, ``actualQueryCost``
+  ``null``) and nothing runs; otherwise it runs and its actual cost is taken from the
+  bucket (Shopify takes the requested cost and refunds the difference: the same, here,
+  where requests do not overlap). A clock that goes back restores nothing ([ours]).
+
+Scope checks happen as the fields resolve, as graphql-ruby's do: an ``ACCESS_DENIED``
+request is charged like any that ran.
 """
 
 from __future__ import annotations
@@ -25,10 +45,12 @@ import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from ledger.errors import THROTTLED_DOCUMENTATION, THROTTLED_MESSAGE
 from ledger.versions import SUPPORTED
 
 if TYPE_CHECKING:
@@ -54,6 +76,37 @@ def _graphql(
     return ledger.graphql(query, variables, operation_name=operation_name, api_version=version)
 
 
+#: Shopify's single-query maximum (``ledger.cost.MAX_QUERY_COST``; that module needs
+#: graphql-core, which this one imports only when a request reaches GraphQL).
+MAX_QUERY_COST: Final = 1000
+
+
+@attrs.frozen
+class Bucket:
+    """A shop's leaky bucket: how many points it holds and how many it restores a second."""
+
+    maximum: float = 2000.0
+    restore_rate: float = 100.0
+
+    def __attrs_post_init__(self) -> None:
+        if self.maximum <= 0 or self.restore_rate < 0:
+            raise ValueError(f"a bucket needs a positive size and a rate >= 0, not {self!r}")
+
+
+@attrs.define
+class _Level:
+    """What a shop's bucket holds, as of the clock time ``at`` (``None``: not yet read)."""
+
+    available: float
+    at: datetime | None = None
+
+    def refill(self, bucket: Bucket, now: datetime) -> None:
+        if self.at is not None and now > self.at:
+            elapsed = (now - self.at).total_seconds()
+            self.available = min(bucket.maximum, self.available + elapsed * bucket.restore_rate)
+        self.at = now  # a clock gone back restores nothing, and leaves nothing owed [ours]
+
+
 @attrs.frozen
 class HttpResponse:
     """An HTTP response: status, headers and a JSON body as bytes."""
@@ -72,6 +125,17 @@ def _response(status: int, body: object, version: str | None = None) -> HttpResp
     if version is not None:
         headers.append(("X-Shopify-API-Version", version))
     return HttpResponse(status, tuple(headers), json.dumps(body).encode())
+
+
+def _with_cost(body: Mapping[str, Any], requested: int, actual: int | None,
+               status: dict[str, float]) -> dict[str, Any]:
+    """Return a copy of ``body`` with Shopify's ``extensions.cost`` added."""
+    extensions = body.get("extensions")
+    return {**body, "extensions": {
+        **(extensions if isinstance(extensions, Mapping) else {}),
+        "cost": {"requestedQueryCost": requested, "actualQueryCost": actual,
+                 "throttleStatus": status},
+    }}
 
 
 @attrs.frozen
@@ -127,17 +191,52 @@ class ShopifyBackend:
         *,
         tokens: Mapping[str, Iterable[str]] | None = None,
         executor: Executor = _graphql,
+        throttle: bool = False,
+        bucket: Bucket = Bucket(),  # frozen: one default is safe to share
+        max_query_cost: int | None = MAX_QUERY_COST,
     ) -> None:
-        self.shops: dict[str, Ledger] = dict(shops or {})
+        self.shops: dict[str, Ledger] = {}
         self.tokens = (
             {token: frozenset(scopes) for token, scopes in tokens.items()}
             if tokens is not None else None
         )
         self._execute = executor
+        #: Whether a request the bucket cannot pay for is refused (``THROTTLED``).
+        self.throttle = throttle
+        #: The single-query maximum; ``None`` lets any requested cost through.
+        self.max_query_cost = max_query_cost
+        self._default_bucket = bucket
+        self.buckets: dict[str, Bucket] = {}
+        self._levels: dict[str, _Level] = {}
+        for shop, ledger in (shops or {}).items():
+            self.add_shop(shop, ledger)
 
-    def add_shop(self, shop: str, ledger: Ledger) -> None:
-        """Serve ``ledger`` as ``<shop>.myshopify.com``."""
+    def add_shop(self, shop: str, ledger: Ledger, *, bucket: Bucket | None = None) -> None:
+        """Serve ``ledger`` as ``<shop>.myshopify.com``, with a full ``bucket`` of its own."""
         self.shops[shop] = ledger
+        self.buckets[shop] = bucket if bucket is not None else self._default_bucket
+        self._levels[shop] = _Level(self.buckets[shop].maximum)
+
+    def throttle_status(self, shop: str) -> dict[str, float]:
+        """Return ``shop``'s ``throttleStatus`` now (refilled to its clock when enforced)."""
+        bucket = self.buckets[shop]
+        if not self.throttle:
+            return self._status(bucket, bucket.maximum)
+        level = self._level_now(shop)
+        return self._status(bucket, level.available)
+
+    def _level_now(self, shop: str) -> _Level:
+        # The ledger's own clock (Engine._clock), read without the side effects of _now().
+        clock: Callable[[], datetime] = self.shops[shop]._clock
+        level = self._levels[shop]
+        level.refill(self.buckets[shop], clock())
+        return level
+
+    @staticmethod
+    def _status(bucket: Bucket, available: float) -> dict[str, float]:
+        return {"maximumAvailable": float(bucket.maximum),
+                "currentlyAvailable": float(available),
+                "restoreRate": float(bucket.restore_rate)}
 
     def _scopes(self, token: str | None) -> frozenset[str] | None:
         if not token:
@@ -175,16 +274,46 @@ class ShopifyBackend:
         operation_name = payload.get("operationName")
         if not isinstance(operation_name, str):
             operation_name = None
-        denied = self._denied(query, operation_name, scopes)
-        if denied is not None:
-            return _response(200, denied, version)
-        result = self._execute(self.shops[match["shop"]], query, payload.get("variables"),
-                               operation_name, version)
+        return self._run(match["shop"], query, payload.get("variables"), operation_name,
+                         version, scopes)
+
+    def _run(self, shop: str, query: str, variables: Any, operation_name: str | None,
+             version: str, scopes: frozenset[str]) -> HttpResponse:
+        """Charge, refuse or run one GraphQL request; answer with its ``extensions.cost``."""
+        from ledger import cost  # needs graphql-core, as running the request does
+
+        given = variables if isinstance(variables, Mapping) else None
+        requested = cost.requested_cost(query, given, operation_name, version)
+        bucket = self.buckets[shop]
+        if self.max_query_cost is not None and requested > self.max_query_cost:
+            available = self._level_now(shop).available if self.throttle else bucket.maximum
+            body = cost.max_cost_exceeded_body(requested, self.max_query_cost)
+            return _response(200, _with_cost(body, requested, None,
+                                              self._status(bucket, available)), version)
+        level = self._level_now(shop) if self.throttle else None
+        if level is not None and requested > level.available:
+            body = {"errors": [{"message": THROTTLED_MESSAGE, "extensions": {
+                "code": "THROTTLED", "documentation": THROTTLED_DOCUMENTATION}}]}
+            return _response(429, _with_cost(body, requested, None,
+                                             self._status(bucket, level.available)), version)
+        result = self._denied(query, operation_name, scopes)
+        if result is None:
+            result = self._execute(self.shops[shop], query, variables, operation_name, version)
         throttled = any(
             isinstance(e, dict) and (e.get("extensions") or {}).get("code") == "THROTTLED"
             for e in result.get("errors", [])
         )
-        return _response(429 if throttled else 200, result, version)
+        # An injected THROTTLED ran nothing: Shopify reports no actual cost for it.
+        actual = None if throttled else cost.actual_cost(query, result, given, operation_name,
+                                                         version)
+        if level is not None:
+            level.available -= actual or 0
+            available = level.available
+        else:
+            available = bucket.maximum - (actual or 0)
+        return _response(429 if throttled else 200,
+                         _with_cost(result, requested, actual, self._status(bucket, available)),
+                         version)
 
     @staticmethod
     def _denied(query: str, operation_name: str | None,

@@ -9,9 +9,13 @@ Fixtures:
 * ``ledger_api_version`` (default ``"2026-04"``; mark ``@pytest.mark.ledger_api_version(V)``
   or override the fixture) and ``ledger_clock`` (a ``ManualClock``);
 * ``shopify_backend``: a ``ShopifyBackend`` serving the ledger as ``test-shop`` to the
-  token ``shopify_access_token``; ``shopify_httpx_client`` and ``shopify_requests_session``:
-  clients wired to it (they need the ``httpx`` / ``requests`` extras), with the token set;
-  ``shopify_graphql_url``: the endpoint URL at the test's version.
+  token ``shopify_access_token``; its responses carry Shopify's ``extensions.cost``, and its
+  leaky bucket refuses requests (``THROTTLED``, 429) only when the test is marked
+  ``@pytest.mark.ledger_throttle`` (or ``ledger_throttle`` is overridden to ``True``); the
+  bucket then refills as ``ledger_clock`` is advanced; ``shopify_httpx_client`` and
+  ``shopify_requests_session``: clients wired to it (they need the ``httpx`` /
+  ``requests`` extras), with the token set; ``shopify_graphql_url``: the endpoint URL at
+  the test's version.
 
 Nothing here imports httpx or requests until a test asks for their fixture, so the plugin
 loads wherever ``ledger`` is installed.
@@ -45,6 +49,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "ledger_snapshot(path): start the test's ledger from this snapshot file")
     config.addinivalue_line(
         "markers", "ledger_api_version(version): the API version of the test's ledger")
+    config.addinivalue_line(
+        "markers", "ledger_throttle: the backend enforces Shopify's leaky bucket (THROTTLED)")
 
 
 @pytest.fixture
@@ -89,10 +95,19 @@ def shopify_access_token() -> str:
 
 
 @pytest.fixture
-def shopify_backend(shopify_ledger: Ledger, shopify_access_token: str) -> ShopifyBackend:
+def ledger_throttle(request: pytest.FixtureRequest) -> bool:
+    """Whether the backend enforces its bucket (marker ``ledger_throttle``; default no)."""
+    return request.node.get_closest_marker("ledger_throttle") is not None
+
+
+@pytest.fixture
+def shopify_backend(
+    shopify_ledger: Ledger, shopify_access_token: str, ledger_throttle: bool
+) -> ShopifyBackend:
     """The ledger behind Shopify's endpoint, as shop ``test-shop``."""
     return ShopifyBackend({SHOP: shopify_ledger},
-                          tokens={shopify_access_token: ["read_inventory", "write_inventory"]})
+                          tokens={shopify_access_token: ["read_inventory", "write_inventory"]},
+                          throttle=ledger_throttle)
 
 
 @pytest.fixture

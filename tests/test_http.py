@@ -39,6 +39,18 @@ class Recorder:
         return self.body
 
 
+def cost(requested: int, actual: int | None, available: float = 2000.0) -> dict[str, Any]:
+    """The ``extensions`` of a response of these costs, from the default (unenforced) bucket."""
+    return {"cost": {"requestedQueryCost": requested, "actualQueryCost": actual,
+                     "throttleStatus": {"maximumAvailable": 2000.0,
+                                        "currentlyAvailable": available,
+                                        "restoreRate": 100.0}}}
+
+
+# QUERY requests one object (1); the recorder's data has no ``level``, so nothing resolved.
+OK = {"data": {"ok": True}, "extensions": cost(1, 0)}
+
+
 def backend(executor: Recorder, **options: Any) -> ShopifyBackend:
     return ShopifyBackend({"demo": Ledger.example()}, executor=executor, **options)
 
@@ -49,7 +61,7 @@ def test_a_request_reaches_the_shops_ledger_at_the_urls_version() -> None:
     response = client.post(URL.format("2025-07"), headers=TOKEN,
                            json={"query": QUERY, "variables": {"a": 1}, "operationName": "Stock"})
     assert response.status_code == 200
-    assert response.json() == {"data": {"ok": True}}
+    assert response.json() == OK
     assert response.headers["X-Shopify-API-Version"] == "2025-07"
     assert recorder.calls == [(QUERY, {"a": 1}, "Stock", "2025-07")]
 
@@ -95,7 +107,9 @@ def test_a_throttled_body_is_answered_with_429() -> None:
     throttled = {"errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}]}
     client = httpx.Client(transport=LedgerTransport(backend(Recorder(throttled))))
     response = client.post(URL.format("2026-04"), headers=TOKEN, json={"query": QUERY})
-    assert (response.status_code, response.json()) == (429, throttled)
+    # An injected THROTTLED ran nothing: no actual cost, nothing taken from the bucket.
+    assert (response.status_code, response.json()) == (
+        429, {**throttled, "extensions": cost(1, None)})
 
 
 def test_a_token_without_write_inventory_is_denied_mutations_and_nothing_runs() -> None:
@@ -116,6 +130,8 @@ def test_a_token_without_write_inventory_is_denied_mutations_and_nothing_runs() 
             "path": ["inventoryActivate"],
         }],
         "data": {"inventoryActivate": None},
+        # Scopes are checked as fields resolve: the mutation is charged as one that ran.
+        "extensions": cost(10, 10, available=1990.0),
     }
     assert recorder.calls == []
     # Reading is allowed to the reader, and the writer may do both.
@@ -152,8 +168,7 @@ async def _async_post(transport: LedgerTransport) -> tuple[int, Any]:
 def test_the_transport_serves_an_async_client_too() -> None:
     import asyncio
 
-    assert asyncio.run(_async_post(LedgerTransport(backend(Recorder())))) == (
-        200, {"data": {"ok": True}})
+    assert asyncio.run(_async_post(LedgerTransport(backend(Recorder())))) == (200, OK)
 
 
 def test_the_requests_adapter_answers_a_session_like_the_httpx_transport() -> None:
@@ -164,7 +179,7 @@ def test_the_requests_adapter_answers_a_session_like_the_httpx_transport() -> No
                             json={"query": QUERY, "variables": None})
     assert response.status_code == 200
     assert response.reason == "OK"
-    assert response.json() == {"data": {"ok": True}}
+    assert response.json() == OK
     assert response.headers["x-shopify-api-version"] == "2026-01"
     assert recorder.calls == [(QUERY, None, None, "2026-01")]
     unauthorised = session.post(URL.format("2026-01"), data=json.dumps({"query": QUERY}))
