@@ -89,12 +89,12 @@ class Ledger(Engine):
         """
         if isinstance(source, str | os.PathLike):
             with open(source, encoding="utf-8") as f:
-                head, records = oplog.read(f)
-        else:
-            head, records = oplog.read(source)
+                return cls.from_oplog(snapshot_, f, api_version=api_version, clock=clock,
+                                      **options)
+        head, records = oplog.stream(source)
         ledger = cls.from_snapshot(snapshot_, api_version or head["apiVersion"], clock,
                                    **options)
-        ledger.replay(records)
+        ledger.replay(records)  # streams: a log of any length replays in flat memory
         return ledger
 
     @synchronized

@@ -737,12 +737,16 @@ class DurableLedger(Ledger):
         return self._durable.snapshot() if self._durable is not None else None
 
     def close(self) -> None:
-        """Sync and close the journal and release the store; calls are refused afterwards."""
-        if self._durable is not None:
-            self._durable.close()
-        fd, self._lock_fd = self._lock_fd, None
-        if fd is not None:
-            os.close(fd)  # closing the descriptor releases the flock
+        """Sync and close the journal and release the store; calls are refused afterwards.
+
+        Waits for a call running on another thread to finish (and be journalled) first.
+        """
+        with self._lock:
+            if self._durable is not None:
+                self._durable.close()
+            fd, self._lock_fd = self._lock_fd, None
+            if fd is not None:
+                os.close(fd)  # closing the descriptor releases the flock
 
     def __enter__(self) -> Self:
         return self

@@ -21,6 +21,7 @@ not wait), and so does a call that re-enters the ledger with it (say from an inj
 
 from __future__ import annotations
 
+import collections
 import copy
 import functools
 import itertools
@@ -195,6 +196,28 @@ class _Counter:
         value = self.next_value
         self.next_value = value + 1
         return value
+
+
+class _Lookahead:
+    """An iterator's items by absolute index, keeping only those not yet released."""
+
+    def __init__(self, source: Iterable[OpRecord]) -> None:
+        self._source = iter(source)
+        self._kept: collections.deque[OpRecord] = collections.deque()
+        self._start = 0
+
+    def get(self, index: int) -> OpRecord | None:
+        while index >= self._start + len(self._kept):
+            item = next(self._source, None)
+            if item is None:
+                return None
+            self._kept.append(item)
+        return self._kept[index - self._start]
+
+    def release(self, upto: int) -> None:
+        while self._kept and self._start < upto:
+            self._kept.popleft()
+            self._start += 1
 
 
 def _group_number(record: OpRecord) -> int:
@@ -552,8 +575,6 @@ class Engine:
         its starting snapshot gives the same state, journal and ids. Returns the number of
         records replayed.
         """
-        records = list(records)
-        numbers = [_group_number(r) for r in records if r.outcome.status == "applied"]
         saved_clock, saved_faults, saved_ids = self._clock, self.faults, self._group_ids
         reserved, self._reserved_group_number = self._reserved_group_number, None
         if reserved is not None:
@@ -563,22 +584,39 @@ class Engine:
                 saved_ids.next_value = reserved
             else:
                 saved_ids = itertools.chain([reserved], saved_ids)
-        if isinstance(saved_ids, _Counter) and numbers:
-            saved_ids.next_value = max(saved_ids.next_value, max(numbers) + 1)
+        # Records stream through: the group numbers are read a little ahead of the calls
+        # (from a no-op's reservation to the next applied record), so memory stays flat
+        # however long the log.
+        ahead = _Lookahead(records)
+        position = [0, 0]  # the next record to run; the next to scan for a group number
+        highest = [0]
+
+        def numbers() -> Iterator[int]:
+            while (record := ahead.get(position[1])) is not None:
+                position[1] += 1
+                if record.outcome.status == "applied":
+                    number = _group_number(record)
+                    highest[0] = max(highest[0], number)
+                    yield number
+            if isinstance(saved_ids, _Counter):
+                saved_ids.next_value = max(saved_ids.next_value, highest[0] + 1)
+            yield from saved_ids
+
         current: list[OpRecord] = []
 
         def clock() -> datetime:
             at = current[0].at
             if at is None:
                 raise ReplayMismatchError(f"record {current[0].seq} read the clock, but was "
-                                     "recorded as refused before reading it")
+                                          "recorded as refused before reading it")
             return at
 
         self._clock = clock
         self.faults = lambda _operation, _command: current[0].fault
-        self._group_ids = itertools.chain(numbers, saved_ids)
+        self._group_ids = numbers()
+        count = 0
         try:
-            for record in records:
+            while (record := ahead.get(position[0])) is not None:
                 current[:] = [record]
                 result = self.run(record.command, record.idempotency_key,
                                   api_version=record.api_version)
@@ -590,9 +628,16 @@ class Engine:
                         f"{record.outcome.status} {record.outcome.group_id or ''} "
                         f"{list(record.outcome.errors)}"
                     )
+                if record.outcome.status == "applied":
+                    highest[0] = max(highest[0], _group_number(record))
+                count += 1
+                position[0] += 1
+                ahead.release(min(position))
         finally:
+            if isinstance(saved_ids, _Counter):
+                saved_ids.next_value = max(saved_ids.next_value, highest[0] + 1)
             self._clock, self.faults, self._group_ids = saved_clock, saved_faults, saved_ids
-        return len(records)
+        return count
 
     # ------------------------------------------------------------------ reads
 

@@ -327,6 +327,15 @@ def read(source: IO[str]) -> tuple[dict[str, Any], list[OpRecord]]:
     version, a line over ``MAX_LINE`` characters, bad JSON, a bad record, or sequence
     numbers that do not run 1, 2, 3, ...
     """
+    head, records = stream(source)
+    return head, list(records)
+
+
+def stream(source: IO[str]) -> tuple[dict[str, Any], Iterator[OpRecord]]:
+    """Like ``read``, but the records come one at a time as they are read (flat memory).
+
+    The header is checked at once; each record as it is reached.
+    """
     lines = _lines(source)
     try:
         number, text = next(lines)
@@ -340,7 +349,11 @@ def read(source: IO[str]) -> tuple[dict[str, Any], list[OpRecord]]:
                          f"this ledger reads version {VERSION}")
     if not isinstance(head.get("apiVersion"), str):
         raise ValueError(f"line {number}: the header's apiVersion must be a string")
-    records: list[OpRecord] = []
+    return head, _records(lines)
+
+
+def _records(lines: Iterator[tuple[int, str]]) -> Iterator[OpRecord]:
+    expected = 1
     for number, text in lines:
         if not text.strip():
             continue
@@ -348,11 +361,11 @@ def read(source: IO[str]) -> tuple[dict[str, Any], list[OpRecord]]:
         if not text.endswith("\n"):
             raise ValueError(f"{where}: the last line is incomplete (a torn write)")
         record = record_from_json(unframe(text, where), where)
-        if record.seq != len(records) + 1:
+        if record.seq != expected:
             raise ValueError(f"line {number}: seq {record.seq} out of order, expected "
-                             f"{len(records) + 1}")
-        records.append(record)
-    return head, records
+                             f"{expected}")
+        expected += 1
+        yield record
 
 
 def _lines(source: IO[str]) -> Iterator[tuple[int, str]]:

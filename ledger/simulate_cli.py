@@ -101,34 +101,37 @@ def command(args: argparse.Namespace, out: TextIO) -> int:
                           "pip install 'ledger[plot]'")
     work = args.items * args.locations * args.days * args.runs
     show = not args.no_progress and sys.stderr.isatty() and work >= PROGRESS_THRESHOLD
-    # The first seed runs here, with samples and its ledger at hand; a sweep sends the
-    # remaining seeds (or all of them, on Dask) out and gets identical reports back.
+    # A single run happens here, with its samples and its ledger at hand. A sweep sends
+    # every seed out; when a plot or the journal is wanted, the first seed is replayed here,
+    # which gives exactly the run the sweep reported.
     first: SimulationReport | None = None
     sweep: SweepReport | None = None
-    try:
-        if args.runs == 1 and args.scheduler is None:
-            simulation = Simulation(config, sample_items=plot_items)
-            with _progress(show, "days", args.days) as tick:
-                first = simulation.run(tick)
-            _write_journal(args.journal_out, simulation)
-        else:
-            runs = args.runs
-            with _progress(show, "runs", runs) as tick:
-                sweep = run_sweep(config, runs, workers=args.workers,
+    simulation: Simulation | None = None
+    if args.runs == 1 and args.scheduler is None:
+        simulation = Simulation(config, sample_items=plot_items)
+        with _progress(show, "days", args.days) as tick:
+            first = simulation.run(tick)
+    else:
+        try:
+            with _progress(show, "runs", args.runs) as tick:
+                sweep = run_sweep(config, args.runs, workers=args.workers,
                                   scheduler=args.scheduler, progress=tick)
-            if plot_items or args.journal_out is not None:
-                # Same seed, same run: replaying it here gives the samples and the journal.
-                simulation = Simulation(config, sample_items=plot_items)
-                first = simulation.run()
-                _write_journal(args.journal_out, simulation)
-    except DaskUnavailableError as error:
-        return _error(str(error))
-    except OSError as error:
-        if args.scheduler is not None:
+        except DaskUnavailableError as error:
+            return _error(str(error))
+        except OSError as error:
+            if args.scheduler is None:
+                raise
             return _error(f"cannot reach the Dask scheduler at {args.scheduler}: {error}")
-        raise
-    if args.plot is not None and first is not None:
-        _plot(first.samples, args.plot)
+        if plot_items or args.journal_out is not None:
+            simulation = Simulation(config, sample_items=plot_items)
+            first = simulation.run()
+    try:
+        if args.journal_out is not None and simulation is not None:
+            _write_journal(args.journal_out, simulation)
+        if args.plot is not None and first is not None:
+            _plot(first.samples, args.plot)
+    except OSError as error:
+        return _error(f"cannot write {error.filename}: {error.strerror}")
     if args.json:
         out.write((sweep.to_json(indent=2) if sweep is not None
                    else first.to_json(indent=2) if first is not None else "{}") + "\n")
@@ -139,9 +142,7 @@ def command(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _write_journal(path: Path | None, simulation: Simulation) -> None:
-    if path is None:
-        return
+def _write_journal(path: Path, simulation: Simulation) -> None:
     from ledger.shopify import group_json
 
     with path.open("w", encoding="utf-8") as f:
