@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tolerance", type=float, default=0.05)
     parser.add_argument("--dir", help="store directory (default: a temporary one)")
     args = parser.parse_args(argv)
-    rng = random.Random(args.seed)
+    rng = random.Random(args.seed)  # noqa: S311 - a seeded workload, not cryptography
     clock = ManualClock(datetime(2026, 1, 1, tzinfo=UTC))
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(args.dir or tmp) / "store"
