@@ -73,7 +73,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--plot-items", metavar="ITEM_IDS", type=_item_numbers, default=None,
                    help="comma-separated item numbers or ids to plot (default 1)")
     p.add_argument("--journal-out", metavar="FILE", type=Path, default=None,
-                   help="write the first seed's adjustment groups as JSON Lines")
+                   help="write the first seed's operation log (and FILE.start.json, its "
+                   "starting snapshot) for 'ledger history', 'show' and 'verify'")
     p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     p.set_defaults(handler=command)
 
@@ -143,11 +144,14 @@ def command(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _write_journal(path: Path, simulation: Simulation) -> None:
-    from ledger.shopify import group_json
+    """Write the run's operation log, and its starting snapshot beside it.
 
-    with path.open("w", encoding="utf-8") as f:
-        for group in simulation.ledger.journal:
-            f.write(json.dumps(group_json(group, quantity_after_change=True)) + "\n")
+    The snapshot goes to ``<path>.start.json`` so that ``ledger history --state
+    <path>.start.json --journal <path>`` (and ``show``, ``verify``) read the run.
+    """
+    simulation.ledger.export_oplog(path)
+    start = path.with_name(path.name + ".start.json")
+    start.write_text(json.dumps(simulation.start_snapshot, indent=1) + "\n", encoding="utf-8")
 
 
 # ---------------------------------------------------------------------- progress

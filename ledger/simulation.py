@@ -336,9 +336,10 @@ class Simulation:
         self.config = config
         self.rng = random.Random(config.seed)  # noqa: S311 - reproducible draws, not secrets
         self.clock = ManualClock(config.start)
+        #: The generated store before day one: with ``ledger.oplog`` it replays the run.
+        self.start_snapshot = generate_snapshot(config, self.rng)
         self.ledger = Ledger.from_snapshot(
-            generate_snapshot(config, self.rng), api_version=config.api_version,
-            clock=self.clock,
+            self.start_snapshot, api_version=config.api_version, clock=self.clock,
         )
         self.item_ids = [item_id(n) for n in range(1, config.items + 1)]
         self.location_ids = [location_id(n) for n in range(1, config.locations + 1)]

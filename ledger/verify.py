@@ -48,6 +48,10 @@ def _levels(snapshot: Mapping[str, Any]) -> dict[tuple[str, str], dict[str, int]
     return out
 
 
+def _on_hand(q: Mapping[str, int]) -> int:
+    return sum(v for name, v in q.items() if name != "incoming")
+
+
 def verify(
     start: Mapping[str, Any],
     records: Iterable[OpRecord],
@@ -76,6 +80,9 @@ def verify(
     final = ledger.snapshot()
     # The journal, re-added by hand from the starting snapshot.
     running = _levels(start)
+    # on_hand is summed from its own rows: a group's on_hand rows follow all its named rows,
+    # each carrying the value right after its own change was applied.
+    on_hand = {key: _on_hand(q) for key, q in running.items()}
     rows = 0
     for group in ledger.journal:
         for change in group.changes:
@@ -83,7 +90,8 @@ def verify(
             key = (change.item_id, change.location_id)
             q = running.setdefault(key, dict.fromkeys(STORED, 0))
             if change.name == "on_hand":
-                value = sum(q[n] for n in STORED if n != "incoming")
+                on_hand[key] = on_hand.get(key, 0) + change.delta
+                value = on_hand[key]
             else:
                 q[change.name] += change.delta
                 value = q[change.name]
@@ -92,6 +100,11 @@ def verify(
                     f"journal: {group.id} row {change.name} at {key[0]} @ {key[1]} says "
                     f"{change.quantity_after_change} after the change; the running sum is "
                     f"{value}")
+    for key, value in sorted(on_hand.items()):
+        parts = _on_hand(running.get(key, dict.fromkeys(STORED, 0)))
+        if value != parts:
+            problems.append(f"journal: {key[0]} @ {key[1]} on_hand rows add up to {value}; "
+                            f"its parts add up to {parts}")
     now = _levels(final)
     for key in sorted(set(now) | set(running)):
         have = now.get(key, dict.fromkeys(STORED, 0))

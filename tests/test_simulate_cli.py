@@ -123,15 +123,19 @@ def test_simulate_with_a_scheduler_but_no_dask_exits_2_and_says_what_to_install(
     assert "pip install 'ledger[dask]'" in capsys.readouterr().err
 
 
-def test_simulate_writes_the_journal_as_json_lines(
+def test_simulate_writes_a_log_that_history_and_verify_read(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "journal.jsonl"
     assert main([*SMALL, "--journal-out", str(target), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    groups = [json.loads(line) for line in target.read_text().splitlines()]
-    assert len(groups) == report["journal_groups"]
-    assert groups[0]["id"] == "gid://shopify/InventoryAdjustmentGroup/1"
+    start = tmp_path / "journal.jsonl.start.json"
+    assert main(["history", "--state", str(start), "--journal", str(target), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len({row["groupId"] for row in rows}) == report["journal_groups"]
+    assert rows[0]["groupId"] == "gid://shopify/InventoryAdjustmentGroup/1"
+    assert main(["verify", "--state", str(start), "--journal", str(target)]) == 0
+    assert capsys.readouterr().out.strip().endswith("verified.")
 
 
 def test_simulate_shows_no_progress_when_stderr_is_not_a_terminal(
