@@ -913,10 +913,12 @@ class _FatalError(Exception):
 MAX_NESTING: Final = 50
 
 
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def nesting(query: str) -> int:
     """Return how deeply ``{``, ``[`` and ``(`` nest in ``query``, outside strings and comments.
 
-    A single pass over the text, so a hostile document costs time linear in its length.
+    A single pass over the text, so a hostile document costs time linear in its length;
+    cached like parsed documents, so a repeated query costs a dictionary lookup.
     """
     depth = deepest = 0
     i, n = 0, len(query)

@@ -42,6 +42,7 @@ class IdempotencyStore:
         self._entries: dict[str, Entry] = {}
         self._by_time: SortedList = SortedList()
         self._in_flight: set[str] = set()
+        self._evicted_at: datetime | None = None
         #: Shared, never-written layers, newest first: (entries, newest first-use time).
         self._frozen: tuple[tuple[dict[str, Entry], float], ...] = ()
 
@@ -50,6 +51,9 @@ class IdempotencyStore:
 
     def evict(self, now: datetime) -> None:
         """Forget every key whose first call is ``WINDOW`` or more before ``now``."""
+        if now is self._evicted_at:
+            return  # the engine evicts when it reads the clock; ``get`` then has nothing to do
+        self._evicted_at = now
         horizon = (now - WINDOW).timestamp()
         by_time = self._by_time
         while by_time and by_time[0][0] <= horizon:

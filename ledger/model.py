@@ -292,7 +292,8 @@ class State:
     def new_level(self, item_id: str, location_id: str) -> Level:
         """Create, index and return a fresh active level with all quantities zero."""
         level_id = make_level_id(self.next_level_number, item_id)
-        level = Level(level_id, item_id, location_id, True)
+        # Share the item's and location's own id strings (memory per level).
+        level = Level(level_id, self.items[item_id].id, self.locations[location_id].id, True)
         self.add_level(level)
         return level
 

@@ -111,7 +111,10 @@ def load(snapshot: object) -> State:
                 raise _fail(label, f"duplicate level id {level_id!r}")
             ids.add(level_id)
         q = _quantities(label, entry.get("quantities", {}))
-        level = Level(level_id or "", item_id, location_id, active)
+        # The item's and the location's own id strings, not this entry's copies: a million
+        # levels share a few thousand strings instead of holding two each.
+        level = Level(level_id or "", state.items[item_id].id,
+                      state.locations[location_id].id, active)
         pending.append((level, q))
         if level_id is None:
             unnamed.append(level)
