@@ -1,4 +1,4 @@
-"""``ledger history`` and ``ledger show``: read a store's past from a snapshot and its log.
+"""``ledger history``, ``show`` and ``verify``: read a store's past from a snapshot and its log.
 
 Both load the starting snapshot, replay the operation log written by ``ledger apply
 --journal-out`` (or ``Ledger.export_oplog``) onto it, then answer from the journal's sorted
@@ -10,6 +10,12 @@ indices:
 * ``ledger show --state S [--journal LOG] [--at T] [--item I] [--location L] [--json]``
   prints the quantities of every level (or the chosen ones) as they were at ``T`` (default:
   after the last operation).
+
+* ``ledger verify --state S --journal LOG [--against SNAPSHOT]`` replays and recomputes
+  every level (``ledger.verify``), exit 1 if anything differs.
+
+``--journal`` may also name a durable store (``ledger apply --journal DIR``); its initial
+snapshot is then the default ``--state``.
 
 Ids may be given whole (``gid://shopify/InventoryItem/101``) or as their number (``101``).
 Exit 0 on success, 2 on unusable input (naming the file and line or entry).
@@ -204,39 +210,36 @@ def _read_json(path: str) -> Any:
         raise UnusableInputError(f"{path}: not valid JSON ({e})") from None
 
 
-def register(subparsers: Any) -> None:
-    """Add ``history`` and ``show`` to the ``ledger`` command's subparsers."""
-    text = "list the quantity changes of a snapshot plus its operation log"
-    p = subparsers.add_parser("history", help=text, description=text)
+def _source_arguments(p: argparse.ArgumentParser, *, journal_required: bool) -> None:
+    """Add the arguments every reading command shares: where the history comes from."""
     p.add_argument("--state", help="the starting snapshot (JSON file; default: the "
                    "initial snapshot of the durable store --journal names)")
-    p.add_argument("--journal", required=True,
+    p.add_argument("--journal", required=journal_required,
                    help="operation log ('ledger apply --journal-out') or durable store")
+    p.add_argument("--api-version", choices=SUPPORTED, help="default: the log's")
+    p.add_argument("--json", action="store_true", help="print JSON instead")
+
+
+def register(subparsers: Any) -> None:
+    """Add ``history``, ``show`` and ``verify`` to the ``ledger`` command's subparsers."""
+    text = "list the quantity changes of a snapshot plus its operation log"
+    p = subparsers.add_parser("history", help=text, description=text)
+    _source_arguments(p, journal_required=True)
     p.add_argument("--item", help="only this inventory item (gid or number)")
     p.add_argument("--location", help="only this location (gid or number)")
     p.add_argument("--name", help="only this quantity name")
     p.add_argument("--since", help="only changes at or after this ISO 8601 time")
     p.add_argument("--until", help="only changes before this ISO 8601 time")
-    p.add_argument("--api-version", choices=SUPPORTED, help="default: the log's")
-    p.add_argument("--json", action="store_true", help="print JSON instead")
     p.set_defaults(handler=_history)
     text = "print quantities as they were at a time (time travel)"
     p = subparsers.add_parser("show", help=text, description=text)
-    p.add_argument("--state", help="the starting snapshot (JSON file; default: the "
-                   "initial snapshot of the durable store --journal names)")
-    p.add_argument("--journal", help="operation log or durable store to replay onto it first")
+    _source_arguments(p, journal_required=False)
     p.add_argument("--at", help="ISO 8601 time (default: now, after the whole log)")
     p.add_argument("--item", help="only this inventory item (gid or number)")
     p.add_argument("--location", help="only this location (gid or number)")
-    p.add_argument("--api-version", choices=SUPPORTED, help="default: the log's")
-    p.add_argument("--json", action="store_true", help="print JSON instead")
     p.set_defaults(handler=_show)
     text = "replay a log onto its snapshot and recompute every level; report any difference"
     p = subparsers.add_parser("verify", help=text, description=text)
-    p.add_argument("--state", help="the starting snapshot (JSON file; default: the "
-                   "initial snapshot of the durable store --journal names)")
-    p.add_argument("--journal", required=True, help="the operation log or durable store")
+    _source_arguments(p, journal_required=True)
     p.add_argument("--against", help="a snapshot the result must equal (e.g. apply's --out)")
-    p.add_argument("--api-version", choices=SUPPORTED, help="default: the log's")
-    p.add_argument("--json", action="store_true", help="print JSON instead")
     p.set_defaults(handler=_verify)
