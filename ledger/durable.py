@@ -212,7 +212,7 @@ def decode_value(data: object, where: str = "value") -> Any:
         except ValueError:
             raise ValueError(f"{where}: {data['value']!r} is no {kind.__name__}") from None
     if set(data) == {"$time"}:
-        return _time(data["$time"], where)
+        return oplog.parse_time(data["$time"], where)
     if set(data) == {"$dict"} and isinstance(data["$dict"], dict):
         return {k: decode_value(v, f"{where}.{k}") for k, v in data["$dict"].items()}
     if set(data) == {"$type", "fields"} and isinstance(data["fields"], dict):
@@ -225,18 +225,6 @@ def decode_value(data: object, where: str = "value") -> Any:
         except (TypeError, ValueError) as error:
             raise ValueError(f"{where}: {error}") from None
     raise ValueError(f"{where}: not a tagged value")
-
-
-def _time(value: object, where: str) -> datetime:
-    if not isinstance(value, str):
-        raise ValueError(f"{where}: a time must be an ISO 8601 string")
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{where}: not an ISO 8601 time: {value!r}") from None
-    if when.tzinfo is None:
-        raise ValueError(f"{where}: a time must carry a UTC offset")
-    return when
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -316,7 +304,7 @@ def _restore(ledger: Ledger, engine: object) -> None:
     ledger._group_ids = _Counter(number)
     ledger._reserved_group_number = None
     last = engine["lastNow"]
-    ledger._last_now = _time(last, f"{where}.lastNow") if last is not None else None
+    ledger._last_now = oplog.parse_time(last, f"{where}.lastNow") if last is not None else None
     updated = engine["updated"]
     if not isinstance(updated, dict):
         raise ValueError(f"{where}.updated must be an object")
@@ -324,7 +312,8 @@ def _restore(ledger: Ledger, engine: object) -> None:
         level = state.level_by_id.get(level_id)
         if level is None or not isinstance(times, list) or len(times) != len(level.q):
             raise ValueError(f"{where}.updated[{level_id!r}] names no level or has bad times")
-        level.updated = [_time(t, f"{where}.updated") if t is not None else None for t in times]
+        level.updated = [oplog.parse_time(t, f"{where}.updated") if t is not None else None
+                         for t in times]
     keys = engine["keys"]
     if not isinstance(keys, list):
         raise ValueError(f"{where}.keys must be a list")
@@ -342,10 +331,10 @@ def _restore(ledger: Ledger, engine: object) -> None:
         result = decode_value(raw["result"], f"{at}.result")
         if not isinstance(result, Result):
             raise ValueError(f"{at}.result is not a Result")
-        if store.get(key, _time(raw["firstAt"], f"{at}.firstAt")) is not None:
+        if store.get(key, oplog.parse_time(raw["firstAt"], f"{at}.firstAt")) is not None:
             raise ValueError(f"{at}: key {key!r} listed twice")
         store.remember(key, operation, oplog.decode_command(operation, raw["command"]), result,
-                       _time(raw["firstAt"], f"{at}.firstAt"), failed=failed)
+                       oplog.parse_time(raw["firstAt"], f"{at}.firstAt"), failed=failed)
     ledger._keys = store
 
 

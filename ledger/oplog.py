@@ -226,17 +226,16 @@ def _decode(kind: type, data: object, where: str) -> Any:
         raise ValueError(f"{where}: {error}") from None
 
 
-def _parse_time(value: object, where: str) -> datetime | None:
-    if value is None:
-        return None
+def parse_time(value: object, where: str) -> datetime:
+    """Read an ISO 8601 time with a UTC offset; ``ValueError`` naming ``where`` if it is not."""
     if not isinstance(value, str):
-        raise ValueError(f"{where}.at must be an ISO 8601 string or null")
+        raise ValueError(f"{where} must be an ISO 8601 string")
     try:
         when = datetime.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"{where}.at is not an ISO 8601 time: {value!r}") from None
+        raise ValueError(f"{where} is not an ISO 8601 time: {value!r}") from None
     if when.tzinfo is None:
-        raise ValueError(f"{where}.at must carry a UTC offset: {value!r}")
+        raise ValueError(f"{where} must carry a UTC offset: {value!r}")
     return when
 
 
@@ -275,8 +274,9 @@ def record_from_json(data: object, where: str = "record") -> OpRecord:
         raise ValueError(f"{where}.outcome.groupId must be a string or null")
     if not isinstance(errors, list) or not all(isinstance(e, str) for e in errors):
         raise ValueError(f"{where}.outcome.errors must be a list of strings")
+    at = parse_time(data["at"], f"{where}.at") if data["at"] is not None else None
     return OpRecord(
-        seq=seq, at=_parse_time(data["at"], where), operation=operation, api_version=version,
+        seq=seq, at=at, operation=operation, api_version=version,
         idempotency_key=key, command=decode_command(operation, data["input"], f"{where}.input"),
         fault=fault,
         outcome=Outcome(status=status, group_id=group_id, errors=tuple(errors)),
