@@ -120,10 +120,10 @@ def read_plan(path: Path) -> list[Request]:
     return requests
 
 
-def read_snapshot(path: Path, api_version: str, clock: _PlanClock) -> Ledger:
-    """Load a snapshot file into a ledger; ``UnusableInputError`` naming the problem."""
+def read_json(path: Path) -> Any:
+    """Read a snapshot JSON file; ``UnusableInputError`` naming the file and where it breaks."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as e:
         raise UnusableInputError(f"{path}: cannot read the snapshot ({e})") from None
     except json.JSONDecodeError as e:
@@ -132,6 +132,11 @@ def read_snapshot(path: Path, api_version: str, clock: _PlanClock) -> Ledger:
         ) from None
     except RecursionError:
         raise UnusableInputError(f"{path}: JSON nested too deeply to read") from None
+
+
+def read_snapshot(path: Path, api_version: str, clock: _PlanClock) -> Ledger:
+    """Load a snapshot file into a ledger; ``UnusableInputError`` naming the problem."""
+    data = read_json(path)
     try:
         return Ledger.from_snapshot(data, api_version=api_version, clock=clock)
     except ValueError as e:
@@ -303,12 +308,7 @@ def _open_store(args: argparse.Namespace, clock: _PlanClock) -> DurableLedger:
     """Open (or create from ``--state``) the durable store ``--journal`` names."""
     from ledger.durable import open_ledger
 
-    initial = None
-    if args.state is not None:
-        try:
-            initial = json.loads(Path(args.state).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as e:
-            raise UnusableInputError(f"{args.state}: cannot read the snapshot ({e})") from None
+    initial = read_json(Path(args.state)) if args.state is not None else None
     try:
         return open_ledger(args.journal, snapshot=initial, clock=clock, fsync=args.fsync,
                            api_version=args.api_version)

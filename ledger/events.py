@@ -50,6 +50,7 @@ from ledger.commands import _int, _str
 from ledger.errors import UserError
 from ledger.model import Level, State
 from ledger.quantities import AVAILABLE, COMMITTED, INCOMING, SET_LIMIT
+from ledger.rules import is_valid_uri
 
 
 class EventKind(enum.Enum):
@@ -156,8 +157,6 @@ def event_error(code: EventErrorCode, field: tuple[str, ...] | None) -> UserErro
 
 def check_event(event: PlatformEvent, state: State) -> tuple[list[UserError], list[Level]]:
     """Validate ``event`` in the module's documented order; return its errors, or its levels."""
-    from ledger.rules import is_valid_uri
-
     errors: list[UserError] = []
     C = EventErrorCode  # noqa: N806 - a short alias keeps the table of checks readable
     if not is_valid_uri(event.reference_document_uri):

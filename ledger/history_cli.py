@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ledger.api import Ledger
-from ledger.cli import EXIT_OK, UnusableInputError, _parse_time, _short
+from ledger.cli import EXIT_OK, UnusableInputError, _parse_time, _short, read_json
 from ledger.model import ITEM_PREFIX, LOCATION_PREFIX
 from ledger.quantities import API_NAMES
 from ledger.versions import SUPPORTED
@@ -64,7 +64,7 @@ def sources(state: str | None, journal: str | None) -> tuple[Any, str | None]:
     if start is None:
         if state is None:
             raise UnusableInputError("--state is required unless --journal names a store")
-        start = _read_json(state)
+        start = read_json(Path(state))
     return start, log
 
 
@@ -174,7 +174,7 @@ def _verify(args: argparse.Namespace, out: TextIO) -> int:
     from ledger.verify import verify
 
     start, log = sources(args.state, args.journal)
-    expected = _read_json(args.against) if args.against else None
+    expected = read_json(Path(args.against)) if args.against else None
     try:
         with open(str(log), encoding="utf-8") as f:
             head, records = oplog.read(f)
@@ -200,16 +200,6 @@ def _verify(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
-def _read_json(path: str) -> Any:
-    try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    except OSError as e:
-        raise UnusableInputError(f"{path}: cannot read ({e})") from None
-    except (ValueError, RecursionError) as e:
-        raise UnusableInputError(f"{path}: not valid JSON ({e})") from None
-
-
 def _source_arguments(p: argparse.ArgumentParser, *, journal_required: bool) -> None:
     """Add the arguments every reading command shares: where the history comes from."""
     p.add_argument("--state", help="the starting snapshot (JSON file; default: the "
@@ -220,13 +210,18 @@ def _source_arguments(p: argparse.ArgumentParser, *, journal_required: bool) -> 
     p.add_argument("--json", action="store_true", help="print JSON instead")
 
 
+def _level_filters(p: argparse.ArgumentParser) -> None:
+    """Add ``--item`` and ``--location``, which narrow a command to some levels."""
+    p.add_argument("--item", help="only this inventory item (gid or number)")
+    p.add_argument("--location", help="only this location (gid or number)")
+
+
 def register(subparsers: Any) -> None:
     """Add ``history``, ``show`` and ``verify`` to the ``ledger`` command's subparsers."""
     text = "list the quantity changes of a snapshot plus its operation log"
     p = subparsers.add_parser("history", help=text, description=text)
     _source_arguments(p, journal_required=True)
-    p.add_argument("--item", help="only this inventory item (gid or number)")
-    p.add_argument("--location", help="only this location (gid or number)")
+    _level_filters(p)
     p.add_argument("--name", help="only this quantity name")
     p.add_argument("--since", help="only changes at or after this ISO 8601 time")
     p.add_argument("--until", help="only changes before this ISO 8601 time")
@@ -235,8 +230,7 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser("show", help=text, description=text)
     _source_arguments(p, journal_required=False)
     p.add_argument("--at", help="ISO 8601 time (default: now, after the whole log)")
-    p.add_argument("--item", help="only this inventory item (gid or number)")
-    p.add_argument("--location", help="only this location (gid or number)")
+    _level_filters(p)
     p.set_defaults(handler=_show)
     text = "replay a log onto its snapshot and recompute every level; report any difference"
     p = subparsers.add_parser("verify", help=text, description=text)
