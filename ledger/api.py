@@ -92,8 +92,25 @@ class Ledger(Engine):
                 return cls.from_oplog(snapshot_, f, api_version=api_version, clock=clock,
                                       **options)
         head, records = oplog.stream(source)
-        ledger = cls.from_snapshot(snapshot_, api_version or head["apiVersion"], clock,
-                                   **options)
+        start = oplog.base_seq(head)
+        if isinstance(snapshot_, dict) and "engine" in snapshot_:
+            # A durable store's snapshot body (``snapshot-<seq>.json``): its engine part too.
+            from ledger.durable.codec import check_body, ledger_from_body
+
+            body = check_body(snapshot_, "the starting snapshot")
+            if body["seq"] != start:
+                raise ValueError(f"the starting snapshot follows record {body['seq']}, but the "
+                                 f"log starts after record {start}")
+            ledger: Ledger = ledger_from_body(cls, body, api_version or head["apiVersion"],
+                                              clock, options, "the starting snapshot")
+        elif start:
+            raise ValueError(f"the log starts after record {start}: replay it onto the body of "
+                             f"its store's snapshot-{start}.json, not onto a public snapshot")
+        else:
+            ledger = cls.from_snapshot(snapshot_, api_version or head["apiVersion"], clock,
+                                       **options)
+        if ledger._oplog is not None and start:
+            ledger._oplog = oplog.OpLog(None, start, head.get("base"))
         ledger.replay(records)  # streams: a log of any length replays in flat memory
         return ledger
 
@@ -102,12 +119,16 @@ class Ledger(Engine):
         """Write every call this ledger ran as a JSON Lines log (``ledger.oplog``'s format).
 
         Returns the number of records written. ``from_oplog`` with the starting snapshot
-        gives back the same state, journal, ids and timestamps.
+        gives back the same state, journal, ids and timestamps. Records stream from where the
+        ledger keeps them (a durable store's journal file), so memory stays flat.
         """
+        log = self._oplog
+        records = iter(log) if log is not None else iter(())
+        base = log.base if log is not None else None
         if isinstance(target, str | os.PathLike):
             with open(target, "w", encoding="utf-8") as f:
-                return oplog.write(self.oplog, f, self.api_version)
-        return oplog.write(self.oplog, target, self.api_version)
+                return oplog.write(records, f, self.api_version, base)
+        return oplog.write(records, target, self.api_version, base)
 
     @synchronized
     def snapshot(self) -> dict[str, Any]:

@@ -37,7 +37,7 @@ from __future__ import annotations
 import json
 import re
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import IO, Any, Final
 
@@ -283,11 +283,46 @@ def record_from_json(data: object, where: str = "record") -> OpRecord:
     )
 
 
-def header(api_version: str) -> dict[str, Any]:
-    """Return the header object of a version-1 log for a ledger of ``api_version``."""
-    return {"format": FORMAT, "version": VERSION, "apiVersion": api_version}
+def header(api_version: str, base: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Return the header object of a version-1 log for a ledger of ``api_version``.
+
+    ``base`` (``{"seq": N, "crc32": "<8 hex>"}``) says the log starts after record ``N``, from
+    the durable snapshot whose body has that CRC-32 (see ``ledger.durable``); a log without it
+    starts at record 1, from the state its reader is given.
+    """
+    head: dict[str, Any] = {"format": FORMAT, "version": VERSION, "apiVersion": api_version}
+    if base is not None:
+        head["base"] = {"seq": base["seq"], "crc32": base["crc32"]}
+    return head
 
 
+def base_seq(head: Mapping[str, Any]) -> int:
+    """Return the seq a log's records start after (0 unless its header names a ``base``)."""
+    base = head.get("base")
+    return int(base["seq"]) if isinstance(base, dict) else 0
+
+
+def check_header(head: object, where: str) -> dict[str, Any]:
+    """Return a log's header object if it is a version-1 header; ``ValueError`` naming ``where``."""
+    if not isinstance(head, dict) or head.get("format") != FORMAT:
+        raise ValueError(f"{where}: not a ledger operation log (no {FORMAT} header)")
+    if head.get("version") != VERSION:
+        raise ValueError(f"{where}: unsupported log version {head.get('version')!r}; "
+                         f"this ledger reads version {VERSION}")
+    if not isinstance(head.get("apiVersion"), str):
+        raise ValueError(f"{where}: the header's apiVersion must be a string")
+    if "base" in head:
+        base = head["base"]
+        if (not isinstance(base, dict) or set(base) != {"seq", "crc32"}
+                or not isinstance(base["seq"], int) or isinstance(base["seq"], bool)
+                or base["seq"] < 0 or not isinstance(base["crc32"], str)
+                or not _HEX8.fullmatch(base["crc32"])):
+            raise ValueError(f"{where}: the header's base must be "
+                             '{"seq": <integer >= 0>, "crc32": "<8 hex digits>"}')
+    return head
+
+
+_HEX8: Final = re.compile(r"[0-9a-f]{8}")
 _FRAME: Final = re.compile(r'\{"crc32":"([0-9a-f]{8})","record":(.*)\}\n?', re.DOTALL)
 
 
@@ -310,9 +345,10 @@ def unframe(line: str, where: str) -> object:
     return _json(text, where)
 
 
-def write(records: Iterable[OpRecord], out: IO[str], api_version: str) -> int:
+def write(records: Iterable[OpRecord], out: IO[str], api_version: str,
+          base: Mapping[str, Any] | None = None) -> int:
     """Write the header and ``records`` as JSON Lines to ``out``; return the record count."""
-    out.write(json.dumps(header(api_version)) + "\n")
+    out.write(json.dumps(header(api_version, base)) + "\n")
     count = 0
     for record in records:
         out.write(frame(record))
@@ -341,19 +377,11 @@ def stream(source: IO[str]) -> tuple[dict[str, Any], Iterator[OpRecord]]:
         number, text = next(lines)
     except StopIteration:
         raise ValueError("line 1: empty file, expected the ledger-oplog header") from None
-    head = _json(text, f"line {number}")
-    if not isinstance(head, dict) or head.get("format") != FORMAT:
-        raise ValueError(f"line {number}: not a ledger operation log (no {FORMAT} header)")
-    if head.get("version") != VERSION:
-        raise ValueError(f"line {number}: unsupported log version {head.get('version')!r}; "
-                         f"this ledger reads version {VERSION}")
-    if not isinstance(head.get("apiVersion"), str):
-        raise ValueError(f"line {number}: the header's apiVersion must be a string")
-    return head, _records(lines)
+    head = check_header(_json(text, f"line {number}"), f"line {number}")
+    return head, _records(lines, base_seq(head) + 1)
 
 
-def _records(lines: Iterator[tuple[int, str]]) -> Iterator[OpRecord]:
-    expected = 1
+def _records(lines: Iterator[tuple[int, str]], expected: int) -> Iterator[OpRecord]:
     for number, text in lines:
         if not text.strip():
             continue
@@ -390,10 +418,14 @@ def _json(text: str, where: str) -> Any:
 class OpLog:
     """The in-memory operation log of one ledger; ``fork`` shares the records made so far."""
 
-    def __init__(self, parent: OpLog | None = None, upto: int = 0) -> None:
+    def __init__(self, parent: OpLog | None = None, upto: int = 0,
+                 base: dict[str, Any] | None = None) -> None:
         self._parent = parent
         self._upto = upto
         self._records: list[OpRecord] = []
+        #: Where the log starts (``header``'s ``base``): ``None`` for a log from record 1.
+        self.base: dict[str, Any] | None = (
+            base if base is not None or parent is None else parent.base)
 
     def __len__(self) -> int:
         return self._upto + len(self._records)
@@ -405,8 +437,18 @@ class OpLog:
         while log is not None:
             chain.append((log, limit))
             limit, log = log._upto, log._parent
+        root, root_limit = chain[-1]
+        yield from root._head(min(root._upto, root_limit))
         for log, limit in reversed(chain):
             yield from log._records[: limit - log._upto]
+
+    def _head(self, upto: int) -> Iterator[OpRecord]:
+        """Yield the records up to ``upto`` that this root log does not hold in memory.
+
+        A plain log holds all of its records (``upto`` is 0); a durable store's log reads
+        them back from its journal file.
+        """
+        return iter(())
 
     def append(self, record: OpRecord) -> None:
         """Add the record of the newest call."""

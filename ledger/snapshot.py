@@ -6,6 +6,7 @@ Loading validates everything before anything is kept: a snapshot that breaks a r
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, Final
 
 from ledger.model import (
@@ -154,23 +155,30 @@ def _quantities(label: str, raw: object) -> list[int]:
 
 def dump(state: State) -> dict[str, Any]:
     """Return the snapshot of ``state``: every level with its id, isActive and stored quantities."""
-    levels = []
+    out: dict[str, list[dict[str, Any]]] = {key: [] for key in _TOP_KEYS}
+    for key, entry in entries(state):
+        out[key].append(entry)
+    return dict(out)
+
+
+def entries(state: State) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Yield ``(top-level key, entry)`` of ``dump(state)`` one at a time, in the snapshot's order.
+
+    Locations first, then items, then levels, each sorted by id: a writer can stream a
+    snapshot of any size without holding it whole (``ledger.durable`` does).
+    """
+    for loc in sorted(state.locations.values(), key=lambda loc: loc.id):
+        yield "locations", {"id": loc.id, "name": loc.name}
+    for item_id in sorted(state.items):
+        yield "inventoryItems", {"id": item_id}
     for item_id in sorted(state.items):
         item = state.items[item_id]
         for location_id in sorted(item.levels):
             level = item.levels[location_id]
-            levels.append({
+            yield "inventoryLevels", {
                 "id": level.id,
                 "inventoryItemId": item_id,
                 "locationId": location_id,
                 "isActive": level.active,
                 "quantities": dict(zip(STORED, level.q, strict=True)),
-            })
-    return {
-        "locations": [
-            {"id": loc.id, "name": loc.name}
-            for loc in sorted(state.locations.values(), key=lambda loc: loc.id)
-        ],
-        "inventoryItems": [{"id": item_id} for item_id in sorted(state.items)],
-        "inventoryLevels": levels,
-    }
+            }

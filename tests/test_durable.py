@@ -51,6 +51,14 @@ def _write(path: Path, calls: int, **kwargs: object) -> None:
             call(ledger, clock, i)
 
 
+def _crash_before_sync(store: Path, seq: int) -> None:
+    """Set the sync mark back to record ``seq``, as a crash before the next sync leaves it."""
+    journal = (store / durable.JOURNAL).read_bytes().splitlines(keepends=True)
+    end = sum(len(line) for line in journal[: seq + 1])
+    crc = journal[seq][10:18].decode() if seq else "00000000"
+    (store / durable.MARK).write_bytes(durable.Mark(seq=seq, end=end, crc=crc).encode())
+
+
 def _line_offsets(journal: Path) -> list[int]:
     offsets, at = [], 0
     for line in journal.read_bytes().splitlines(keepends=True):
@@ -100,9 +108,8 @@ def test_snapshots_bound_replay_and_old_ones_are_pruned(tmp_path: Path) -> None:
     with open_ledger(store) as ledger:
         assert ledger.report is not None
         assert (ledger.report.snapshot_seq, ledger.report.replayed) == (90, 5)
-        # In memory only the records since the snapshot; the journal holds them all.
-        assert len(ledger.oplog) == 5
-        assert ledger.oplog[0].seq == 91
+        # Memory holds no records; the log is the whole journal, read back from disk.
+        assert [r.seq for r in ledger.oplog] == list(range(1, 96))
 
 
 def test_reopening_with_the_first_snapshot_is_allowed_and_another_is_refused(
@@ -125,6 +132,7 @@ def test_a_torn_last_record_is_dropped_and_reported(tmp_path: Path) -> None:
     whole = journal.read_bytes()
     last = _line_offsets(journal)[-1]
     journal.write_bytes(whole[: last + 40])  # the last record, cut mid-write
+    _crash_before_sync(store, 29)  # ... by a crash, before it was synced
     clock = ManualClock(START)
     with pytest.warns(TornRecordWarning, match=f"byte offset {last} \\(line 31\\)"):
         ledger = open_ledger(store, clock=clock)
@@ -140,17 +148,24 @@ def test_a_torn_last_record_is_dropped_and_reported(tmp_path: Path) -> None:
     assert journal.read_bytes() == whole
 
 
-def test_a_bad_checksum_on_the_last_line_is_a_torn_record(tmp_path: Path) -> None:
+def test_a_whole_last_line_with_a_bad_checksum_is_corruption_not_a_torn_write(
+        tmp_path: Path) -> None:
     store = tmp_path / "store"
     _write(store, 10, snapshot_every=0)
     journal = store / durable.JOURNAL
+    last = _line_offsets(journal)[-1]
     data = bytearray(journal.read_bytes())
-    data[-5] ^= 0x01
+    data[-5] ^= 0x01  # the line still ends in its newline: it was written whole, then damaged
     journal.write_bytes(bytes(data))
-    with pytest.warns(TornRecordWarning, match="checksum"):
-        ledger = open_ledger(store)
+    with pytest.raises(JournalCorruptError, match=f"byte offset {last} \\(line 11\\).*"
+                       "checksum.*no torn write") as info:
+        open_ledger(store)
+    assert (info.value.offset, info.value.line) == (last, 11)
+    with pytest.warns(RepairWarning, match="dropped 1 line"):
+        ledger = open_ledger(store, repair=True)
     assert ledger.report is not None
     assert ledger.report.last_seq == 9
+    assert ledger.report.repaired is not None
     ledger.close()
 
 
@@ -168,24 +183,69 @@ def test_a_corrupt_middle_record_is_refused_naming_its_offset(tmp_path: Path) ->
     assert journal.read_bytes() == bytes(data)  # refusing touches nothing
 
 
-def test_repair_truncates_at_the_first_bad_record(tmp_path: Path) -> None:
+def test_repair_truncates_at_a_bad_record_after_the_newest_snapshot(tmp_path: Path) -> None:
     store = tmp_path / "store"
-    _write(store, 20, snapshot_every=7)  # snapshots at 7 and 14 lie beyond the cut
+    _write(store, 20, snapshot_every=7)  # snapshots at 7 and 14; the damage is after both
     journal = store / durable.JOURNAL
     offsets = _line_offsets(journal)
     data = bytearray(journal.read_bytes())
-    data[offsets[5] + 30] ^= 0x04
+    data[offsets[16] + 30] ^= 0x04  # line 17: record 16
     journal.write_bytes(bytes(data))
-    with pytest.warns(RepairWarning, match="dropped 16 line"):
+    with pytest.raises(JournalCorruptError, match=f"byte offset {offsets[16]} \\(line 17\\)"):
+        open_ledger(store)
+    with pytest.warns(RepairWarning, match="dropped 5 line"):
         ledger = open_ledger(store, repair=True)
     assert ledger.report is not None
     assert ledger.report.repaired is not None
-    assert (ledger.report.repaired.offset, ledger.report.repaired.lines) == (offsets[5], 16)
-    assert ledger.report.last_seq == 4
-    assert ledger.snapshot() == _reference(4)[0].snapshot()
+    assert (ledger.report.repaired.offset, ledger.report.repaired.lines) == (offsets[16], 5)
+    assert ledger.report.last_seq == 15
+    assert ledger.report.lost == (16, 20)  # synced records, named as lost
+    assert ledger.snapshot() == _reference(15)[0].snapshot()
     ledger.close()
-    assert journal.read_bytes() == bytes(data[: offsets[5]])
-    assert sorted(p.name for p in store.glob("snapshot-*.json")) == ["snapshot-0.json"]
+    assert journal.read_bytes() == bytes(data[: offsets[16]])
+    names = sorted(p.name for p in store.glob("snapshot-*.json"))
+    assert names == ["snapshot-0.json", "snapshot-14.json", "snapshot-7.json"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        open_ledger(store).close()  # repaired for good: the next open is clean
+
+
+def test_damage_before_the_newest_snapshot_is_named_and_repair_keeps_every_call(
+        tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    _write(store, 20, snapshot_every=7)  # snapshots at 7 and 14 lie beyond the damage
+    journal = store / durable.JOURNAL
+    offsets = _line_offsets(journal)
+    data = bytearray(journal.read_bytes())
+    data[offsets[5] + 30] ^= 0x04  # line 6: record 5
+    journal.write_bytes(bytes(data))
+    with pytest.raises(JournalCorruptError, match=f"byte offset {offsets[5]} \\(line 6\\)"
+                       ".*before record 14") as info:
+        open_ledger(store)
+    assert (info.value.offset, info.value.line) == (offsets[5], 6)
+    assert journal.read_bytes() == bytes(data)  # refusing touches nothing
+    with pytest.warns(RepairWarning, match="rebased on snapshot-14.json"):
+        ledger = open_ledger(store, repair=True)
+    report = ledger.report
+    assert report is not None
+    assert report.rebased is not None
+    assert (report.snapshot_seq, report.replayed, report.last_seq) == (14, 6, 20)
+    assert report.rebased.damaged_journal == "journal-damaged-1.jsonl"
+    # No acknowledged call is lost: the snapshot holds 1..14, the intact records 15..20.
+    assert ledger.snapshot() == _reference(20)[0].snapshot()
+    ledger.close()
+    assert (store / "journal-damaged-1.jsonl").read_bytes() == bytes(data)  # kept, untouched
+    assert sorted(p.name for p in store.glob("snapshot-*.json")) == [
+        "snapshot-0.json", "snapshot-14.json", "snapshot-7.json"]
+    assert [r.seq for r in read_journal(store)] == list(range(15, 21))
+    clock = ManualClock(START)
+    ref, ref_clock = _reference(20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        again = open_ledger(store, clock=clock)
+    for i in range(21, 30):
+        assert call(again, clock, i) == call(ref, ref_clock, i)
+    again.close()
 
 
 def test_a_corrupt_snapshot_falls_back_to_an_older_one(tmp_path: Path) -> None:
@@ -221,7 +281,7 @@ def test_fsync_policies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, policy:
         call(ledger, clock, i)
     assert count[0] == syncs
     ledger.close()
-    assert count[0] == syncs + 1  # close always syncs
+    assert count[0] == syncs + 2  # close always syncs the journal, and then its sync mark
 
 
 def test_a_closed_ledger_refuses_calls_and_the_store_is_locked(tmp_path: Path) -> None:

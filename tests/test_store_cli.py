@@ -35,9 +35,13 @@ def test_apply_with_a_store_journals_every_call_and_matches_a_plain_apply(
          "--journal-out", str(tmp_path / "plain.jsonl"), capsys=capsys)
     with Ledger.open(store) as durable:
         assert durable.snapshot() == json.loads(plain.read_text())
-    # The store's journal is the same log a plain run exports.
-    assert (tmp_path / "store" / "journal.jsonl").read_text() == (
-        tmp_path / "plain.jsonl").read_text()
+    # The store's journal is the same log a plain run exports; its header also names the
+    # snapshot it starts from (its base).
+    head, *records = (tmp_path / "store" / "journal.jsonl").read_text().splitlines()
+    plain_head, *plain_records = (tmp_path / "plain.jsonl").read_text().splitlines()
+    assert records == plain_records
+    assert json.loads(head).pop("base")["seq"] == 0
+    assert {k: v for k, v in json.loads(head).items() if k != "base"} == json.loads(plain_head)
 
 
 def test_check_on_a_store_writes_nothing_to_it(
