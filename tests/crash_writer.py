@@ -1,11 +1,14 @@
 """The writer the crash test kills: a seeded, deterministic stream of calls into a durable ledger.
 
-Run as ``python -m tests.crash_writer STORE [--chunk N] [--snapshot-every N]``: it opens (or
+Run as ``python -m tests.crash_writer STORE [--chunk N] [--snapshot-every N]
+[--checkpoint-thread]``: it opens (or
 creates) the store with ``fsync="always"``, prints ``ready <seq>``, then runs calls
 ``seq + 1, seq + 2, ...`` of the stream, printing each call's seq (flushed) after it returns,
 that is once it is acknowledged. Call ``i`` depends on ``i`` only (its own seeded random
 generator, the clock at ``START + i * STEP``), so a writer restarted after a kill continues
-the very stream a never-killed writer would have run, and the test can recompute it.
+the very stream a never-killed writer would have run, and the test can recompute it. With
+``--checkpoint-thread`` another thread calls ``checkpoint()`` every millisecond meanwhile, so
+kills also land in snapshots that race the calls.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from __future__ import annotations
 import argparse
 import random
 import sys
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 from ledger import AdjustChange, Fault, Ledger, MoveChange, MoveTerminal, SetQuantity
@@ -85,6 +90,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--chunk", type=int, default=0)
     parser.add_argument("--snapshot-every", type=int, default=20)
     parser.add_argument("--calls", type=int, default=sys.maxsize)
+    parser.add_argument("--checkpoint-thread", action="store_true")
     args = parser.parse_args(argv)
     # Many small writes per record: a kill then often lands mid-record (a real torn write).
     durable.DurableOpLog.write_chunk = args.chunk or None
@@ -92,6 +98,14 @@ def main(argv: list[str] | None = None) -> None:
     ledger = durable.open_ledger(args.store, snapshot=INITIAL, api_version=API_VERSION,
                                  clock=clock, fsync="always", snapshot_every=args.snapshot_every)
     done = len(ledger._oplog or ())
+    if args.checkpoint_thread:
+
+        def checkpoints() -> None:
+            while True:
+                ledger.checkpoint()
+                time.sleep(0.001)
+
+        threading.Thread(target=checkpoints, daemon=True).start()
     print(f"ready {done}", flush=True)
     for i in range(done + 1, min(done + 1 + args.calls, sys.maxsize)):
         call(ledger, clock, i)

@@ -327,11 +327,16 @@ KILLS = int(os.environ.get("LEDGER_CRASH_KILLS", "25"))
 KILLS_PER_STORE = 25
 
 
-def _kill_once(store: Path, rng: random.Random) -> list[int]:
-    """Start the writer, SIGKILL it at a random moment; return the seqs it acknowledged."""
+def _kill_once(store: Path, rng: random.Random, checkpoints: bool) -> list[int]:
+    """Start the writer, SIGKILL it at a random moment; return the seqs it acknowledged.
+
+    ``checkpoints``: the writer also checkpoints from another thread, and snapshots every 4
+    records, so kills land in snapshots racing calls too.
+    """
+    extra = ["--snapshot-every", "4", "--checkpoint-thread"] if checkpoints else [
+        "--snapshot-every", "15"]
     proc = subprocess.Popen(  # noqa: S603 - our own interpreter running our own writer
-        [sys.executable, "-m", "tests.crash_writer", str(store), "--chunk", "8",
-         "--snapshot-every", "15"],
+        [sys.executable, "-m", "tests.crash_writer", str(store), "--chunk", "8", *extra],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
     )
     assert proc.stdout is not None
@@ -350,12 +355,12 @@ def _kill_once(store: Path, rng: random.Random) -> list[int]:
 def test_crash_kill_reopen_loses_no_acknowledged_call(tmp_path: Path) -> None:
     # Reproducible kill moments (LEDGER_CRASH_SEED picks another series), not secrets.
     rng = random.Random(int(os.environ.get("LEDGER_CRASH_SEED", "7")))  # noqa: S311
-    stats = {"kills": 0, "acknowledged": 0, "torn": 0, "records": 0}
+    stats = {"kills": 0, "acknowledged": 0, "torn": 0, "records": 0, "snapshots": 0}
     store, last = tmp_path / "store-0", 0
     for kill in range(KILLS):
         if kill and kill % KILLS_PER_STORE == 0:
             store, last = tmp_path / f"store-{kill}", 0
-        acked = _kill_once(store, rng)
+        acked = _kill_once(store, rng, checkpoints=kill % 2 == 1)
         stats["kills"] += 1
         if not (store / durable.JOURNAL).exists():
             assert not acked  # killed before the store existed: nothing was acknowledged
@@ -388,6 +393,7 @@ def test_crash_kill_reopen_loses_no_acknowledged_call(tmp_path: Path) -> None:
         ledger.close()
         assert (store / durable.JOURNAL).read_bytes().endswith(b"\n")
         stats["records"] = max(stats["records"], survived)
+        stats["snapshots"] += len(list(store.glob("snapshot-*.json")))
         last = survived
     print(f"\ncrash test: {stats}")
     assert stats["acknowledged"] > 0

@@ -91,7 +91,8 @@ class Rebase:
     """A repair that started a new journal after snapshot ``seq``, keeping the old one aside."""
 
     seq: int
-    damaged_journal: str
+    #: The old journal, kept under this name (``None``: there was none left to keep).
+    damaged_journal: str | None
     kept_records: int
     reason: str
 
@@ -208,6 +209,7 @@ class _Opener:
     created: bool = False
     reseeded: bool = False
     lost: tuple[int, int] | None = None
+    rebased: Rebase | None = None
 
     @property
     def journal(self) -> Path:
@@ -480,7 +482,8 @@ class _Opener:
         ledger.report = RecoveryReport(
             created=self.created, snapshot_seq=seq, replayed=len(plan.records),
             last_seq=plan.last_seq, torn=torn, repaired=repaired,
-            skipped_snapshots=tuple(self.skipped), rebased=rebased, lost=plan.lost,
+            skipped_snapshots=tuple(self.skipped), rebased=rebased or self.rebased,
+            lost=plan.lost or self.lost,
             reseeded=self.reseeded, read_only=self.read_only)
         return ledger
 
@@ -536,6 +539,8 @@ class _Opener:
                 self.lost = (seq + 1, mark.seq)
             with contextlib.suppress(FileNotFoundError):
                 (self.root / MARK).unlink()
+            self.rebased = Rebase(seq=seq, damaged_journal=None, kept_records=0,
+                                  reason=f"{JOURNAL} was missing")
             self._warn(RepairWarning(f"{self.journal} was missing: started a new journal after "
                                      f"{file.name}{lost}"))
             return
