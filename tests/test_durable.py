@@ -161,10 +161,13 @@ def test_a_whole_last_line_with_a_bad_checksum_is_corruption_not_a_torn_write(
                        "checksum.*no torn write") as info:
         open_ledger(store)
     assert (info.value.offset, info.value.line) == (last, 11)
-    with pytest.warns(RepairWarning, match="dropped 1 line"):
+    with pytest.warns(RepairWarning) as caught:
         ledger = open_ledger(store, repair=True)
+    assert "repair: dropped 1 line(s)" in str(caught[0].message)
+    assert "records 10..10, which the sync mark says were on disk" in str(caught[1].message)
     assert ledger.report is not None
     assert ledger.report.last_seq == 9
+    assert ledger.report.lost == (10, 10)
     assert ledger.report.repaired is not None
     ledger.close()
 
@@ -193,8 +196,10 @@ def test_repair_truncates_at_a_bad_record_after_the_newest_snapshot(tmp_path: Pa
     journal.write_bytes(bytes(data))
     with pytest.raises(JournalCorruptError, match=f"byte offset {offsets[16]} \\(line 17\\)"):
         open_ledger(store)
-    with pytest.warns(RepairWarning, match="dropped 5 line"):
+    with pytest.warns(RepairWarning) as caught:
         ledger = open_ledger(store, repair=True)
+    assert "dropped 5 line" in str(caught[0].message)
+    assert "records 16..20, which the sync mark says were on disk" in str(caught[1].message)
     assert ledger.report is not None
     assert ledger.report.repaired is not None
     assert (ledger.report.repaired.offset, ledger.report.repaired.lines) == (offsets[16], 5)
