@@ -94,3 +94,27 @@ def test_verify_reports_a_difference_against_another_snapshot(
                           str(EXAMPLES / "journal.jsonl"), "--against", STORE, capsys=capsys)
     assert status == 1
     assert "expected: gid://shopify/InventoryItem/102 @ gid://shopify/Location/1 damaged" in out
+
+
+def test_a_store_run_twice_exports_a_log_that_history_and_verify_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store, log = str(tmp_path / "store"), str(tmp_path / "log.jsonl")
+    _run("apply", PLAN, "--state", STORE, "--journal", store, "--at", AT, capsys=capsys)
+    with Ledger.open(store) as durable:
+        assert durable.checkpoint() == tmp_path / "store" / "snapshot-7.json"
+    # The second run opens from that snapshot; the log it exports is still the whole history.
+    _run("apply", PLAN, "--journal", store, "--at", "2026-11-03T08:00:00Z",
+         "--journal-out", log, capsys=capsys)
+    records = Path(log).read_text().splitlines()[1:]
+    assert [json.loads(r)["record"]["seq"] for r in records] == list(range(1, 15))
+    status, out, err = _run("history", "--state", STORE, "--journal", log, "--json",
+                            capsys=capsys)
+    assert status == 0, err
+    assert json.loads(out)
+    status, out, err = _run("verify", "--state", STORE, "--journal", log, capsys=capsys)
+    assert status == 0, err
+    assert out.strip().endswith("verified.")
+    with Ledger.open(store) as durable:
+        assert Ledger.from_oplog(json.loads(Path(STORE).read_text()), log).snapshot() == (
+            durable.snapshot())
