@@ -185,17 +185,28 @@ def capture(ledger: Engine, seq: int, follows: str | None = None) -> dict[str, A
     return body
 
 
-def _live_keys(store: IdempotencyStore, now: datetime | None) -> list[tuple[str, Entry]]:
-    """Every key the store would still answer for at ``now``, oldest first use first."""
+def _live_keys(store: IdempotencyStore, now: datetime | None) -> Iterator[tuple[str, Entry]]:
+    """Every key the store would still answer for at ``now``, oldest first use first.
+
+    Without forks the keys stream straight from the store's time index, with no copy: a
+    snapshot of a full 24-hour window allocates nothing per key but the key's own JSON.
+    """
+    horizon = (now - WINDOW) if now is not None else None
+    if not store._frozen:
+        entries = store._entries
+        for _ts, key in store._by_time:
+            entry = entries[key]
+            if horizon is None or entry.first_at > horizon:
+                yield key, entry
+        return
     live: dict[str, Entry] = {}
     # Frozen layers (left by ``fork``) run newest first; a newer entry for a key wins.
     for layer, _newest in reversed(store._frozen):
         live.update(layer)
     live.update(store._entries)
-    horizon = (now - WINDOW) if now is not None else None
     kept = [(k, e) for k, e in live.items() if horizon is None or e.first_at > horizon]
-    kept.sort(key=lambda pair: pair[1].first_at.timestamp())
-    return kept
+    kept.sort(key=lambda pair: (pair[1].first_at.timestamp(), pair[0]))
+    yield from kept
 
 
 def restore(ledger: Engine, engine: object) -> None:
