@@ -221,7 +221,9 @@ def test_each_shop_has_its_own_bucket() -> None:
         "maximumAvailable": 2000.0, "currentlyAvailable": 1996.0, "restoreRate": 100.0}
 
 
-OVER = ('{ location { inventoryLevels(first: 500) { nodes { id item { id } } } } }')
+# Two aliased connections of the largest page (250): 2 * (1 + 2 + 250 * 2) = 1006 points.
+OVER = ('{ a: location { inventoryLevels(first: 250) { nodes { id item { id } } } } '
+        'b: location { inventoryLevels(first: 250) { nodes { id item { id } } } } }')
 
 
 @pytest.mark.parametrize("throttle", [False, True], ids=["unenforced", "enforced"])
@@ -242,11 +244,11 @@ def test_a_query_over_1000_points_gets_max_cost_exceeded_and_nothing_runs(
     assert "data" not in body
     [error] = body["errors"]
     assert error["message"].startswith(
-        "Query cost is 1003, which exceeds the single query max cost limit (1000).\n")
-    assert error["extensions"] == {"code": "MAX_COST_EXCEEDED", "cost": 1003, "maxCost": 1000,
+        "Query cost is 1006, which exceeds the single query max cost limit (1000).\n")
+    assert error["extensions"] == {"code": "MAX_COST_EXCEEDED", "cost": 1006, "maxCost": 1000,
                                    "documentation": MAX_COST_DOCUMENTATION}
     assert body["extensions"]["cost"] == {
-        "requestedQueryCost": 1003, "actualQueryCost": None,
+        "requestedQueryCost": 1006, "actualQueryCost": None,
         "throttleStatus": {"maximumAvailable": 2000.0, "currentlyAvailable": 2000.0,
                            "restoreRate": 100.0}}
     assert calls == []
@@ -256,7 +258,7 @@ def test_the_single_query_maximum_can_be_lifted() -> None:
     backend = ShopifyBackend({"demo": Ledger.example()}, max_query_cost=None)
     response = post(backend, OVER)
     assert "errors" not in response.json()
-    assert status(response)["requestedQueryCost"] == 1003
+    assert status(response)["requestedQueryCost"] == 1006
 
 
 def test_a_bucket_needs_a_positive_size_and_a_rate_of_at_least_zero() -> None:
