@@ -109,6 +109,30 @@ def test_the_actual_cost_sizes_each_connection_by_what_it_returned() -> None:
     assert actual_cost(LEVELS, {"errors": [{"message": "x"}]}) == 0
 
 
+def _doubling(levels: int) -> str:
+    """Each fragment selects the next twice, one object deeper: the cost doubles per level."""
+    fragments = " ".join(
+        f'fragment F{i} on InventoryItem {{ a: inventoryLevel(locationId: "{SHOP_LOCATION}") '
+        f'{{ item {{ ...F{i + 1} }} }} b: inventoryLevel(locationId: "{SHOP_LOCATION}") '
+        f"{{ item {{ ...F{i + 1} }} }} }}" for i in range(levels))
+    return (f'{{ inventoryItem(id: "{ITEM}") {{ ...F0 }} }} {fragments} '
+            f"fragment F{levels} on InventoryItem {{ id }}")
+
+
+@pytest.mark.parametrize("levels", [5, 10, 20, 24])  # 24: 50 fields deep, the most allowed
+def test_a_fragment_doubling_is_costed_exactly_in_work_linear_in_its_levels(
+    levels: int,
+) -> None:
+    from ledger import cost
+
+    walker = cost._walker(_doubling(levels), None, None, "2025-01")
+    assert walker is not None
+    # F(i) = 2 x (inventoryLevel 1 + item 1 + F(i + 1)), F(levels) = 0; plus inventoryItem.
+    assert walker.requested() == 4 * (2**levels - 1) + 1
+    # Each selection set is collected once (4 selections a level), not once per path (2^n).
+    assert walker.visits <= 5 * levels + 5
+
+
 def test_graphql_itself_gives_no_extensions() -> None:
     assert "extensions" not in Ledger.example().graphql(LEVELS)
 
