@@ -64,7 +64,7 @@ Choices where Shopify's behaviour is a guess ([ours]):
     directives in the wrong place and a subscription's rules keep graphql-core's wording.
 * Connections take ``first``/``after``, ``last``/``before`` and ``reverse``; without
   ``first`` or ``last``: ``you must provide one of first or last`` (the wording Shopify
-  uses) at the field. No cap on ``first``/``last`` is enforced. Cursors are opaque
+  uses) at the field; over 250 they are refused (below). Cursors are opaque
   (base64 of the level id); an unknown ``after``/``before`` bounds nothing. They list
   *active* levels only, in the order items/locations were added; ``inventoryLevel(...)``
   returns a level active or not.
@@ -72,10 +72,31 @@ Choices where Shopify's behaviour is a guess ([ours]):
   whose sums pass two billion) is a field error ``Int cannot represent non 32-bit signed
   integer value`` with ``null`` propagated, as any GraphQL server gives; the call itself
   still ran, and ``execute`` (no GraphQL types) reports the number.
-* A document whose ``{``, ``[`` and ``(`` nest more than ``MAX_NESTING`` (50) deep is
-  refused before parsing with graphql-ruby's max-depth wording (``Query has depth of N,
-  which exceeds max depth of 50``), counted lexically; a non-string query or operation
-  name is a programmer error (``TypeError``).
+* Bounds, each checked before anything runs and each linear in the document, in this order
+  (graphql-ruby's: size while parsing, validation, then analysis; validation runs after the
+  nesting checks, variables are coerced after the 250 limits, which read them as sent);
+  a non-string query or operation name is a programmer error (``TypeError``):
+
+  - more than ``MAX_QUERY_BYTES`` (1 MiB, [ours]) or ``MAX_TOKENS`` (15,000, comments
+    included, [ours]): graphql-ruby's ``This query is too large to execute.`` (with the
+    location of the first token past the limit), before parsing;
+  - ``{``, ``[`` and ``(`` nested more than ``MAX_NESTING`` (100, [ours]) deep in the text,
+    or fields, inline fragments and spreads nested more than that once fragments are
+    expanded: ``Query has depth of N, which exceeds max depth of 50``, before the
+    recursive parser / validator see it (N: the depth of the fields where that is over 50,
+    else the nesting);
+  - a list argument of more than 250 entries (``nodes(ids:)``, ``quantities(names:)``...):
+    Shopify's ``MAX_INPUT_SIZE_EXCEEDED``; a connection's ``first``/``last`` over 250:
+    ``MAX_PAGE_SIZE_EXCEEDED`` ([ours] wording and code); both at the field, with the path
+    of response keys and the argument, no ``data``. A mutation's own arguments are left to
+    ``execute``'s checks, so ``graphql`` keeps equal to ``execute``;
+  - fields nested more than ``MAX_DEPTH`` (50) deep, fragments expanded, counted as
+    graphql-ruby's ``QueryDepth`` counts them (every field, none for fragments, nothing
+    that ``@skip``/``@include`` leave out): ``Query has depth of N, which exceeds max depth
+    of 50`` (graphql-ruby's wording; the figure 50 is [ours]);
+  - a requested cost (``ledger.cost``) over 1000: Shopify's ``MAX_COST_EXCEEDED``, which
+    bounds the work of execution (a document doubling its fields with each level of
+    fragments is refused, its cost computed exactly and in linear time).
 * ``location`` without ``id`` returns the first location (Shopify: the primary location).
 """
 
