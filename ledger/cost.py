@@ -75,7 +75,6 @@ from graphql import (
     ValueNode,
     VariableNode,
     get_named_type,
-    get_operation_ast,
     is_leaf_type,
     is_list_type,
     is_non_null_type,
@@ -120,8 +119,10 @@ def requested_cost(
     api_version: str = DEFAULT,
 ) -> int:
     """Return the requested cost of ``query``: its static analysis, before it runs."""
-    walker = _walker(query, variables, operation_name, api_version)
-    return walker.requested() if walker is not None else 0
+    if not isinstance(query, str):
+        return 0
+    found = graphql_api.analysis(era_of(api_version), query, operation_name, variables)
+    return found.cost if found is not None else 0  # cached with the other bounds
 
 
 def actual_cost(
@@ -160,20 +161,11 @@ def _walker(
     if not isinstance(query, str):
         return None
     era = era_of(api_version)
-    document, errors = graphql_api.validated(era, query)  # the shared, cached parse
-    if document is None or errors:
-        return None  # refused (too large, too nested) or invalid: nothing runs
-    operation = get_operation_ast(document, operation_name)
-    if operation is None:
-        return None
-    fragments = {d.name.value: d for d in document.definitions
-                 if isinstance(d, FragmentDefinitionNode)}
-    given = graphql_api.effective_variables(operation, variables)
-    schema = graphql_api.schema(era)
-    if (graphql_api.argument_errors(schema, operation, fragments, given)
-            or graphql_api.query_depth(operation, fragments, given) > graphql_api.MAX_DEPTH):
-        return None  # refused before it runs, as graphql_api.run refuses it
-    return _Walker(schema, operation, fragments, given)
+    found = graphql_api.analysis(era, query, operation_name, variables)
+    if found is None or found.over or found.depth > graphql_api.MAX_DEPTH:
+        return None  # invalid, refused by a bound, or no such operation: nothing runs
+    given = graphql_api.effective_variables(found.operation, variables)
+    return _Walker(graphql_api.schema(era), found.operation, found.fragments, given)
 
 
 def _is_list(t: Any) -> bool:

@@ -397,6 +397,103 @@ def schema(era: Era) -> GraphQLSchema:
     return built
 
 
+class _Length(NamedTuple):
+    """A list variable as the bounds read it: by its length alone."""
+
+    length: int
+
+
+class Analysis(NamedTuple):
+    """What the bounds found in the operation a request runs (``analysis``)."""
+
+    operation: OperationDefinitionNode
+    fragments: dict[str, FragmentDefinitionNode]
+    #: The 250-limit errors (``argument_errors``).
+    over: tuple[dict[str, Any], ...]
+    #: The depth graphql-ruby counts (``query_depth``).
+    depth: int
+    #: The requested cost (``ledger.cost``); 0 for an operation over a bound.
+    cost: int
+
+
+def analysis(
+    era: Era, query: str, operation_name: str | None, variables: Mapping[str, Any] | None
+) -> Analysis | None:
+    """Return the bounds' findings for a request, or ``None`` if it names no valid operation.
+
+    Cached per document, operation and what the bounds read of the variables (a list's
+    length, a Boolean's or an Int's value, whether one is given), so a document sent again
+    with other inputs, or other keys, costs a lookup.
+    """
+    doc, errors = validated(era, query)
+    if doc is None or errors:
+        return None
+    given = variables if isinstance(variables, Mapping) else {}
+    key = tuple(_frozen(name, given) for name in _variables_read(query))
+    return _analysis(era, query, operation_name, key)
+
+
+def _frozen(name: str, given: Mapping[str, Any]) -> tuple[str, str, Any]:
+    if name not in given:
+        return name, "absent", None
+    value = given[name]
+    if isinstance(value, list):
+        return name, "list", len(value)
+    if value is None or isinstance(value, bool | int):
+        return name, type(value).__name__, value  # the type keeps True and 1 apart
+    # The bounds read no string, float or object: keep none in the cache key.
+    return name, "other", None
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _variables_read(query: str) -> tuple[str, ...]:
+    """The variables the bounds may read: arguments' own values, ``@skip``/``@include``'s."""
+    parsed = document(query)
+    names: set[str] = set()
+    if isinstance(parsed, GraphQLSyntaxError):  # pragma: no cover - callers validated it
+        return ()
+    stack = [d.selection_set for d in parsed.definitions
+             if isinstance(d, OperationDefinitionNode | FragmentDefinitionNode)]
+    while stack:
+        for selection in stack.pop().selections:
+            for directive in getattr(selection, "directives", None) or ():
+                if directive.name.value in ("skip", "include"):
+                    names.update(a.value.name.value for a in directive.arguments
+                                 if isinstance(a.value, VariableNode))
+            if isinstance(selection, FieldNode):
+                names.update(a.value.name.value for a in selection.arguments
+                             if isinstance(a.value, VariableNode))
+            below = getattr(selection, "selection_set", None)
+            if isinstance(below, SelectionSetNode):
+                stack.append(below)
+    return tuple(sorted(names))
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _analysis(
+    era: Era, query: str, operation_name: str | None, key: tuple[tuple[str, str, Any], ...]
+) -> Analysis | None:
+    from ledger import cost  # it imports this module
+
+    parsed = document(query)
+    if isinstance(parsed, GraphQLSyntaxError):  # pragma: no cover - callers validated it
+        return None
+    operation = get_operation_ast(parsed, operation_name)
+    if operation is None:
+        return None
+    read: dict[str, Any] = {}
+    for name, kind, value in key:
+        if kind != "absent":
+            read[name] = _Length(value) if kind == "list" else {} if kind == "other" else value
+    fragments = _fragments(parsed)
+    effective = effective_variables(operation, read)
+    over = tuple(argument_errors(schema(era), operation, fragments, effective))
+    deep = query_depth(operation, fragments, effective)
+    requested = (0 if over or deep > MAX_DEPTH
+                 else cost.operation_cost(era, operation, fragments, effective))
+    return Analysis(operation, fragments, over, deep, requested)
+
+
 # ---------------------------------------------------------------------- documents
 
 
@@ -769,6 +866,7 @@ def _over_limit(
         t = declared.type.of_type if is_non_null_type(declared.type) else declared.type
         if is_list_type(t):
             size = (len(value.values) if isinstance(value, ListValueNode)
+                    else raw.length if isinstance(raw, _Length)
                     else len(raw) if isinstance(raw, list) else 0)
             if size > MAX_INPUT_SIZE:
                 out.append({
@@ -1402,23 +1500,20 @@ def run(
         else:
             message = "An operation name is required"
         return {"errors": [{"message": message}]}
-    fragments = _fragments(doc)
-    effective = effective_variables(operation, given)
-    over = argument_errors(schema(era), operation, fragments, effective)
-    if over:
-        return {"errors": over}
+    found = analysis(era, query, operation_name, given)
+    if found is None:  # pragma: no cover - the document validated and names the operation
+        raise AssertionError("no analysis of a valid operation")
+    if found.over:
+        return {"errors": copy.deepcopy(list(found.over))}  # the cached errors stay untouched
     variable_errors = _coerce_variables(era, operation, given)
     if variable_errors:
         return {"errors": variable_errors}
-    deep = query_depth(operation, fragments, effective)
-    if deep > MAX_DEPTH:
-        return {"errors": [depth_error(deep)]}
-    if max_cost is not None:
+    if found.depth > MAX_DEPTH:
+        return {"errors": [depth_error(found.depth)]}
+    if max_cost is not None and found.cost > max_cost:
         from ledger import cost  # it imports this module
 
-        requested = cost.operation_cost(era, operation, fragments, effective)
-        if requested > max_cost:
-            return cost.max_cost_exceeded_body(requested, max_cost)
+        return cost.max_cost_exceeded_body(found.cost, max_cost)
     context = _Context(ledger, era, api_version, given)
     result: ExecutionResult = execute_sync(
         schema(era), doc, context_value=context, variable_values=dict(given),
@@ -1449,20 +1544,15 @@ def root_fields(
     """
     if not isinstance(query, str):
         return None
-    doc, errors = validated(era, query)
-    if doc is None or errors:
-        return None
-    operation = get_operation_ast(doc, operation_name)
-    if operation is None:
-        return None
     given = variables if isinstance(variables, Mapping) else {}
-    fragments = _fragments(doc)
+    found = analysis(era, query, operation_name, given)
+    if found is None or found.over or found.depth > MAX_DEPTH:
+        return None
+    operation, fragments = found.operation, found.fragments
+    if _coerce_variables(era, operation, given):
+        return None
     effective = effective_variables(operation, given)
     s = schema(era)
-    if (argument_errors(s, operation, fragments, effective)
-            or _coerce_variables(era, operation, given)
-            or query_depth(operation, fragments, effective) > MAX_DEPTH):
-        return None
     kind = operation.operation.value
     root = s.mutation_type if kind == "mutation" else s.query_type
     if root is None:  # pragma: no cover - the schema defines both
