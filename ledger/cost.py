@@ -28,7 +28,9 @@ cost is charged before the query runs and the difference to the actual cost refu
   sizes each connection by the items it returned, so it never exceeds the requested cost;
 * fragments are expanded where they are spread; aliases are separate fields, each costed;
   the same response key selected twice is merged into one field, as GraphQL executes it;
-  ``@skip``/``@include`` are honoured;
+  ``@skip``/``@include`` are honoured. The analysis is memoised per (type, selection), so a
+  fragment spread many times is costed once and the work stays linear in the document, even
+  when the cost doubles with each level of fragments (the cost itself is exact);
 * a single request may not cost more than 1000 (``MAX_QUERY_COST``): Shopify refuses it,
   before it runs, with ``MAX_COST_EXCEEDED`` (``max_cost_exceeded_body``).
 
@@ -46,8 +48,9 @@ Choices where Shopify publishes no rule ([ours]):
 * Selecting both ``nodes`` and ``edges { node }`` on one connection counts both.
 * In the actual cost a field that came back ``null`` costs its own 1 (or 2, or 10), and one
   absent from ``data`` (never resolved) costs 0; a body without ``data`` costs 0.
-* A document that does not parse, does not validate, nests too deeply, or names no single
-  operation to run costs 0, requested and actual.
+* A document that does not parse, does not validate, exceeds one of ``ledger.graphql_api``'s
+  bounds (bytes, tokens, nesting, depth, the 250 limits of arguments), or names no single
+  operation to run costs 0, requested and actual: it is refused before anything runs.
 * The ``MAX_COST_EXCEEDED`` error: its message and ``extensions`` (``cost``, ``maxCost``,
   ``documentation``) are those of Shopify responses recorded in public client test
   suites; shopify.dev's pages at hand do not quote them.
@@ -59,23 +62,19 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
 from graphql import (
-    BooleanValueNode,
     FieldNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLField,
     GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLSchema,
     GraphQLUnionType,
-    InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     ValueNode,
     VariableNode,
     get_named_type,
-    get_operation_ast,
     is_leaf_type,
     is_list_type,
     is_non_null_type,
@@ -83,7 +82,7 @@ from graphql import (
 )
 
 from ledger import graphql_api
-from ledger.versions import DEFAULT, era_of
+from ledger.versions import DEFAULT, Era, era_of
 
 #: A field returning an object (or an interface or union) costs this, plus its selection.
 OBJECT_COST: Final = 1
@@ -92,7 +91,7 @@ CONNECTION_COST: Final = 2
 #: A mutation's root field costs this, payload included.
 MUTATION_COST: Final = 10
 #: The most a single request may cost; past it, ``MAX_COST_EXCEEDED`` and nothing runs.
-MAX_QUERY_COST: Final = 1000
+MAX_QUERY_COST: Final = graphql_api.MAX_QUERY_COST
 MAX_COST_DOCUMENTATION: Final = "https://shopify.dev/api/usage/limits#rate-limits"
 
 
@@ -120,8 +119,10 @@ def requested_cost(
     api_version: str = DEFAULT,
 ) -> int:
     """Return the requested cost of ``query``: its static analysis, before it runs."""
-    walker = _walker(query, variables, operation_name, api_version)
-    return walker.requested() if walker is not None else 0
+    if not isinstance(query, str):
+        return 0
+    found = graphql_api.analysis(era_of(api_version), query, operation_name, variables)
+    return found.cost if found is not None else 0  # cached with the other bounds
 
 
 def actual_cost(
@@ -139,24 +140,32 @@ def actual_cost(
     return walker.actual(data) if walker is not None else 0
 
 
+def operation_cost(
+    era: Era,
+    operation: OperationDefinitionNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    variables: Mapping[str, Any],
+) -> int:
+    """Return the requested cost of an operation already validated and bounded.
+
+    ``variables`` as ``graphql_api.effective_variables`` gives them.
+    """
+    return _Walker(graphql_api.schema(era), operation, fragments, variables).requested()
+
+
 def _walker(
     query: str, variables: Mapping[str, Any] | None, operation_name: str | None,
     api_version: str,
 ) -> _Walker | None:
     """Return a walker over the operation ``query`` runs, or ``None`` if nothing runs."""
-    if not isinstance(query, str) or graphql_api.nesting(query) > graphql_api.MAX_NESTING:
-        return None  # graphql_api refuses such a document before parsing it
+    if not isinstance(query, str):
+        return None
     era = era_of(api_version)
-    document, errors = graphql_api.validated(era, query)  # the shared, cached parse
-    if document is None or errors:
-        return None
-    operation = get_operation_ast(document, operation_name)
-    if operation is None:
-        return None
-    fragments = {d.name.value: d for d in document.definitions
-                 if isinstance(d, FragmentDefinitionNode)}
-    given = variables if isinstance(variables, Mapping) else {}
-    return _Walker(graphql_api.schema(era), operation, fragments, given)
+    found = graphql_api.analysis(era, query, operation_name, variables)
+    if found is None or found.over or found.depth > graphql_api.MAX_DEPTH:
+        return None  # invalid, refused by a bound, or no such operation: nothing runs
+    given = graphql_api.effective_variables(found.operation, variables)
+    return _Walker(graphql_api.schema(era), found.operation, found.fragments, given)
 
 
 def _is_list(t: Any) -> bool:
@@ -167,8 +176,15 @@ def _is_connection(t: Any) -> bool:
     return isinstance(t, GraphQLObjectType) and t.name.endswith("Connection")
 
 
+#: A memo key: a type's name and the identities of the selection sets costed on it.
+_Key = tuple[str, tuple[int, ...]]
+
+
 class _Walker:
-    """Costs one operation of a validated document against its era's schema."""
+    """Costs one operation of a validated document against its era's schema.
+
+    ``visits`` counts the selections collected, a measure of the work done (tests bound it).
+    """
 
     def __init__(
         self,
@@ -181,10 +197,10 @@ class _Walker:
         self.operation = operation
         self.fragments = fragments
         self.variables = dict(variables)
-        for definition in operation.variable_definitions:
-            name = definition.variable.name.value
-            if name not in self.variables and definition.default_value is not None:
-                self.variables[name] = value_from_ast_untyped(definition.default_value)
+        self._fields: dict[_Key, dict[str, list[FieldNode]]] = {}
+        self._costs: dict[_Key, int] = {}
+        self._item_costs: dict[_Key, int] = {}
+        self.visits = 0
 
     def _root(self) -> GraphQLObjectType | None:
         if self.operation.operation.value == "mutation":
@@ -233,14 +249,19 @@ class _Walker:
         data: Mapping[str, Any] | None = None,
     ) -> int:
         """Cost of ``sets`` on ``object_type``; with ``data``, of what it returned."""
+        key = (object_type.name, tuple(map(id, sets)))
+        if data is None and key in self._costs:
+            return self._costs[key]
         fields = self._collect(object_type, sets)
         total = 0
-        for key, definition in self._defined(object_type, fields):
-            nodes = fields[key]
+        for response_key, definition in self._defined(object_type, fields):
+            nodes = fields[response_key]
             if data is None:
                 total += self._field(definition, nodes)
-            elif key in data:
-                total += self._field(definition, nodes, data[key], actual=True)
+            elif response_key in data:
+                total += self._field(definition, nodes, data[response_key], actual=True)
+        if data is None:
+            self._costs[key] = total
         return total
 
     def _field(
@@ -283,6 +304,9 @@ class _Walker:
 
     def _item(self, connection: GraphQLObjectType, sub: Sequence[SelectionSetNode]) -> int:
         """Requested cost of one item of a connection: its ``nodes`` and ``edges { node }``."""
+        memo_key = (connection.name, tuple(map(id, sub)))
+        if memo_key in self._item_costs:
+            return self._item_costs[memo_key]
         total = 0
         fields = self._collect(connection, sub)
         for key, definition in self._defined(connection, fields):
@@ -295,6 +319,7 @@ class _Walker:
                 edge = get_named_type(definition.type)
                 if isinstance(edge, GraphQLObjectType):
                     total += self._selection(edge, inner)  # the edge is free; its node is not
+        self._item_costs[memo_key] = total
         return total
 
     def _items(
@@ -338,59 +363,15 @@ class _Walker:
                     sizes.append(max(size, 0))
         return min(sizes, default=0)
 
-    def _included(self, node: FieldNode | FragmentSpreadNode | InlineFragmentNode) -> bool:
-        """Whether ``@skip``/``@include`` leave ``node`` in the selection."""
-        for directive in node.directives:
-            name = directive.name.value
-            if name not in ("skip", "include"):
-                continue
-            condition = next((a.value for a in directive.arguments if a.name.value == "if"),
-                             None)
-            if condition is None:
-                continue
-            value = (condition.value if isinstance(condition, BooleanValueNode)
-                     else self._value(condition))
-            if (name == "skip") == bool(value):
-                return False
-        return True
-
-    def _applies(self, condition: str | None, object_type: GraphQLObjectType) -> bool:
-        if condition is None or condition == object_type.name:
-            return True
-        t = self.schema.get_type(condition)
-        if isinstance(t, GraphQLInterfaceType | GraphQLUnionType):
-            return self.schema.is_sub_type(t, object_type)
-        return False
-
     def _collect(
-        self, object_type: GraphQLObjectType, sets: Sequence[SelectionSetNode],
-        seen: frozenset[str] = frozenset(),
+        self, object_type: GraphQLObjectType, sets: Sequence[SelectionSetNode]
     ) -> dict[str, list[FieldNode]]:
-        """Group the fields of ``sets`` that apply to ``object_type`` by response key."""
-        out: dict[str, list[FieldNode]] = {}
-        for selection_set in sets:
-            for selection in selection_set.selections:
-                if isinstance(selection, FieldNode):
-                    if self._included(selection):
-                        key = (selection.alias or selection.name).value
-                        out.setdefault(key, []).append(selection)
-                    continue
-                if isinstance(selection, InlineFragmentNode):
-                    condition = (selection.type_condition.name.value
-                                 if selection.type_condition is not None else None)
-                    inner = selection.selection_set
-                    name = None
-                elif isinstance(selection, FragmentSpreadNode):
-                    name = selection.name.value
-                    fragment = self.fragments.get(name)
-                    if fragment is None or name in seen:
-                        continue  # validation rules these out; no cycle is followed
-                    condition = fragment.type_condition.name.value
-                    inner = fragment.selection_set
-                else:  # pragma: no cover - no other selections exist
-                    continue
-                if self._included(selection) and self._applies(condition, object_type):
-                    more = seen | {name} if name is not None else seen
-                    for key, nodes in self._collect(object_type, [inner], more).items():
-                        out.setdefault(key, []).extend(nodes)
-        return out
+        """Group the fields of ``sets`` that apply to ``object_type`` by response key (memoised)."""
+        key = (object_type.name, tuple(map(id, sets)))
+        fields = self._fields.get(key)
+        if fields is None:
+            self.visits += sum(len(s.selections) for s in sets)
+            fields = graphql_api.collect_fields(self.schema, self.fragments, self.variables,
+                                                object_type, sets)
+            self._fields[key] = fields
+        return fields

@@ -64,7 +64,7 @@ Choices where Shopify's behaviour is a guess ([ours]):
     directives in the wrong place and a subscription's rules keep graphql-core's wording.
 * Connections take ``first``/``after``, ``last``/``before`` and ``reverse``; without
   ``first`` or ``last``: ``you must provide one of first or last`` (the wording Shopify
-  uses) at the field. No cap on ``first``/``last`` is enforced. Cursors are opaque
+  uses) at the field; over 250 they are refused (below). Cursors are opaque
   (base64 of the level id); an unknown ``after``/``before`` bounds nothing. They list
   *active* levels only, in the order items/locations were added; ``inventoryLevel(...)``
   returns a level active or not.
@@ -72,10 +72,31 @@ Choices where Shopify's behaviour is a guess ([ours]):
   whose sums pass two billion) is a field error ``Int cannot represent non 32-bit signed
   integer value`` with ``null`` propagated, as any GraphQL server gives; the call itself
   still ran, and ``execute`` (no GraphQL types) reports the number.
-* A document whose ``{``, ``[`` and ``(`` nest more than ``MAX_NESTING`` (50) deep is
-  refused before parsing with graphql-ruby's max-depth wording (``Query has depth of N,
-  which exceeds max depth of 50``), counted lexically; a non-string query or operation
-  name is a programmer error (``TypeError``).
+* Bounds, each checked before anything runs and each linear in the document, in this order
+  (graphql-ruby's: size while parsing, validation, then analysis; validation runs after the
+  nesting checks, variables are coerced after the 250 limits, which read them as sent);
+  a non-string query or operation name is a programmer error (``TypeError``):
+
+  - more than ``MAX_QUERY_BYTES`` (1 MiB, [ours]) or ``MAX_TOKENS`` (15,000, comments
+    included, [ours]): graphql-ruby's ``This query is too large to execute.`` (with the
+    location of the first token past the limit), before parsing;
+  - ``{``, ``[`` and ``(`` nested more than ``MAX_NESTING`` (100, [ours]) deep in the text,
+    or fields, inline fragments and spreads nested more than that once fragments are
+    expanded: ``Query has depth of N, which exceeds max depth of 50``, before the
+    recursive parser / validator see it (N: the depth of the fields where that is over 50,
+    else the nesting);
+  - a list argument of more than 250 entries (``nodes(ids:)``, ``quantities(names:)``...):
+    Shopify's ``MAX_INPUT_SIZE_EXCEEDED``; a connection's ``first``/``last`` over 250:
+    ``MAX_PAGE_SIZE_EXCEEDED`` ([ours] wording and code); both at the field, with the path
+    of response keys and the argument, no ``data``. A mutation's own arguments are left to
+    ``execute``'s checks, so ``graphql`` keeps equal to ``execute``;
+  - fields nested more than ``MAX_DEPTH`` (50) deep, fragments expanded, counted as
+    graphql-ruby's ``QueryDepth`` counts them (every field, none for fragments, nothing
+    that ``@skip``/``@include`` leave out): ``Query has depth of N, which exceeds max depth
+    of 50`` (graphql-ruby's wording; the figure 50 is [ours]);
+  - a requested cost (``ledger.cost``) over 1000: Shopify's ``MAX_COST_EXCEEDED``, which
+    bounds the work of execution (a document doubling its fields with each level of
+    fragments is refused, its cost computed exactly and in linear time).
 * ``location`` without ``id`` returns the first location (Shopify: the primary location).
 """
 
@@ -86,8 +107,8 @@ import copy
 import functools
 import json
 import re
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Final
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from graphql import (
     ArgumentNode,
@@ -101,10 +122,12 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLResolveInfo,
     GraphQLSchema,
     GraphQLSyntaxError,
+    GraphQLUnionType,
     InlineFragmentNode,
     IntValueNode,
     ListTypeNode,
@@ -128,7 +151,10 @@ from graphql import (
     Visitor,
     build_schema,
     execute_sync,
+    get_named_type,
     get_operation_ast,
+    is_list_type,
+    is_non_null_type,
     parse,
     validate,
     value_from_ast_untyped,
@@ -139,6 +165,7 @@ from graphql.language import Lexer, TokenKind
 from ledger import shopify
 from ledger.errors import (
     ADJUST,
+    MAX_INPUT_SIZE,
     MOVE,
     OPERATIONS,
     SET,
@@ -370,25 +397,550 @@ def schema(era: Era) -> GraphQLSchema:
     return built
 
 
+class _Length(NamedTuple):
+    """A list variable as the bounds read it: by its length alone."""
+
+    length: int
+
+
+class Analysis(NamedTuple):
+    """What the bounds found in the operation a request runs (``analysis``)."""
+
+    operation: OperationDefinitionNode
+    fragments: dict[str, FragmentDefinitionNode]
+    #: The 250-limit errors (``argument_errors``).
+    over: tuple[dict[str, Any], ...]
+    #: The depth graphql-ruby counts (``query_depth``).
+    depth: int
+    #: The requested cost (``ledger.cost``); 0 for an operation over a bound.
+    cost: int
+
+
+def analysis(
+    era: Era, query: str, operation_name: str | None, variables: Mapping[str, Any] | None
+) -> Analysis | None:
+    """Return the bounds' findings for a request, or ``None`` if it names no valid operation.
+
+    Cached per document, operation and what the bounds read of the variables (a list's
+    length, a Boolean's or an Int's value, whether one is given), so a document sent again
+    with other inputs, or other keys, costs a lookup.
+    """
+    doc, errors = validated(era, query)
+    if doc is None or errors:
+        return None
+    given = variables if isinstance(variables, Mapping) else {}
+    key = tuple(_frozen(name, given) for name in _variables_read(query))
+    return _analysis(era, query, operation_name, key)
+
+
+def _frozen(name: str, given: Mapping[str, Any]) -> tuple[str, str, Any]:
+    if name not in given:
+        return name, "absent", None
+    value = given[name]
+    if isinstance(value, list):
+        return name, "list", len(value)
+    if value is None or isinstance(value, bool | int):
+        return name, type(value).__name__, value  # the type keeps True and 1 apart
+    # The bounds read no string, float or object: keep none in the cache key.
+    return name, "other", None
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _variables_read(query: str) -> tuple[str, ...]:
+    """The variables the bounds may read: arguments' own values, ``@skip``/``@include``'s."""
+    parsed = document(query)
+    names: set[str] = set()
+    if isinstance(parsed, GraphQLSyntaxError):  # pragma: no cover - callers validated it
+        return ()
+    stack = [d.selection_set for d in parsed.definitions
+             if isinstance(d, OperationDefinitionNode | FragmentDefinitionNode)]
+    while stack:
+        for selection in stack.pop().selections:
+            for directive in getattr(selection, "directives", None) or ():
+                if directive.name.value in ("skip", "include"):
+                    names.update(a.value.name.value for a in directive.arguments
+                                 if isinstance(a.value, VariableNode))
+            if isinstance(selection, FieldNode):
+                names.update(a.value.name.value for a in selection.arguments
+                             if isinstance(a.value, VariableNode))
+            below = getattr(selection, "selection_set", None)
+            if isinstance(below, SelectionSetNode):
+                stack.append(below)
+    return tuple(sorted(names))
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _analysis(
+    era: Era, query: str, operation_name: str | None, key: tuple[tuple[str, str, Any], ...]
+) -> Analysis | None:
+    from ledger import cost  # it imports this module
+
+    parsed = document(query)
+    if isinstance(parsed, GraphQLSyntaxError):  # pragma: no cover - callers validated it
+        return None
+    operation = get_operation_ast(parsed, operation_name)
+    if operation is None:
+        return None
+    read: dict[str, Any] = {}
+    for name, kind, value in key:
+        if kind != "absent":
+            read[name] = _Length(value) if kind == "list" else {} if kind == "other" else value
+    fragments = _fragments(parsed)
+    effective = effective_variables(operation, read)
+    over = tuple(argument_errors(schema(era), operation, fragments, effective))
+    deep = query_depth(operation, fragments, effective)
+    requested = (0 if over or deep > MAX_DEPTH
+                 else cost.operation_cost(era, operation, fragments, effective))
+    return Analysis(operation, fragments, over, deep, requested)
+
+
+# ---------------------------------------------------------------------- documents
+
+
+# ---------------------------------------------------------------------- bounds
+
+#: The deepest a document's fields may nest, fragments expanded: graphql-ruby's ``max_depth``
+#: (its ``QueryDepth`` counts every field, leaves and introspection included, and skips what
+#: ``@skip``/``@include`` leave out). Shopify publishes no figure: 50 is [ours].
+MAX_DEPTH: Final = 50
+#: How deeply ``{``, ``[`` and ``(`` may nest in the text, and fields, inline fragments and
+#: fragment spreads once fragments are expanded ([ours]): graphql-core's parser and
+#: validator recurse, so this is checked before each of them runs.
+MAX_NESTING: Final = 100
+#: The most lexical tokens a document may hold, comments included (graphql-ruby's
+#: ``max_query_string_tokens``, which counts comments since 2.6.1; graphql-ruby's generator
+#: suggests 5,000 and graphql-java defaults to 15,000; Shopify publishes none: [ours]).
+MAX_TOKENS: Final = 15_000
+#: The longest query string accepted, in UTF-8 bytes ([ours]: graphql-java's default of
+#: 1 MB characters); refused before it is scanned, so a huge string costs nothing.
+MAX_QUERY_BYTES: Final = 1 << 20
+#: The most items a connection's ``first`` or ``last`` may ask for (Shopify: "You can
+#: retrieve up to a maximum of 250 resources").
+MAX_PAGE_SIZE: Final = 250
+#: Shopify's single-query maximum cost: a request over it gets ``MAX_COST_EXCEEDED``.
+MAX_QUERY_COST: Final = 1000
+#: graphql-ruby's parse error for a document over its token limit.
+TOO_LARGE: Final = "This query is too large to execute."
+
+# One alternative per lexeme: block strings, strings and comments first, so that what they
+# hold is never counted; a quote that opens no valid string is where graphql-core's lexer
+# fails (nothing after it is parsed). A comment ends at either line terminator, as the
+# spec's (and graphql-core's) do.
+_LEXEME: Final = re.compile(
+    r'''
+      (?P<block>"""(?:\\"""|(?!""")[\s\S])*""")
+    | (?P<string>"(?:\\[^\n\r]|[^"\\\n\r])*")
+    | (?P<bad>")
+    | (?P<comment>\#[^\n\r]*)
+    | (?P<open>[{\[(])
+    | (?P<close>[}\])])
+    | \.\.\. | [!$&:=@|] | [_A-Za-z][_0-9A-Za-z]* | -?[0-9][_0-9A-Za-z.+-]*
+    ''',
+    re.VERBOSE,
+)
+
+
+class _Scan(NamedTuple):
+    """What one pass over a query's text found, up to its first ``MAX_TOKENS`` tokens."""
+
+    tokens: int
+    nesting: int
+    #: Where the first token past ``MAX_TOKENS`` starts, if there is one.
+    over: int | None
+
+
+def _scan_text(query: str) -> _Scan:
+    """Count the tokens of ``query`` and how deeply its brackets nest, in one linear pass."""
+    depth = deepest = tokens = 0
+    for match in _LEXEME.finditer(query):
+        kind = match.lastgroup
+        if kind == "bad":
+            break  # graphql-core's lexer stops here: nothing further is parsed
+        tokens += 1
+        if tokens > MAX_TOKENS:
+            return _Scan(tokens, deepest, match.start())
+        if kind == "open":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif kind == "close":
+            depth = max(depth - 1, 0)  # an unmatched closer is a syntax error right there
+    return _Scan(tokens, deepest, None)
+
+
+_scan = functools.lru_cache(maxsize=CACHE_SIZE)(_scan_text)
+
+
+def nesting(query: str) -> int:
+    """Return how deeply ``{``, ``[`` and ``(`` nest in ``query``, outside strings and comments.
+
+    Tokens are read as graphql-core's lexer reads them (a comment ends at either line
+    terminator; an escaped triple quote does not end a block string), up to the first
+    ``MAX_TOKENS``, in time linear in the text.
+    """
+    return _scan_text(query).nesting
+
+
+def byte_size(query: str) -> int:
+    """Return the length of ``query`` in UTF-8 (lone surrogates, which JSON allows, count 3)."""
+    return len(query) if query.isascii() else len(query.encode("utf-8", "surrogatepass"))
+
+
+def depth_error(depth: int) -> dict[str, Any]:
+    """Return graphql-ruby's error for a document of ``depth`` past ``MAX_DEPTH``."""
+    return {"message": f"Query has depth of {depth}, which exceeds max depth of {MAX_DEPTH}"}
+
+
+def refusal(query: str) -> dict[str, Any] | None:
+    """Return the error that refuses ``query`` before it is parsed, if any.
+
+    Over ``MAX_QUERY_BYTES`` or ``MAX_TOKENS``: graphql-ruby's ``This query is too large to
+    execute.`` (at the first token past the limit; [ours] for the byte limit, which has no
+    location); brackets nested past ``MAX_NESTING``: graphql-ruby's max-depth wording with
+    that nesting as the depth ([ours]). A query over the byte limit is never cached.
+    """
+    if len(query) > MAX_QUERY_BYTES or byte_size(query) > MAX_QUERY_BYTES:
+        return {"message": TOO_LARGE}
+    scan = _scan(query)
+    if scan.over is not None:
+        where = Source(query).get_location(scan.over)
+        return {"message": TOO_LARGE,
+                "locations": [{"line": where.line, "column": where.column}]}
+    if scan.nesting > MAX_NESTING:
+        return depth_error(scan.nesting)
+    return None
+
+
+def _deepest(
+    selection_set: SelectionSetNode,
+    step: Callable[[Node], tuple[int, SelectionSetNode | None] | None],
+    memo: dict[int, int],
+) -> int:
+    """Return the heaviest path below ``selection_set``: the sum of ``step``'s weights.
+
+    ``step(selection)`` gives a selection's weight and the selection set it leads to (a
+    field's own, an inline fragment's, a spread fragment's), or ``None`` to leave it out.
+    Iterative and memoised per selection set (``memo``, by node identity), so fragments
+    reached many times are walked once and the work is linear in the document; a spread
+    that closes a fragment cycle counts its own weight only (validation reports the cycle).
+    """
+    if id(selection_set) in memo:
+        return memo[id(selection_set)]
+    active = {id(selection_set)}
+    # Each frame: the set, an iterator over its selections, its best so far, the pending weight.
+    stack: list[list[Any]] = [[selection_set, iter(selection_set.selections), 0, 0]]
+    while stack:
+        frame = stack[-1]
+        for selection in frame[1]:
+            found = step(selection)
+            if found is None:
+                continue
+            weight, below = found
+            if below is None or id(below) in active:
+                frame[2] = max(frame[2], weight)
+            elif id(below) in memo:
+                frame[2] = max(frame[2], weight + memo[id(below)])
+            else:
+                frame[3] = weight
+                active.add(id(below))
+                stack.append([below, iter(below.selections), 0, 0])
+                break
+        else:
+            stack.pop()
+            node, best = frame[0], frame[2]
+            memo[id(node)] = best
+            active.discard(id(node))
+            if stack:
+                parent = stack[-1]
+                parent[2] = max(parent[2], parent[3] + best)
+    return memo[id(selection_set)]
+
+
+def _fragments(doc: DocumentNode) -> dict[str, FragmentDefinitionNode]:
+    return {d.name.value: d for d in doc.definitions if isinstance(d, FragmentDefinitionNode)}
+
+
+def structural_nesting(doc: DocumentNode) -> int:
+    """Return how deeply fields, inline fragments and spreads nest, fragments expanded.
+
+    Every definition counts (validation walks them all); linear in the document.
+    """
+    fragments = _fragments(doc)
+
+    def step(selection: Node) -> tuple[int, SelectionSetNode | None] | None:
+        if isinstance(selection, FragmentSpreadNode):
+            fragment = fragments.get(selection.name.value)
+            return (1, fragment.selection_set) if fragment is not None else None
+        if isinstance(selection, FieldNode | InlineFragmentNode):
+            return 1, selection.selection_set
+        return None  # pragma: no cover - no other selections exist
+
+    memo: dict[int, int] = {}
+    return max((_deepest(d.selection_set, step, memo) for d in doc.definitions
+                if isinstance(d, OperationDefinitionNode | FragmentDefinitionNode)), default=0)
+
+
+def effective_variables(
+    operation: OperationDefinitionNode, variables: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """Return ``variables`` with the defaults of those the operation declares and left out."""
+    out = dict(variables) if isinstance(variables, Mapping) else {}
+    for definition in operation.variable_definitions:
+        name = definition.variable.name.value
+        if name not in out and definition.default_value is not None:
+            out[name] = value_from_ast_untyped(definition.default_value)
+    return out
+
+
+def included(node: Node, variables: Mapping[str, Any]) -> bool:
+    """Whether ``@skip``/``@include`` leave ``node`` in, as graphql-core's execution decides.
+
+    ``variables`` as ``effective_variables`` gives them (valid ones are coerced already:
+    JSON ``true`` is Python's ``True``).
+    """
+    for directive in getattr(node, "directives", None) or ():
+        name = directive.name.value
+        if name not in ("skip", "include"):
+            continue
+        condition = next((a.value for a in directive.arguments if a.name.value == "if"), None)
+        if isinstance(condition, VariableNode):
+            value = variables.get(condition.name.value)
+        elif isinstance(condition, BooleanValueNode):
+            value = condition.value
+        else:
+            continue
+        if (name == "skip" and value is True) or (name == "include" and value is False):
+            return False
+    return True
+
+
+def applies(schema: GraphQLSchema, condition: str | None, object_type: GraphQLObjectType) -> bool:
+    """Whether a fragment on type ``condition`` (``None``: untyped) applies to ``object_type``."""
+    if condition is None or condition == object_type.name:
+        return True
+    t = schema.get_type(condition)
+    if isinstance(t, GraphQLInterfaceType | GraphQLUnionType):
+        return schema.is_sub_type(t, object_type)
+    return False
+
+
+def collect_fields(
+    schema: GraphQLSchema,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    variables: Mapping[str, Any],
+    object_type: GraphQLObjectType,
+    selection_sets: Iterable[SelectionSetNode],
+) -> dict[str, list[FieldNode]]:
+    """Group the fields ``selection_sets`` select on ``object_type`` by response key.
+
+    graphql-core's ``collect_fields`` (the spec's CollectFields): inline fragments whose
+    type condition is absent or matches, fragment spreads (each fragment once per call, so
+    spreading one twice does not double the work), ``@skip``/``@include``; in document order.
+    """
+    out: dict[str, list[FieldNode]] = {}
+    visited: set[str] = set()
+
+    def collect(selection_set: SelectionSetNode) -> None:
+        for selection in selection_set.selections:
+            if not included(selection, variables):
+                continue
+            if isinstance(selection, FieldNode):
+                out.setdefault((selection.alias or selection.name).value, []).append(selection)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                if applies(schema, condition.name.value if condition else None, object_type):
+                    collect(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name in visited:
+                    continue
+                visited.add(name)
+                fragment = fragments.get(name)
+                if fragment is not None and applies(
+                    schema, fragment.type_condition.name.value, object_type
+                ):
+                    collect(fragment.selection_set)
+
+    for selection_set in selection_sets:
+        collect(selection_set)
+    return out
+
+
+def query_depth(
+    operation: OperationDefinitionNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    variables: Mapping[str, Any],
+) -> int:
+    """Return the operation's depth as graphql-ruby's ``QueryDepth`` counts it.
+
+    Every field counts one level (leaves and introspection too); inline fragments and
+    spreads count none and are expanded wherever they appear, whatever their type
+    condition (a static count); what ``@skip``/``@include`` leave out is not counted.
+    Memoised per fragment: linear in the document, however often fragments are spread.
+    """
+
+    def step(selection: Node) -> tuple[int, SelectionSetNode | None] | None:
+        if not included(selection, variables):
+            return None
+        if isinstance(selection, FieldNode):
+            return 1, selection.selection_set
+        if isinstance(selection, InlineFragmentNode):
+            return 0, selection.selection_set
+        if isinstance(selection, FragmentSpreadNode):
+            fragment = fragments.get(selection.name.value)
+            return (0, fragment.selection_set) if fragment is not None else None
+        return None  # pragma: no cover - no other selections exist
+
+    return _deepest(operation.selection_set, step, {})
+
+
+def _is_connection(t: Any) -> bool:
+    return isinstance(t, GraphQLObjectType) and t.name.endswith("Connection")
+
+
+def argument_errors(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    variables: Mapping[str, Any],
+) -> list[dict[str, Any]]:
+    """Return an error per argument over Shopify's 250 limits, in the fields that would run.
+
+    A list argument (``nodes(ids:)``, ``quantities(names:)``, ...) of more than
+    ``MAX_INPUT_SIZE`` entries gets Shopify's ``MAX_INPUT_SIZE_EXCEEDED``; a connection's
+    ``first``/``last`` over ``MAX_PAGE_SIZE`` gets ``MAX_PAGE_SIZE_EXCEEDED`` ([ours]: the
+    wording and code; Shopify documents the 250 cap, not its error). The arguments of a
+    mutation's root fields are left to ``execute``'s own checks (``graphql`` equals
+    ``execute`` for mutations). Variables are read as sent, before coercion, so a huge list
+    costs nothing to refuse. Each field is checked once per type it is reached as (fragments
+    are not re-walked), at the path of its first occurrence.
+    """
+    root = schema.mutation_type if operation.operation.value == "mutation" else schema.query_type
+    if root is None:  # pragma: no cover - the schema defines both
+        return []
+    errors: list[dict[str, Any]] = []
+    seen: set[tuple[int, str, bool]] = set()
+
+    def walk(selection_set: SelectionSetNode, parent: Any, path: list[str], top: bool) -> None:
+        key = (id(selection_set), parent.name, top)
+        if key in seen:
+            return
+        seen.add(key)
+        for selection in selection_set.selections:
+            if not included(selection, variables):
+                continue
+            if isinstance(selection, FieldNode):
+                definition = getattr(parent, "fields", {}).get(selection.name.value)
+                if definition is None:
+                    continue  # introspection
+                here = [*path, (selection.alias or selection.name).value]
+                if not (top and operation.operation.value == "mutation"):
+                    errors.extend(_over_limit(selection, definition, variables, here))
+                if selection.selection_set is not None:
+                    walk(selection.selection_set, get_named_type(definition.type), here, False)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                inner = schema.get_type(condition.name.value) if condition else parent
+                walk(selection.selection_set, inner or parent, path, top)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = fragments.get(selection.name.value)
+                if fragment is not None:
+                    inner = schema.get_type(fragment.type_condition.name.value)
+                    walk(fragment.selection_set, inner or parent, path, top)
+
+    walk(operation.selection_set, root, [], True)
+    return errors
+
+
+def _over_limit(
+    field: FieldNode, definition: Any, variables: Mapping[str, Any], path: list[str]
+) -> list[dict[str, Any]]:
+    """The 250-limit errors of one field's arguments."""
+    out = []
+    for argument in field.arguments:
+        name = argument.name.value
+        declared = definition.args.get(name)
+        if declared is None:
+            continue
+        value = argument.value
+        raw = variables.get(value.name.value) if isinstance(value, VariableNode) else Undefined
+        t = declared.type.of_type if is_non_null_type(declared.type) else declared.type
+        if is_list_type(t):
+            size = (len(value.values) if isinstance(value, ListValueNode)
+                    else raw.length if isinstance(raw, _Length)
+                    else len(raw) if isinstance(raw, list) else 0)
+            if size > MAX_INPUT_SIZE:
+                out.append({
+                    "message": f"The input array size of {size} is greater than the maximum "
+                               f"allowed of {MAX_INPUT_SIZE}.",
+                    "locations": _locations(field), "path": [*path, name],
+                    "extensions": {"code": "MAX_INPUT_SIZE_EXCEEDED"},
+                })
+        elif name in ("first", "last") and _is_connection(get_named_type(definition.type)):
+            size_value: Any = raw
+            if isinstance(value, IntValueNode):
+                try:
+                    size_value = int(value.value)
+                except ValueError:  # pragma: no cover - validation refuses non-32-bit Ints
+                    continue
+            if (isinstance(size_value, int) and not isinstance(size_value, bool)
+                    and size_value > MAX_PAGE_SIZE):
+                out.append({
+                    "message": f"The page size of {size_value} requested by '{name}' is greater "
+                               f"than the maximum allowed of {MAX_PAGE_SIZE}.",
+                    "locations": _locations(field), "path": [*path, name],
+                    "extensions": {"code": "MAX_PAGE_SIZE_EXCEEDED"},
+                })
+    return out
+
+
 # ---------------------------------------------------------------------- documents
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
 def document(query: str) -> DocumentNode | GraphQLSyntaxError:
-    """Return the parsed ``query`` or its syntax error (cached per query string)."""
+    """Return the parsed ``query`` or its syntax error (cached per query string).
+
+    Callers check ``refusal(query)`` first: this parses whatever it is given.
+    """
     try:
         return parse(Source(query))
     except GraphQLSyntaxError as error:
         return error
 
 
-@functools.lru_cache(maxsize=CACHE_SIZE)
 def validated(era: Era, query: str) -> tuple[DocumentNode | None, tuple[dict[str, Any], ...]]:
-    """Return the document of ``query`` and its errors against ``era``'s schema (cached)."""
+    """Return the document of ``query`` and its errors against ``era``'s schema (cached).
+
+    A query refused before parsing (``refusal``), or whose fields, inline fragments and
+    spreads nest past ``MAX_NESTING`` once fragments are expanded, is refused with that one
+    error before validation recurses (graphql-ruby's depth error, with the depth of its
+    fields where that is over ``MAX_DEPTH`` too, else with the nesting: [ours]).
+    """
+    if len(query) > MAX_QUERY_BYTES or byte_size(query) > MAX_QUERY_BYTES:
+        return None, (refusal(query) or {"message": TOO_LARGE},)  # not cached: too big to keep
+    return _validated(era, query)
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _validated(era: Era, query: str) -> tuple[DocumentNode | None, tuple[dict[str, Any], ...]]:
+    refused = refusal(query)
+    if refused is not None:
+        return None, (refused,)
     parsed = document(query)
     if isinstance(parsed, GraphQLSyntaxError):
         return None, (_syntax_error(query, parsed),)
-    errors = validate(schema(era), parsed)
+    nested = structural_nesting(parsed)
+    if nested > MAX_NESTING:
+        # Report graphql-ruby's depth where it is over too (variables unknown yet: every
+        # @skip/@include on a variable counts as keeping its selection), else the nesting.
+        fragments = _fragments(parsed)
+        deepest = max((query_depth(d, fragments, {}) for d in parsed.definitions
+                       if isinstance(d, OperationDefinitionNode)), default=0)
+        return None, (depth_error(deepest if deepest > MAX_DEPTH else nested),)
+    try:
+        errors = validate(schema(era), parsed)
+    except RecursionError:  # pragma: no cover - graphql-core releases before 3.2.7 recursed
+        return None, ({"message": "Query is nested too deeply to be validated."},)
     if errors:
         paths = _Paths(parsed, schema(era))
         return None, tuple(out for e in errors for out in _validation_errors(e, paths))
@@ -908,42 +1460,6 @@ class _FatalError(Exception):
     """Raised by a resolver whose request-level error leaves no ``data`` key."""
 
 
-#: Deepest nesting of ``{``, ``[`` and ``(`` a document may have ([ours]: a bound on
-#: hostile documents, checked before parsing so nothing recurses without limit).
-MAX_NESTING: Final = 50
-
-
-@functools.lru_cache(maxsize=CACHE_SIZE)
-def nesting(query: str) -> int:
-    """Return how deeply ``{``, ``[`` and ``(`` nest in ``query``, outside strings and comments.
-
-    A single pass over the text, so a hostile document costs time linear in its length;
-    cached like parsed documents, so a repeated query costs a dictionary lookup.
-    """
-    depth = deepest = 0
-    i, n = 0, len(query)
-    while i < n:
-        c = query[i]
-        if c == "#":
-            end = query.find("\n", i)
-            i = n if end < 0 else end
-        elif query.startswith('"""', i):
-            end = query.find('"""', i + 3)
-            i = n if end < 0 else end + 3
-            continue
-        elif c == '"':
-            i += 1
-            while i < n and query[i] not in '"\n':
-                i += 2 if query[i] == "\\" else 1
-        elif c in "{[(":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif c in "}])":
-            depth -= 1
-        i += 1
-    return deepest
-
-
 def run(
     ledger: Ledger,
     query: str,
@@ -951,10 +1467,17 @@ def run(
     *,
     operation_name: str | None = None,
     api_version: str | None = None,
+    max_cost: int | None = MAX_QUERY_COST,
 ) -> dict[str, Any]:
     """Execute ``query`` against ``ledger``; return the response body Shopify would give.
 
-    ``api_version`` (default: the ledger's) is the version this request speaks.
+    ``api_version`` (default: the ledger's) is the version this request speaks. Before
+    anything runs, in graphql-ruby's order: the query's size (``MAX_QUERY_BYTES``,
+    ``MAX_TOKENS``, ``MAX_NESTING``), parsing, validation, the 250 limits of arguments
+    (``argument_errors``), variables, depth (``MAX_DEPTH``, fragments expanded) and the
+    requested cost (over ``max_cost``: Shopify's ``MAX_COST_EXCEEDED``; ``None`` lifts it,
+    as ``ShopifyBackend`` does when it has charged the request itself). Each is linear in
+    the document, and together they bound the work of execution.
     """
     if not isinstance(query, str):
         raise TypeError(f"query must be a str, not {type(query).__name__}")
@@ -963,11 +1486,6 @@ def run(
             f"operation_name must be a str or None, not {type(operation_name).__name__}"
         )
     era: Era = ledger._era if api_version is None else era_of(api_version)
-    depth = nesting(query)
-    if depth > MAX_NESTING:
-        return {"errors": [{
-            "message": f"Query has depth of {depth}, which exceeds max depth of {MAX_NESTING}",
-        }]}
     doc, errors = validated(era, query)
     given: Mapping[str, Any] = variables if isinstance(variables, Mapping) else {}
     if doc is None:
@@ -982,9 +1500,20 @@ def run(
         else:
             message = "An operation name is required"
         return {"errors": [{"message": message}]}
+    found = analysis(era, query, operation_name, given)
+    if found is None:  # pragma: no cover - the document validated and names the operation
+        raise AssertionError("no analysis of a valid operation")
+    if found.over:
+        return {"errors": copy.deepcopy(list(found.over))}  # the cached errors stay untouched
     variable_errors = _coerce_variables(era, operation, given)
     if variable_errors:
         return {"errors": variable_errors}
+    if found.depth > MAX_DEPTH:
+        return {"errors": [depth_error(found.depth)]}
+    if max_cost is not None and found.cost > max_cost:
+        from ledger import cost  # it imports this module
+
+        return cost.max_cost_exceeded_body(found.cost, max_cost)
     context = _Context(ledger, era, api_version, given)
     result: ExecutionResult = execute_sync(
         schema(era), doc, context_value=context, variable_values=dict(given),
@@ -1001,6 +1530,36 @@ def run(
         body["errors"] = [e.formatted for e in result.errors]
     body["data"] = result.data
     return body
+
+
+def root_fields(
+    era: Era, query: str, variables: Mapping[str, Any] | None, operation_name: str | None
+) -> tuple[str, list[tuple[str, FieldNode]]] | None:
+    """Return the operation type and the root fields a request would run, by response key.
+
+    The fields execution would resolve (``collect_fields``: fragments, ``@skip``/``@include``
+    with the request's variables), introspection left out, each with its first node; or
+    ``None`` when the request never reaches execution (it does not parse or validate, names
+    no operation, exceeds a bound or has invalid variables: ``run`` reports that instead).
+    """
+    if not isinstance(query, str):
+        return None
+    given = variables if isinstance(variables, Mapping) else {}
+    found = analysis(era, query, operation_name, given)
+    if found is None or found.over or found.depth > MAX_DEPTH:
+        return None
+    operation, fragments = found.operation, found.fragments
+    if _coerce_variables(era, operation, given):
+        return None
+    effective = effective_variables(operation, given)
+    s = schema(era)
+    kind = operation.operation.value
+    root = s.mutation_type if kind == "mutation" else s.query_type
+    if root is None:  # pragma: no cover - the schema defines both
+        return None
+    fields = collect_fields(s, fragments, effective, root, [operation.selection_set])
+    return kind, [(key, nodes[0]) for key, nodes in fields.items()
+                  if not nodes[0].name.value.startswith("__")]
 
 
 def _coercion_before_directive(

@@ -7,14 +7,20 @@ URL's version, and answers as Shopify does. ``ledger.httpx_transport`` and
 
 What it answers ([ours] where Shopify's exact text is unknown):
 
-* no ``X-Shopify-Access-Token``, or one it does not know: 401 with Shopify's
+* no ``X-Shopify-Access-Token``, one it does not know, or one that belongs to another shop:
+  401 with Shopify's
   ``{"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}``;
 * an unknown shop, another path, or an unsupported version: 404 ``{"errors": "Not Found"}``;
-* a method other than POST: 405; a body that is not JSON with a string ``query``: 400 with
-  Shopify's ``{"errors": {"query": "Required parameter missing or invalid"}}``;
+* a method other than POST: 405; a body over ``MAX_BODY_BYTES`` (4 MiB): 413
+  ``{"errors": "Request Entity Too Large"}``, before it is read as JSON ([ours]: Shopify
+  publishes no limit); a body that is not JSON with a string ``query``: 400 with Shopify's
+  ``{"errors": {"query": "Required parameter missing or invalid"}}``;
 * a token whose scopes lack ``write_inventory`` (mutations) or ``read_inventory`` /
   ``write_inventory`` (queries): 200 with an ``ACCESS_DENIED`` error per denied root field,
-  that field ``null`` in ``data``, and nothing run;
+  that field ``null`` in ``data``, and nothing run. The root fields are those execution
+  would run (``graphql_api.root_fields``: inline fragments typed or not, named fragments,
+  ``@skip``/``@include`` with the request's variables), so no fragment hides a mutation; a
+  field left out by ``@skip``/``@include`` runs nothing and needs no scope;
 * a response whose errors say ``THROTTLED``: 429; everything else: 200, with the
   ``X-Shopify-API-Version`` header naming the version used.
 
@@ -36,12 +42,20 @@ per shop through ``add_shop(..., bucket=)``) that runs on that shop's ledger clo
   where requests do not overlap). A clock that goes back restores nothing ([ours]).
 
 Scope checks happen as the fields resolve, as graphql-ruby's do: an ``ACCESS_DENIED``
-request is charged like any that ran.
+request is charged like any that ran, and a request that never reaches execution (it does
+not parse or validate, exceeds a bound of ``ledger.graphql_api``, or has invalid variables)
+gets that error, whatever the token's scopes.
+
+Tokens belong to shops, as Shopify's do. ``add_shop(shop, ledger, tokens={token: scopes})``
+gives ``shop`` its own tokens: they open that shop only, and one of them presented on
+another shop's URL is a 401 there. ``ShopifyBackend(tokens={token: scopes})`` lists tokens
+valid on every shop served (the older form, kept); a token may not be both. With neither
+(``tokens=None`` and a shop without tokens of its own) any non-empty token is accepted with
+every scope, except one that belongs to another shop.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -73,12 +87,19 @@ Executor = Callable[["Ledger", str, Any, "str | None", str], dict[str, Any]]
 def _graphql(
     ledger: Ledger, query: str, variables: Any, operation_name: str | None, version: str
 ) -> dict[str, Any]:
-    return ledger.graphql(query, variables, operation_name=operation_name, api_version=version)
+    """Run a request as ``Ledger.graphql`` does, less the cost maximum the backend applied."""
+    from ledger import graphql_api
+
+    return graphql_api.run(ledger, query, variables if isinstance(variables, Mapping) else None,
+                           operation_name=operation_name, api_version=version, max_cost=None)
 
 
 #: Shopify's single-query maximum (``ledger.cost.MAX_QUERY_COST``; that module needs
 #: graphql-core, which this one imports only when a request reaches GraphQL).
 MAX_QUERY_COST: Final = 1000
+#: The largest request body read ([ours]): room for a query at ``graphql_api``'s byte limit
+#: (1 MiB) escaped as JSON, with its variables.
+MAX_BODY_BYTES: Final = 4 << 20
 
 
 @attrs.frozen
@@ -138,51 +159,13 @@ def _with_cost(body: Mapping[str, Any], requested: int, actual: int | None,
     }}
 
 
-@attrs.frozen
-class _RootField:
-    name: str
-    key: str
-    line: int
-    column: int
-
-
-@functools.lru_cache(maxsize=256)
-def _root_fields(query: str, operation_name: str | None) -> tuple[str, tuple[_RootField, ...]]:
-    """Return the operation type and root fields of the operation a request runs.
-
-    Raises ``ValueError`` when the document does not parse or names no such operation; the
-    GraphQL layer then reports that itself.
-    """
-    from graphql import GraphQLSyntaxError, OperationDefinitionNode, parse
-
-    try:
-        document = parse(query)
-    except GraphQLSyntaxError as e:
-        raise ValueError(str(e)) from None
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    chosen = [o for o in operations
-              if operation_name is None or (o.name is not None and o.name.value == operation_name)]
-    if len(chosen) != 1:
-        raise ValueError("no single operation to run")
-    operation = chosen[0]
-    fields = []
-    for selection in operation.selection_set.selections:
-        name = getattr(selection, "name", None)
-        if name is None or name.value.startswith("__"):
-            continue  # fragments are resolved by the GraphQL layer; introspection is free
-        alias = getattr(selection, "alias", None)
-        loc = selection.loc
-        line, column = (loc.source.get_location(loc.start).line,
-                        loc.source.get_location(loc.start).column) if loc else (0, 0)
-        fields.append(_RootField(name.value, alias.value if alias else name.value, line, column))
-    return operation.operation.value, tuple(fields)
-
-
 class ShopifyBackend:
     """One ledger per shop, behind Shopify's Admin GraphQL HTTP endpoint.
 
-    ``tokens`` maps each access token to its scopes; ``None`` accepts any non-empty token
-    with every scope. ``executor`` runs a GraphQL request (default: ``Ledger.graphql``).
+    ``tokens`` maps access tokens valid on every shop to their scopes; ``add_shop(...,
+    tokens=)`` gives a shop tokens of its own; ``None`` and no shop tokens accept any
+    non-empty token with every scope. ``executor`` runs a GraphQL request (default:
+    ``Ledger.graphql`` without its cost maximum, which the backend applies itself).
     """
 
     def __init__(
@@ -208,14 +191,30 @@ class ShopifyBackend:
         self._default_bucket = bucket
         self.buckets: dict[str, Bucket] = {}
         self._levels: dict[str, _Level] = {}
+        #: Each shop's own tokens and their scopes.
+        self.shop_tokens: dict[str, dict[str, frozenset[str]]] = {}
         for shop, ledger in (shops or {}).items():
             self.add_shop(shop, ledger)
 
-    def add_shop(self, shop: str, ledger: Ledger, *, bucket: Bucket | None = None) -> None:
-        """Serve ``ledger`` as ``<shop>.myshopify.com``, with a full ``bucket`` of its own."""
+    def add_shop(
+        self, shop: str, ledger: Ledger, *, bucket: Bucket | None = None,
+        tokens: Mapping[str, Iterable[str]] | None = None,
+    ) -> None:
+        """Serve ``ledger`` as ``<shop>.myshopify.com``, with a full ``bucket`` of its own.
+
+        ``tokens`` maps the shop's own access tokens to their scopes: they open this shop
+        only. A token already valid on every shop (``ShopifyBackend(tokens=)``) cannot also
+        belong to one (``ValueError``).
+        """
+        own = {token: frozenset(scopes) for token, scopes in (tokens or {}).items()}
+        shared = set(own) & set(self.tokens or {})
+        if shared:
+            raise ValueError(f"tokens valid on every shop cannot belong to {shop!r}: "
+                             f"{sorted(shared)}")
         self.shops[shop] = ledger
         self.buckets[shop] = bucket if bucket is not None else self._default_bucket
         self._levels[shop] = _Level(self.buckets[shop].maximum)
+        self.shop_tokens[shop] = own
 
     def throttle_status(self, shop: str) -> dict[str, float]:
         """Return ``shop``'s ``throttleStatus`` now (refilled to its clock when enforced)."""
@@ -238,12 +237,18 @@ class ShopifyBackend:
                 "currentlyAvailable": float(available),
                 "restoreRate": float(bucket.restore_rate)}
 
-    def _scopes(self, token: str | None) -> frozenset[str] | None:
+    def _scopes(self, shop: str, token: str | None) -> frozenset[str] | None:
+        """The scopes ``token`` has on ``shop``; ``None``: not a token of this shop (401)."""
         if not token:
             return None
-        if self.tokens is None:
-            return ALL_SCOPES
-        return self.tokens.get(token)
+        own = self.shop_tokens.get(shop, {})
+        if token in own:
+            return own[token]
+        if self.tokens is not None:
+            return self.tokens.get(token)
+        if own or any(token in tokens for tokens in self.shop_tokens.values()):
+            return None  # the shop lists its tokens, or the token is another shop's
+        return ALL_SCOPES
 
     def handle(
         self, method: str, url: str, headers: Mapping[str, str], body: bytes | None
@@ -254,7 +259,7 @@ class ShopifyBackend:
                      None)
         if match is None or match["shop"] not in self.shops:
             return _response(404, {"errors": "Not Found"})
-        scopes = self._scopes(token)
+        scopes = self._scopes(match["shop"], token)
         if scopes is None:
             return _response(401, {"errors": INVALID_TOKEN})
         version = match["version"]
@@ -262,6 +267,8 @@ class ShopifyBackend:
             return _response(404, {"errors": "Not Found"})
         if method.upper() != "POST":
             return _response(405, {"errors": "Method Not Allowed"}, version)
+        if body is not None and len(body) > MAX_BODY_BYTES:
+            return _response(413, {"errors": "Request Entity Too Large"}, version)
         try:
             payload = json.loads(body or b"")
         except (ValueError, UnicodeDecodeError, RecursionError):
@@ -296,7 +303,7 @@ class ShopifyBackend:
                 "code": "THROTTLED", "documentation": THROTTLED_DOCUMENTATION}}]}
             return _response(429, _with_cost(body, requested, None,
                                              self._status(bucket, level.available)), version)
-        result = self._denied(query, operation_name, scopes)
+        result = self._denied(query, given, operation_name, version, scopes)
         if result is None:
             result = self._execute(self.shops[shop], query, variables, operation_name, version)
         throttled = any(
@@ -316,12 +323,16 @@ class ShopifyBackend:
                          version)
 
     @staticmethod
-    def _denied(query: str, operation_name: str | None,
-                scopes: frozenset[str]) -> dict[str, Any] | None:
-        try:
-            kind, fields = _root_fields(query, operation_name)
-        except ValueError:
-            return None
+    def _denied(query: str, variables: Mapping[str, Any] | None, operation_name: str | None,
+                version: str, scopes: frozenset[str]) -> dict[str, Any] | None:
+        """The ``ACCESS_DENIED`` body for a request the token may not run, else ``None``."""
+        from ledger import graphql_api
+        from ledger.versions import era_of
+
+        found = graphql_api.root_fields(era_of(version), query, variables, operation_name)
+        if found is None:
+            return None  # it never reaches execution: the executor says why
+        kind, fields = found
         if kind == "mutation":
             needed, allowed = "write_inventory", {"write_inventory"}
         else:
@@ -329,17 +340,17 @@ class ShopifyBackend:
         if scopes & allowed or not fields:
             return None
         access = f"`{needed}` access scope."
-        return {
-            "errors": [
-                {
-                    "message": f"Access denied for {f.name} field. Required access: {access}",
-                    "locations": [{"line": f.line, "column": f.column}],
-                    "extensions": {"code": "ACCESS_DENIED",
-                                   "documentation": ACCESS_SCOPES_DOCUMENTATION,
-                                   "requiredAccess": access},
-                    "path": [f.key],
-                }
-                for f in fields
-            ],
-            "data": {f.key: None for f in fields},
-        }
+        errors = []
+        for key, node in fields:
+            loc = node.loc
+            where = loc.source.get_location(loc.start) if loc is not None else None
+            errors.append({
+                "message": f"Access denied for {node.name.value} field. "
+                           f"Required access: {access}",
+                "locations": [{"line": where.line, "column": where.column}] if where else [],
+                "extensions": {"code": "ACCESS_DENIED",
+                               "documentation": ACCESS_SCOPES_DOCUMENTATION,
+                               "requiredAccess": access},
+                "path": [key],
+            })
+        return {"errors": errors, "data": {key: None for key, _ in fields}}

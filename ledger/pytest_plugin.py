@@ -9,13 +9,14 @@ Fixtures:
 * ``ledger_api_version`` (default ``"2026-04"``; mark ``@pytest.mark.ledger_api_version(V)``
   or override the fixture) and ``ledger_clock`` (a ``ManualClock``);
 * ``shopify_backend``: a ``ShopifyBackend`` serving the ledger as ``test-shop`` to the
-  token ``shopify_access_token``; its responses carry Shopify's ``extensions.cost``, and its
-  leaky bucket refuses requests (``THROTTLED``, 429) only when the test is marked
-  ``@pytest.mark.ledger_throttle`` (or ``ledger_throttle`` is overridden to ``True``); the
-  bucket then refills as ``ledger_clock`` is advanced; ``shopify_httpx_client`` and
-  ``shopify_requests_session``: clients wired to it (they need the ``httpx`` /
-  ``requests`` extras), with the token set; ``shopify_graphql_url``: the endpoint URL at
-  the test's version.
+  token ``shopify_access_token``, which belongs to that shop (a shop added to the backend
+  later needs tokens of its own, as on Shopify); its responses carry Shopify's
+  ``extensions.cost``, and its leaky bucket refuses requests (``THROTTLED``, 429) only
+  when the test is marked ``@pytest.mark.ledger_throttle`` (or ``ledger_throttle`` is
+  overridden to ``True``); the bucket then refills as ``ledger_clock`` is advanced;
+  ``shopify_httpx_client`` and ``shopify_requests_session``: clients wired to it (they
+  need the ``httpx`` / ``requests`` extras), with the token set; ``shopify_graphql_url``:
+  the endpoint URL at the test's version.
 
 Nothing here imports httpx or requests until a test asks for their fixture, so the plugin
 loads wherever ``ledger`` is installed.
@@ -104,10 +105,11 @@ def ledger_throttle(request: pytest.FixtureRequest) -> bool:
 def shopify_backend(
     shopify_ledger: Ledger, shopify_access_token: str, ledger_throttle: bool
 ) -> ShopifyBackend:
-    """The ledger behind Shopify's endpoint, as shop ``test-shop``."""
-    return ShopifyBackend({SHOP: shopify_ledger},
-                          tokens={shopify_access_token: ["read_inventory", "write_inventory"]},
-                          throttle=ledger_throttle)
+    """The ledger behind Shopify's endpoint, as shop ``test-shop``, the token's shop."""
+    backend = ShopifyBackend(throttle=ledger_throttle)
+    backend.add_shop(SHOP, shopify_ledger,
+                     tokens={shopify_access_token: ["read_inventory", "write_inventory"]})
+    return backend
 
 
 @pytest.fixture

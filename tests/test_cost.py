@@ -109,6 +109,30 @@ def test_the_actual_cost_sizes_each_connection_by_what_it_returned() -> None:
     assert actual_cost(LEVELS, {"errors": [{"message": "x"}]}) == 0
 
 
+def _doubling(levels: int) -> str:
+    """Each fragment selects the next twice, one object deeper: the cost doubles per level."""
+    fragments = " ".join(
+        f'fragment F{i} on InventoryItem {{ a: inventoryLevel(locationId: "{SHOP_LOCATION}") '
+        f'{{ item {{ ...F{i + 1} }} }} b: inventoryLevel(locationId: "{SHOP_LOCATION}") '
+        f"{{ item {{ ...F{i + 1} }} }} }}" for i in range(levels))
+    return (f'{{ inventoryItem(id: "{ITEM}") {{ ...F0 }} }} {fragments} '
+            f"fragment F{levels} on InventoryItem {{ id }}")
+
+
+@pytest.mark.parametrize("levels", [5, 10, 20, 24])  # 24: 50 fields deep, the most allowed
+def test_a_fragment_doubling_is_costed_exactly_in_work_linear_in_its_levels(
+    levels: int,
+) -> None:
+    from ledger import cost
+
+    walker = cost._walker(_doubling(levels), None, None, "2025-01")
+    assert walker is not None
+    # F(i) = 2 x (inventoryLevel 1 + item 1 + F(i + 1)), F(levels) = 0; plus inventoryItem.
+    assert walker.requested() == 4 * (2**levels - 1) + 1
+    # Each selection set is collected once (4 selections a level), not once per path (2^n).
+    assert walker.visits <= 5 * levels + 5
+
+
 def test_graphql_itself_gives_no_extensions() -> None:
     assert "extensions" not in Ledger.example().graphql(LEVELS)
 
@@ -221,7 +245,9 @@ def test_each_shop_has_its_own_bucket() -> None:
         "maximumAvailable": 2000.0, "currentlyAvailable": 1996.0, "restoreRate": 100.0}
 
 
-OVER = ('{ location { inventoryLevels(first: 500) { nodes { id item { id } } } } }')
+# Two aliased connections of the largest page (250): 2 * (1 + 2 + 250 * 2) = 1006 points.
+OVER = ('{ a: location { inventoryLevels(first: 250) { nodes { id item { id } } } } '
+        'b: location { inventoryLevels(first: 250) { nodes { id item { id } } } } }')
 
 
 @pytest.mark.parametrize("throttle", [False, True], ids=["unenforced", "enforced"])
@@ -242,11 +268,11 @@ def test_a_query_over_1000_points_gets_max_cost_exceeded_and_nothing_runs(
     assert "data" not in body
     [error] = body["errors"]
     assert error["message"].startswith(
-        "Query cost is 1003, which exceeds the single query max cost limit (1000).\n")
-    assert error["extensions"] == {"code": "MAX_COST_EXCEEDED", "cost": 1003, "maxCost": 1000,
+        "Query cost is 1006, which exceeds the single query max cost limit (1000).\n")
+    assert error["extensions"] == {"code": "MAX_COST_EXCEEDED", "cost": 1006, "maxCost": 1000,
                                    "documentation": MAX_COST_DOCUMENTATION}
     assert body["extensions"]["cost"] == {
-        "requestedQueryCost": 1003, "actualQueryCost": None,
+        "requestedQueryCost": 1006, "actualQueryCost": None,
         "throttleStatus": {"maximumAvailable": 2000.0, "currentlyAvailable": 2000.0,
                            "restoreRate": 100.0}}
     assert calls == []
@@ -256,7 +282,7 @@ def test_the_single_query_maximum_can_be_lifted() -> None:
     backend = ShopifyBackend({"demo": Ledger.example()}, max_query_cost=None)
     response = post(backend, OVER)
     assert "errors" not in response.json()
-    assert status(response)["requestedQueryCost"] == 1003
+    assert status(response)["requestedQueryCost"] == 1006
 
 
 def test_a_bucket_needs_a_positive_size_and_a_rate_of_at_least_zero() -> None:
