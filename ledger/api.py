@@ -164,6 +164,7 @@ class Ledger(Engine):
         *,
         operation_name: str | None = None,
         api_version: str | None = None,
+        max_cost: int | None = 1000,
     ) -> dict[str, Any]:
         """Execute a GraphQL document as Shopify's Admin API does; return the response body.
 
@@ -171,7 +172,9 @@ class Ledger(Engine):
         ``@idempotent(key:)`` (errors tied to the document also carry ``locations``);
         reads, aliases, fragments and introspection work. ``api_version`` overrides the
         ledger's version for this request (an unsupported one raises ``ValueError``).
-        Needs graphql-core: install the ``graphql`` extra (``pip install 'ledger[graphql]'``).
+        A document whose requested cost exceeds ``max_cost`` (Shopify's single-query maximum,
+        1000) gets Shopify's ``MAX_COST_EXCEEDED`` and runs nothing; ``None`` lifts the cap
+        (every other bound of a request stays). Needs graphql-core: install the ``graphql`` extra (``pip install 'ledger[graphql]'``).
         """
         try:
             from ledger import graphql_api
@@ -181,5 +184,6 @@ class Ledger(Engine):
                 "pip install 'ledger[graphql]'"
             ) from error
         return graphql_api.run(
-            self, query, variables, operation_name=operation_name, api_version=api_version
+            self, query, variables, operation_name=operation_name, api_version=api_version,
+            max_cost=max_cost,
         )

@@ -301,6 +301,10 @@ def test_ledger_graphql_refuses_a_query_over_the_single_query_maximum() -> None:
              "b: location { inventoryLevels(first: 250) { nodes { id item { id } } } } }")
     body = Ledger.example(api_version=VERSION).graphql(query)
     assert cost_exceeded(body, 1006)
+    lifted = Ledger.example(api_version=VERSION).graphql(query, max_cost=None)
+    assert "errors" not in lifted
+    assert len(lifted["data"]["a"]["inventoryLevels"]["nodes"]) == 1
+    assert cost_exceeded(Ledger.example(api_version=VERSION).graphql(query, max_cost=500), 1006)
 
 
 def test_the_scan_reads_strings_and_comments_as_graphql_core_does() -> None:
