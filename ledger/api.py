@@ -88,9 +88,14 @@ class Ledger(Engine):
         ``ReplayMismatchError`` (a ``ValueError``) if a call does not replay as recorded.
         """
         if isinstance(source, str | os.PathLike):
-            with open(source, encoding="utf-8") as f:
-                return cls.from_oplog(snapshot_, f, api_version=api_version, clock=clock,
-                                      **options)
+            with oplog.open_text(source) as f:
+                try:
+                    return cls.from_oplog(snapshot_, f, api_version=api_version, clock=clock,
+                                          **options)
+                except oplog.ReplayMismatchError as error:
+                    raise oplog.ReplayMismatchError(f"{os.fspath(source)}: {error}") from None
+                except ValueError as error:  # every reader's error names the line; add the file
+                    raise ValueError(f"{os.fspath(source)}: {error}") from None
         head, records = oplog.stream(source)
         ledger = cls.from_snapshot(snapshot_, api_version or head["apiVersion"], clock,
                                    **options)
