@@ -346,3 +346,66 @@ def _value_or_error(call: Callable[[], Any]) -> Any:
         return call()
     except ValueError as error:
         return error
+
+
+# ---------------------------------------------------------------------- the command line
+
+PLAN_TIMES = [*TIMES, "2026-01-01T00:00:00Z", "2026-11-02T09:00:00+23:59"]
+plan_lines = st.one_of(
+    st.fixed_dictionaries({"operation": st.sampled_from(OPERATIONS)}, optional={
+        "variables": st.one_of(shaped, st.dictionaries(st.sampled_from(FIELDS), record_junk,
+                                                       max_size=3)),
+        "idempotencyKey": st.one_of(st.none(), st.text(max_size=5)),
+        "at": st.one_of(st.sampled_from(PLAN_TIMES), record_scalars)}),
+    record_junk,
+)
+
+
+def _run_cli(argv: list[str]) -> tuple[int, str, str]:
+    """Run ``ledger`` in-process; return its status, stdout and stderr."""
+    from ledger.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(argv)
+    return status, out.getvalue(), err.getvalue()
+
+
+def _answered(status: int, out: str, err: str, as_json: bool) -> None:
+    """Check one CLI answer: 0 or 1 (strict JSON with --json), or 2 with one line naming why."""
+    assert status in (0, 1, 2)
+    if status == 2:
+        assert out == ""
+        assert err.startswith("ledger: ")
+        assert err.count("\n") == 1
+    elif as_json:
+        json.loads(out, parse_constant=lambda c: {}[c])  # NaN/Infinity: KeyError, not JSON
+
+
+@fuzz
+@given(records=st.lists(st.one_of(mutated_records(), st.sampled_from(RECORDS)), min_size=1,
+                        max_size=3),
+       lines=st.lists(plan_lines, min_size=1, max_size=3), as_json=st.booleans())
+def test_the_cli_answers_any_log_or_plan_with_a_status_and_no_traceback(
+    records: list[Any], lines: list[Any], as_json: bool
+) -> None:
+    records = [{**r, "seq": n} if isinstance(r, dict) and isinstance(r.get("seq"), int) else r
+               for n, r in enumerate(records, start=1)]
+    flag = ["--json"] if as_json else []
+    with tempfile.TemporaryDirectory() as scratch:
+        state = Path(scratch) / "state.json"
+        state.write_text(json.dumps(Ledger.example(api_version="2026-01").snapshot()))
+        log = Path(scratch) / "log.jsonl"
+        log.write_text(json.dumps(oplog.header("2026-01")) + "\n"
+                       + "".join(map(_framed, records)), encoding="utf-8")
+        for command in ("history", "show", "verify"):
+            _answered(*_run_cli([command, "--state", str(state), "--journal", str(log), *flag]),
+                      as_json)
+        plan = Path(scratch) / "plan.jsonl"
+        plan.write_text("".join(
+            json.dumps(line, ensure_ascii=False).replace('"<huge>"', HUGE) + "\n"
+            for line in lines), encoding="utf-8", errors="surrogatepass")
+        for command in ("check", "apply"):
+            out = ["--out", str(Path(scratch) / "new.json")] if command == "apply" else []
+            _answered(*_run_cli([command, str(plan), "--state", str(state), *out, *flag]),
+                      as_json)
