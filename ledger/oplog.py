@@ -28,8 +28,10 @@ The JSON Lines format (version 1) — one JSON object per line, UTF-8:
   fields by their Python names (``from_`` included); a field left out is one that was not
   given at all (``ABSENT``), which is distinct from ``null``.
 
-Readers refuse unknown versions and name the line of anything malformed; nothing in a
-file is executed (plain JSON, no pickle, no eval).
+Readers refuse unknown versions and name the line of anything malformed (``NaN``,
+``Infinity``, an integer past Python's 4,300-digit limit, a time outside the years 1 to 9999
+in UTC, bytes that are not UTF-8 included); nothing in a file is executed (plain RFC 8259
+JSON, no pickle, no eval).
 """
 
 from __future__ import annotations
