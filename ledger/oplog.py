@@ -75,6 +75,7 @@ from ledger.errors import (
 from ledger.events import EventKind, EventLine, PlatformEvent
 from ledger.faults import Fault
 from ledger.results import Result
+from ledger.versions import SUPPORTED
 
 FORMAT: Final = "ledger-oplog"
 VERSION: Final = 1
@@ -319,7 +320,9 @@ def record_from_json(data: object, where: str = "record") -> OpRecord:
     if not isinstance(operation, str) or not isinstance(version, str):
         raise ValueError(f"{where}.operation and .apiVersion must be strings")
     if operation not in _COMMANDS:
-        raise ValueError(f"{where}: unknown operation {operation!r}")
+        raise ValueError(f"{where}: unknown operation {brief(operation)}")
+    if version not in SUPPORTED:  # else the replay would refuse it, naming no line
+        raise ValueError(f"{where}.apiVersion: unsupported API version {brief(version)}")
     if key is not None and not isinstance(key, str):
         raise ValueError(f"{where}.idempotencyKey must be a string or null")
     fault = data["fault"]
@@ -421,6 +424,9 @@ def stream(source: IO[str]) -> tuple[dict[str, Any], Iterator[OpRecord]]:
                          f"this ledger reads version {VERSION}")
     if not isinstance(head.get("apiVersion"), str):
         raise ValueError(f"line {number}: the header's apiVersion must be a string")
+    if head["apiVersion"] not in SUPPORTED:
+        raise ValueError(f"line {number}: unsupported API version {brief(head['apiVersion'])} "
+                         "in the header")
     return head, _records(lines)
 
 

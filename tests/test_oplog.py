@@ -499,10 +499,15 @@ def _set(record: dict[str, Any], path: str, value: Any) -> None:
                  *ls[2:]], r"^line 2\.at must carry a UTC offset"),
     (lambda ls: [ls[0], reframe(ls[1], lambda r: r.pop("seq")), *ls[2:]],
      r"^line 2: missing \['seq'\]"),
+    (lambda ls: [ls[0], reframe(ls[1], lambda r: r.update(apiVersion="2099-01")), *ls[2:]],
+     r"^line 2\.apiVersion: unsupported API version '2099-01'"),
+    (lambda ls: [ls[0].replace("2026-04", "2099-01"), *ls[1:]],
+     r"^line 1: unsupported API version '2099-01' in the header"),
 ], ids=["foreign header", "header not an object", "unknown version", "header bad JSON",
         "empty file", "unframed line", "record bad JSON", "bad CRC", "torn newline",
         "torn midway", "seq gap", "seq swapped", "bad status",
-        "unknown fault", "naive time", "missing field"])
+        "unknown fault", "naive time", "missing field", "unsupported record API version",
+        "unsupported header API version"])
 def test_reading_refuses_a_malformed_log_naming_the_line(mangle: Any, message: str) -> None:
     text = "".join(mangle(lines_of(sample_log())))
     with pytest.raises(ValueError, match=message):
