@@ -88,9 +88,14 @@ class Ledger(Engine):
         ``ReplayMismatchError`` (a ``ValueError``) if a call does not replay as recorded.
         """
         if isinstance(source, str | os.PathLike):
-            with open(source, encoding="utf-8") as f:
-                return cls.from_oplog(snapshot_, f, api_version=api_version, clock=clock,
-                                      **options)
+            with oplog.open_text(source) as f:
+                try:
+                    return cls.from_oplog(snapshot_, f, api_version=api_version, clock=clock,
+                                          **options)
+                except oplog.ReplayMismatchError as error:
+                    raise oplog.ReplayMismatchError(f"{os.fspath(source)}: {error}") from None
+                except ValueError as error:  # every reader's error names the line; add the file
+                    raise ValueError(f"{os.fspath(source)}: {error}") from None
         head, records = oplog.stream(source)
         start = oplog.base_seq(head)
         if isinstance(snapshot_, dict) and "engine" in snapshot_:
@@ -174,7 +179,8 @@ class Ledger(Engine):
         ledger's version for this request (an unsupported one raises ``ValueError``).
         A document whose requested cost exceeds ``max_cost`` (Shopify's single-query maximum,
         1000) gets Shopify's ``MAX_COST_EXCEEDED`` and runs nothing; ``None`` lifts the cap
-        (every other bound of a request stays). Needs graphql-core: install the ``graphql`` extra (``pip install 'ledger[graphql]'``).
+        (every other bound of a request stays). Needs graphql-core: install the ``graphql``
+        extra (``pip install 'ledger[graphql]'``).
         """
         try:
             from ledger import graphql_api

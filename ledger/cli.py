@@ -24,15 +24,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from ledger import oplog
 from ledger.api import Ledger
 
 if TYPE_CHECKING:
     from ledger.durable import DurableLedger
-from ledger.errors import OPERATIONS, STOCKING_MUTATIONS, LedgerError
+from ledger.errors import OPERATIONS, STOCKING_MUTATIONS, LedgerError, brief
 from ledger.versions import DEFAULT, SUPPORTED
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
 _REQUEST_KEYS = frozenset({"operation", "variables", "idempotencyKey", "at"})
+#: JSON's whitespace (RFC 8259 §2): a line of only these is blank; str.strip would also
+#: take U+2028, \x1c and the like, which are no whitespace in JSON.
+_JSON_SPACE = " \t\r"
 
 
 class UnusableInputError(LedgerError):
@@ -70,14 +74,18 @@ class _PlanClock:
 
 def _parse_time(text: object, where: str) -> datetime:
     if not isinstance(text, str):
-        raise UnusableInputError(f"{where}: a time must be an ISO 8601 string, not {text!r}")
+        raise UnusableInputError(f"{where}: a time must be an ISO 8601 string, not {brief(text)}")
     try:
         when = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise UnusableInputError(f"{where}: {text!r} is not an ISO 8601 time") from None
+        raise UnusableInputError(f"{where}: {brief(text)} is not an ISO 8601 time") from None
     if when.tzinfo is None:
-        raise UnusableInputError(f"{where}: {text!r} has no time zone (add Z or +00:00)")
-    return when.astimezone(UTC)
+        raise UnusableInputError(f"{where}: {brief(text)} has no time zone (add Z or +00:00)")
+    try:
+        return when.astimezone(UTC)
+    except OverflowError:
+        raise UnusableInputError(f"{where}: {brief(text)} is out of range once converted to UTC "
+                                 "(years 1 to 9999)") from None
 
 
 def read_plan(path: Path) -> list[Request]:
@@ -87,15 +95,17 @@ def read_plan(path: Path) -> list[Request]:
     except (OSError, UnicodeDecodeError) as e:
         raise UnusableInputError(f"{path}: cannot read the plan ({e})") from None
     requests = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip():
+    # Lines end at "\n" only: str.splitlines also splits at U+2028, U+2029 and U+0085, which
+    # a JSON string may hold unescaped, and at \x1c-\x1e, \x0b and \x0c.
+    for number, raw in enumerate(text.split("\n"), start=1):
+        if not raw.strip(_JSON_SPACE):
             continue
         where = f"{path}:{number}"
         try:
-            entry = json.loads(raw)
+            entry = oplog.loads(raw)
         except json.JSONDecodeError as e:
             raise UnusableInputError(
-                f"{where}: invalid JSON ({e.msg} at column {e.colno})"
+                f"{where}: invalid JSON at column {e.colno} ({e.msg})"
             ) from None
         except RecursionError:
             raise UnusableInputError(f"{where}: JSON nested too deeply to read") from None
@@ -103,12 +113,12 @@ def read_plan(path: Path) -> list[Request]:
             raise UnusableInputError(f"{where}: a request must be a JSON object")
         extra = sorted(set(entry) - _REQUEST_KEYS)
         if extra:
-            raise UnusableInputError(f"{where}: unknown key(s) {', '.join(map(repr, extra))}; "
+            raise UnusableInputError(f"{where}: unknown key(s) {', '.join(map(brief, extra))}; "
                                 "a request has operation, variables, idempotencyKey and at")
         operation = entry.get("operation")
         if operation not in OPERATIONS:
             raise UnusableInputError(f"{where}: operation must be one of {', '.join(OPERATIONS)}, "
-                                f"not {operation!r}")
+                                f"not {brief(operation)}")
         variables = entry.get("variables", {})
         if not isinstance(variables, dict):
             raise UnusableInputError(f"{where}: variables must be a JSON object")
@@ -123,7 +133,7 @@ def read_plan(path: Path) -> list[Request]:
 def read_json(path: Path) -> Any:
     """Read a snapshot JSON file; ``UnusableInputError`` naming the file and where it breaks."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return oplog.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as e:
         raise UnusableInputError(f"{path}: cannot read the snapshot ({e})") from None
     except json.JSONDecodeError as e:
@@ -240,7 +250,7 @@ def _print_report(outcomes: list[Outcome], changes: list[dict[str, Any]], out: T
         print(f"#{n:<3} line {o.request.line:<4} {o.request.operation:<{width}}  {label}{detail}",
               file=out)
         for problem in o.problems:
-            print(f"       - {problem}", file=out)
+            print(f"       - {printable(problem)}", file=out)
     failed = sum(o.status in ("failed", "rejected") for o in outcomes)
     print(file=out)
     print(f"{len(outcomes)} request(s): {len(outcomes) - failed} would succeed, "
@@ -263,6 +273,21 @@ def _print_report(outcomes: list[Outcome], changes: list[dict[str, Any]], out: T
         print("  " + "  ".join(cells).rstrip(), file=out)
         if i == 0:
             print("  " + "  ".join("-" * w for w in widths), file=out)
+
+
+def write_json(value: object, out: TextIO) -> None:
+    """Print ``value`` as RFC 8259 JSON (indented), whole or not at all.
+
+    ``allow_nan=False``: ``json.dump`` would otherwise write ``NaN``, which is no JSON. The
+    codec's bodies never hold one (``ledger.shopify.echo``), so a ``ValueError`` here is a
+    bug; the text is built before anything is written, so the reader never gets half a report.
+    """
+    out.write(json.dumps(value, indent=2, allow_nan=False) + "\n")
+
+
+def printable(text: str) -> str:
+    """Return ``text`` with lone surrogates (``"\\ud800"`` in a plan) escaped, so it prints."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _write_snapshot(path: Path, snapshot: dict[str, Any]) -> None:
@@ -334,7 +359,7 @@ def _finish(args: argparse.Namespace, ledger: Ledger, outcomes: list[Outcome],
         except OSError as e:
             raise UnusableInputError(f"{args.journal_out}: cannot write the log ({e})") from None
     if args.json:
-        json.dump({
+        write_json({
             "ok": ok,
             "apiVersion": args.api_version,
             "requests": [
@@ -343,8 +368,7 @@ def _finish(args: argparse.Namespace, ledger: Ledger, outcomes: list[Outcome],
                 for o in outcomes
             ],
             "changes": changes,
-        }, out, indent=2)
-        out.write("\n")
+        }, out)
     else:
         _print_report(outcomes, changes, out)
         if args.command == "apply" and args.out:

@@ -618,6 +618,12 @@ class Engine:
         try:
             while (record := ahead.get(position[0])) is not None:
                 current[:] = [record]
+                claimed = record.outcome.group_id
+                if (record.outcome.status == "applied" and claimed is not None
+                        and self._journal.get(claimed) is not None):
+                    # A log naming one group twice is malformed, not a broken journal.
+                    raise ReplayMismatchError(f"record {record.seq} names the group {claimed}, "
+                                              "which the journal already holds")
                 result = self.run(record.command, record.idempotency_key,
                                   api_version=record.api_version)
                 got = Outcome.of(result, self._call_fault)

@@ -364,3 +364,23 @@ class RequestError:
     message: str
     value: object = None
     problems: tuple[tuple[tuple[str | int, ...], str], ...] = ()
+
+
+def brief(value: object, limit: int = 80) -> str:
+    """Return ``repr(value)`` cut to about ``limit`` characters, for error messages.
+
+    A message names the bad value, but a megabyte string or a 5,000-digit integer (whose
+    ``repr`` raises ``ValueError`` past Python's int-to-str limit) must not become the message.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value.bit_length() > 14_000:  # about 4,200 digits: str() works below the limit
+            return f"<an integer of {value.bit_length()} bits>"
+        digits = str(value)
+        return digits if len(digits) <= limit else f"{digits[:limit]}... ({len(digits)} digits)"
+    if isinstance(value, str) and len(value) > limit:
+        return repr(value[:limit]) + f"... ({len(value)} characters)"
+    try:
+        text = repr(value)
+    except ValueError:  # an int past the int-to-str limit inside a container
+        return f"<a {type(value).__name__} holding an integer too long to print>"
+    return text if len(text) <= limit else text[:limit] + "..."

@@ -24,15 +24,15 @@ Exit 0 on success, 2 on unusable input (naming the file and line or entry).
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from ledger.api import Ledger
-from ledger.cli import EXIT_OK, UnusableInputError, _parse_time, _short, read_json
+from ledger.cli import EXIT_OK, UnusableInputError, _parse_time, _short, read_json, write_json
 from ledger.model import ITEM_PREFIX, LOCATION_PREFIX
 from ledger.quantities import API_NAMES
+from ledger.shopify import timestamp
 from ledger.versions import SUPPORTED
 
 
@@ -79,7 +79,7 @@ def load(state: str | None, journal: str | None, api_version: str | None) -> Led
     records: list[oplog.OpRecord] = []
     if log is not None:
         try:
-            with open(log, encoding="utf-8") as f:
+            with oplog.open_text(log) as f:
                 head, records = oplog.read(f)
         except OSError as e:
             raise UnusableInputError(f"{log}: cannot read the log ({e})") from None
@@ -109,13 +109,12 @@ def _history(args: argparse.Namespace, out: TextIO) -> int:
     rows = ledger.history(item_id=item, location_id=location, name=args.name, since=since,
                           until=until)
     if args.json:
-        json.dump([r.to_json() for r in rows], out, indent=2)
-        out.write("\n")
+        write_json([r.to_json() for r in rows], out)
         return EXIT_OK
     table: list[tuple[str, ...]] = [
         ("time", "group", "reason", "item", "location", "quantity", "delta", "after")]
     table += [
-        (r.at.strftime("%Y-%m-%dT%H:%M:%SZ"), _short(r.group_id), r.reason, _short(r.item_id),
+        (timestamp(r.at) or "", _short(r.group_id), r.reason, _short(r.item_id),
          _short(r.location_id), r.name, f"{r.delta:+d}", str(r.quantity_after_change))
         for r in rows
     ]
@@ -138,8 +137,7 @@ def _show(args: argparse.Namespace, out: TextIO) -> int:
         q = (ledger.quantities_at(i, loc, at) if at is not None else ledger.quantities(i, loc))
         levels.append({"inventoryItemId": i, "locationId": loc, "quantities": q})
     if args.json:
-        json.dump({"at": args.at, "levels": levels}, out, indent=2)
-        out.write("\n")
+        write_json({"at": args.at, "levels": levels}, out)
         return EXIT_OK
     names = list(API_NAMES)
     table: list[tuple[str, ...]] = [("item", "location", *names)]
@@ -175,8 +173,13 @@ def _verify(args: argparse.Namespace, out: TextIO) -> int:
 
     start, log = sources(args.state, args.journal)
     expected = read_json(Path(args.against)) if args.against else None
+    if expected is not None:
+        try:
+            Ledger.from_snapshot(expected)
+        except ValueError as e:
+            raise UnusableInputError(f"{args.against}: {e}") from None
     try:
-        with open(str(log), encoding="utf-8") as f:
+        with oplog.open_text(str(log)) as f:
             head, records = oplog.read(f)
     except OSError as e:
         raise UnusableInputError(f"{log}: cannot read the log ({e})") from None
@@ -186,11 +189,10 @@ def _verify(args: argparse.Namespace, out: TextIO) -> int:
         report = verify(start, records, api_version=args.api_version or head["apiVersion"],
                         expected=expected)
     except ValueError as e:
-        raise UnusableInputError(f"{args.state}: {e}") from None
+        raise UnusableInputError(f"{args.state or args.journal}: {e}") from None
     if args.json:
-        json.dump({"ok": report.ok, "records": report.records, "levels": report.levels,
-                   "rows": report.rows, "problems": list(report.problems)}, out, indent=2)
-        out.write("\n")
+        write_json({"ok": report.ok, "records": report.records, "levels": report.levels,
+                    "rows": report.rows, "problems": list(report.problems)}, out)
     else:
         for problem in report.problems:
             print(f"- {problem}", file=out)

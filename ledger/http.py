@@ -142,10 +142,24 @@ class HttpResponse:
 
 
 def _response(status: int, body: object, version: str | None = None) -> HttpResponse:
+    """Return a JSON response; its body is always RFC 8259 JSON.
+
+    ``allow_nan=False``: ``json.dumps`` would otherwise write ``NaN``, which no strict client
+    parses. The bodies the ledger makes never hold one (``ledger.shopify.echo``), but an
+    executor may return anything: a body that is not JSON becomes Shopify's 500
+    ``INTERNAL_SERVER_ERROR`` body ([ours]), not a broken response.
+    """
     headers = [("Content-Type", "application/json; charset=utf-8")]
     if version is not None:
         headers.append(("X-Shopify-API-Version", version))
-    return HttpResponse(status, tuple(headers), json.dumps(body).encode())
+    try:
+        text = json.dumps(body, allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        from ledger.errors import INTERNAL_ERROR_MESSAGE
+
+        status, text = 500, json.dumps({"errors": [{
+            "message": INTERNAL_ERROR_MESSAGE, "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]})
+    return HttpResponse(status, tuple(headers), text.encode())
 
 
 def _with_cost(body: Mapping[str, Any], requested: int, actual: int | None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -13,6 +14,18 @@ from ledger.results import Result
 
 #: A key whose first call is this far or further in the past is new again.
 WINDOW: Final = timedelta(hours=24)
+
+
+def _horizon(now: datetime) -> float:
+    """Return the timestamp at or before which a key's first call has left the window.
+
+    Within a day of ``datetime.min`` there is no such time (``now - WINDOW`` would raise
+    ``OverflowError``), and no key can be that old: nothing has left the window.
+    """
+    try:
+        return (now - WINDOW).timestamp()
+    except OverflowError:
+        return -math.inf
 
 
 @attrs.frozen(kw_only=True)
@@ -54,7 +67,7 @@ class IdempotencyStore:
         if now is self._evicted_at:
             return  # the engine evicts when it reads the clock; ``get`` then has nothing to do
         self._evicted_at = now
-        horizon = (now - WINDOW).timestamp()
+        horizon = _horizon(now)
         by_time = self._by_time
         while by_time and by_time[0][0] <= horizon:
             _, key = by_time.pop(0)
@@ -68,7 +81,7 @@ class IdempotencyStore:
         entry = self._entries.get(key)
         if entry is not None or not self._frozen:
             return entry
-        horizon = (now - WINDOW).timestamp()
+        horizon = _horizon(now)
         for layer, _ in self._frozen:
             entry = layer.get(key)
             if entry is not None:
@@ -120,7 +133,7 @@ class IdempotencyStore:
                 raise InvariantError("a frozen idempotency layer misstates its newest key")
         if len(self._by_time) != len(self._entries):
             raise InvariantError("idempotency time index and entries differ in length")
-        horizon = (now - WINDOW).timestamp()
+        horizon = _horizon(now)
         for ts, key in self._by_time:
             entry = self._entries.get(key)
             if entry is None or entry.first_at.timestamp() != ts:

@@ -28,17 +28,21 @@ The JSON Lines format (version 1) — one JSON object per line, UTF-8:
   fields by their Python names (``from_`` included); a field left out is one that was not
   given at all (``ABSENT``), which is distinct from ``null``.
 
-Readers refuse unknown versions and name the line of anything malformed; nothing in a
-file is executed (plain JSON, no pickle, no eval).
+Readers refuse unknown versions and name the line of anything malformed (``NaN``,
+``Infinity``, an integer past Python's 4,300-digit limit, a time outside the years 1 to 9999
+in UTC, bytes that are not UTF-8 included); nothing in a file is executed (plain RFC 8259
+JSON, no pickle, no eval).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import sys
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import IO, Any, Final
 
 import attrs
@@ -66,10 +70,12 @@ from ledger.errors import (
     SET,
     SET_ON_HAND,
     LedgerError,
+    brief,
 )
 from ledger.events import EventKind, EventLine, PlatformEvent
 from ledger.faults import Fault
 from ledger.results import Result
+from ledger.versions import SUPPORTED
 
 FORMAT: Final = "ledger-oplog"
 VERSION: Final = 1
@@ -227,16 +233,74 @@ def _decode(kind: type, data: object, where: str) -> Any:
 
 
 def parse_time(value: object, where: str) -> datetime:
-    """Read an ISO 8601 time with a UTC offset; ``ValueError`` naming ``where`` if it is not."""
+    """Read an ISO 8601 time with a UTC offset; ``ValueError`` naming ``where`` if it is not.
+
+    A time whose UTC reading falls outside the years 1 to 9999 (``0001-01-01T00:00:00+14:00``)
+    is refused too: every later comparison and conversion would raise ``OverflowError``.
+    """
     if not isinstance(value, str):
         raise ValueError(f"{where} must be an ISO 8601 string")
     try:
         when = datetime.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"{where} is not an ISO 8601 time: {value!r}") from None
+        raise ValueError(f"{where} is not an ISO 8601 time: {brief(value)}") from None
     if when.tzinfo is None:
-        raise ValueError(f"{where} must carry a UTC offset: {value!r}")
+        raise ValueError(f"{where} must carry a UTC offset: {brief(value)}")
+    try:
+        when.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{where} is out of range once converted to UTC (years 1 to 9999): "
+                         f"{brief(value)}") from None
     return when
+
+
+class _NotJsonConstant(Exception):  # noqa: N818 -- internal signal, never escapes loads()
+    """``parse_constant`` met ``NaN``, ``Infinity`` or ``-Infinity``."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NotJsonConstant(name)
+
+
+#: A JSON string, or a number (group 1), or one of Python's non-standard constants (group 2).
+_TOKEN: Final = re.compile(
+    r'"(?:[^"\\]|\\.)*"|(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)'
+    r"|(NaN|-?Infinity)", re.DOTALL)
+
+
+def _offending(text: str) -> tuple[int, str] | None:
+    """Return where ``text`` holds its first non-RFC-8259 constant or over-long integer."""
+    limit = sys.get_int_max_str_digits()
+    for m in _TOKEN.finditer(text):
+        number, constant = m.group(1), m.group(2)
+        if constant is not None:
+            return m.start(), f"{constant} is not JSON: RFC 8259 has no NaN or Infinity"
+        if number is not None and limit and not any(c in number for c in ".eE"):
+            digits = len(number.lstrip("-"))
+            if digits > limit:
+                return m.start(), (f"an integer of {digits} digits, over the {limit} this reader "
+                                   "takes")
+    return None
+
+
+def loads(text: str) -> Any:
+    """Read one RFC 8259 JSON value; ``json.JSONDecodeError`` (with its line) if it is not one.
+
+    Stricter than ``json.loads``: ``NaN``, ``Infinity`` and ``-Infinity`` are refused (they are
+    not JSON), and an integer longer than Python's int-to-str limit (4,300 digits by default),
+    where ``json.loads`` raises a bare ``ValueError`` with no position, is refused as a
+    ``JSONDecodeError`` at that number. ``RecursionError`` (nesting too deep) passes through.
+    """
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError:
+        raise
+    except (ValueError, _NotJsonConstant):
+        found = _offending(text)
+        if found is None:  # pragma: no cover - json.loads raises nothing else
+            raise json.JSONDecodeError("unreadable number", text, 0) from None
+        position, message = found
+        raise json.JSONDecodeError(message, text, position) from None
 
 
 def record_from_json(data: object, where: str = "record") -> OpRecord:
@@ -256,7 +320,9 @@ def record_from_json(data: object, where: str = "record") -> OpRecord:
     if not isinstance(operation, str) or not isinstance(version, str):
         raise ValueError(f"{where}.operation and .apiVersion must be strings")
     if operation not in _COMMANDS:
-        raise ValueError(f"{where}: unknown operation {operation!r}")
+        raise ValueError(f"{where}: unknown operation {brief(operation)}")
+    if version not in SUPPORTED:  # else the replay would refuse it, naming no line
+        raise ValueError(f"{where}.apiVersion: unsupported API version {brief(version)}")
     if key is not None and not isinstance(key, str):
         raise ValueError(f"{where}.idempotencyKey must be a string or null")
     fault = data["fault"]
@@ -311,6 +377,9 @@ def check_header(head: object, where: str) -> dict[str, Any]:
                          f"this ledger reads version {VERSION}")
     if not isinstance(head.get("apiVersion"), str):
         raise ValueError(f"{where}: the header's apiVersion must be a string")
+    if head["apiVersion"] not in SUPPORTED:
+        raise ValueError(f"{where}: unsupported API version {brief(head['apiVersion'])} "
+                         "in the header")
     if "base" in head:
         base = head["base"]
         if (not isinstance(base, dict) or set(base) != {"seq", "crc32"}
@@ -340,9 +409,13 @@ def unframe(line: str, where: str) -> object:
     if m is None:
         raise ValueError(f"{where}: not a framed record")
     text = m.group(2)
-    if zlib.crc32(text.encode()) != int(m.group(1), 16):
+    try:
+        data = text.encode()
+    except UnicodeEncodeError:  # bytes that are not UTF-8, read with errors="surrogateescape"
+        raise ValueError(f"{where}: not UTF-8 text (the line is corrupt)") from None
+    if zlib.crc32(data) != int(m.group(1), 16):
         raise ValueError(f"{where}: checksum mismatch (the line is corrupt)")
-    return _json(text, where)
+    return _json(text, where, column=m.start(2))
 
 
 def write(records: Iterable[OpRecord], out: IO[str], api_version: str,
@@ -370,20 +443,34 @@ def read(source: IO[str]) -> tuple[dict[str, Any], list[OpRecord]]:
 def stream(source: IO[str]) -> tuple[dict[str, Any], Iterator[OpRecord]]:
     """Like ``read``, but the records come one at a time as they are read (flat memory).
 
-    The header is checked at once; each record as it is reached.
+    The header is checked at once; each record as it is reached. Open a file with
+    ``open_text`` so that bytes that are not UTF-8 are refused naming their line.
     """
     lines = _lines(source)
     try:
         number, text = next(lines)
     except StopIteration:
         raise ValueError("line 1: empty file, expected the ledger-oplog header") from None
+    try:
+        text.encode()
+    except UnicodeEncodeError:  # see open_text
+        raise ValueError(f"line {number}: not UTF-8 text") from None
     head = check_header(_json(text, f"line {number}"), f"line {number}")
     return head, _records(lines, base_seq(head) + 1)
 
 
+def open_text(path: str | os.PathLike[str]) -> IO[str]:
+    """Open a log file for ``read``/``stream``: bytes that are not UTF-8 then fail their line.
+
+    (A strict decoder raises ``UnicodeDecodeError`` a chunk ahead, naming no line; with
+    ``surrogateescape`` the bad bytes reach ``unframe``, which refuses them at their line.)
+    """
+    return open(path, encoding="utf-8", errors="surrogateescape")
+
+
 def _records(lines: Iterator[tuple[int, str]], expected: int) -> Iterator[OpRecord]:
     for number, text in lines:
-        if not text.strip():
+        if not text.strip(" \t\r\n"):  # JSON's whitespace: U+2028 or \x1c is no blank line
             continue
         where = f"line {number}"
         if not text.endswith("\n"):
@@ -399,7 +486,12 @@ def _records(lines: Iterator[tuple[int, str]], expected: int) -> Iterator[OpReco
 def _lines(source: IO[str]) -> Iterator[tuple[int, str]]:
     number = 0
     while True:
-        text = source.readline(MAX_LINE + 1)
+        try:
+            text = source.readline(MAX_LINE + 1)
+        except UnicodeDecodeError as error:
+            # A strict text stream decodes ahead in chunks: the bad byte is here or later.
+            raise ValueError(f"line {number + 1}: not UTF-8 text, at or after this line "
+                             f"({error.reason})") from None
         if not text:
             return
         number += 1
@@ -408,11 +500,15 @@ def _lines(source: IO[str]) -> Iterator[tuple[int, str]]:
         yield number, text
 
 
-def _json(text: str, where: str) -> Any:
+def _json(text: str, where: str, column: int = 0) -> Any:
+    """Read one line's JSON (``column``: where ``text`` starts in the line, for the message)."""
     try:
-        return json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as error:
-        raise ValueError(f"{where}: not valid JSON ({error})") from None
+        return loads(text)
+    except json.JSONDecodeError as error:
+        at = f"column {error.colno + column}" if error.lineno == 1 else f"char {error.pos}"
+        raise ValueError(f"{where}: not valid JSON at {at} ({error.msg})") from None
+    except RecursionError:
+        raise ValueError(f"{where}: not valid JSON (nested too deeply to read)") from None
 
 
 class OpLog:

@@ -15,11 +15,31 @@ Choices where Shopify is silent ([ours]):
   ``INVALID_VARIABLE`` error, before coercion, so hostile input cannot exhaust the stack.
 * ``variables`` that is not an object (or ``None`` where variables are required) is read as
   an empty object, so the missing variables are reported.
+* Every body is RFC 8259 JSON and bounded, whatever ``variables`` holds: graphql-ruby echoes
+  the variable's value whole in ``extensions.value`` and prints values whole in messages;
+  here both are cut (``echo`` and ``literal``), at sizes no valid input reaches:
+
+  - a string (or object key) over ``MAX_ECHO_CHARS`` (2,048, the longest valid URI)
+    characters keeps its first 2,048, then ``"… (N characters in all)"``;
+  - a list or object over ``MAX_ECHO_ENTRIES`` (250, Shopify's input array cap) entries keeps
+    its first 250, then a last entry ``"… (N entries in all)"`` (in an object, under the key
+    ``"…"``);
+  - an integer over ``MAX_ECHO_CHARS`` digits becomes the string
+    ``"<an integer of more than 2048 digits>"`` (Python cannot even print one past 4,300;
+    smaller ones stay exact JSON numbers, as graphql-ruby's are); given for an ``ID`` it is
+    a coercion error (graphql-ruby would take its digits as the id, which names nothing);
+  - ``NaN``, ``Infinity`` and ``-Infinity`` (floats a Python caller may pass; JSON has none)
+    are echoed as those strings, and printed bare in messages (``Could not coerce value NaN
+    to Int``; positive infinity keeps the codec's ``Could not coerce value to Int``);
+  - any other Python object becomes a short ``repr`` string;
+  - past ``MAX_ECHO_NODES`` (5,000) values in one echo, the rest is ``"…"``;
+  - at most ``MAX_PROBLEMS`` (250) problems are reported per variable; the message then ends
+    with ``"… and N more problems"``.
 """
 
 from __future__ import annotations
 
-import decimal
+import itertools
 import json
 import math
 from collections.abc import Callable
@@ -64,6 +84,17 @@ from ledger.versions import Era, Presence
 
 #: Deepest nesting of lists and objects accepted in ``variables``.
 MAX_DEPTH: Final = 32
+#: Longest string (and most digits of an integer) echoed whole in an error body [ours].
+MAX_ECHO_CHARS: Final = 2048
+#: Most entries of a list or object echoed in an error body [ours].
+MAX_ECHO_ENTRIES: Final = 250
+#: Most values (scalars, lists, objects) in one echoed value or printed literal [ours].
+MAX_ECHO_NODES: Final = 5000
+#: Most coercion problems reported for one variable [ours].
+MAX_PROBLEMS: Final = 250
+_ECHO_INT_BOUND: Final = 10**MAX_ECHO_CHARS
+_ELIDED: Final = "…"
+_NON_FINITE: Final = {math.inf: "Infinity", -math.inf: "-Infinity"}
 
 Problem = tuple[tuple[str | int, ...], str]
 
@@ -182,8 +213,112 @@ def variable_types(era: Era) -> dict[str, tuple[tuple[str, TypeRef], ...]]:
 # ---------------------------------------------------------------------- coercion
 
 
+class _Budget:
+    """How many more values one echo or literal may show (``MAX_ECHO_NODES`` at first)."""
+
+    def __init__(self) -> None:
+        self.left = MAX_ECHO_NODES
+
+    def take(self) -> bool:
+        self.left -= 1
+        return self.left >= 0
+
+
+def _cut(text: str) -> str:
+    """Return ``text``, or its first ``MAX_ECHO_CHARS`` characters and a marker [ours]."""
+    if len(text) <= MAX_ECHO_CHARS:
+        return text
+    return f"{text[:MAX_ECHO_CHARS]}{_ELIDED} ({len(text)} characters in all)"
+
+
+def _long_int(value: int) -> str | None:
+    """Return the stand-in of an integer too long to echo, or ``None`` if it is short enough."""
+    if -_ECHO_INT_BOUND < value < _ECHO_INT_BOUND:
+        return None
+    sign = "a negative" if value < 0 else "an"
+    return f"<{sign} integer of more than {MAX_ECHO_CHARS} digits>"
+
+
+def _non_finite(value: float) -> str | None:
+    if math.isnan(value):
+        return "NaN"
+    return _NON_FINITE.get(value)
+
+
+def _repr(value: object) -> str:
+    """Return ``repr(value)`` for a Python value JSON has no form for (bytes, sets, objects)."""
+    try:
+        return repr(value)
+    except Exception:  # any repr may fail; the body must still be made
+        return f"<{type(value).__name__}>"
+
+
+def _other(value: object) -> str:
+    return _cut(_repr(value))
+
+
+def _key_text(key: object) -> str:
+    """Return an object key as ``json.dumps`` would write it (uncut)."""
+    if isinstance(key, str):
+        return key
+    if key is None or isinstance(key, bool):
+        return json.dumps(key)
+    if isinstance(key, int):
+        return _long_int(key) or str(key)
+    if isinstance(key, float):
+        return _non_finite(key) or repr(key)
+    return _repr(key)
+
+
+def _key(key: object) -> str:
+    """Return an object key as ``json.dumps`` would write it, cut like any string."""
+    return _cut(_key_text(key))
+
+
+def echo(value: object) -> Any:
+    """Return ``value`` as JSON-ready data, cut to the echo bounds (module docstring) [ours].
+
+    The result always passes ``json.dumps(..., allow_nan=False)``.
+    """
+    return _echo(value, _Budget(), 0)
+
+
+def _echo(value: object, budget: _Budget, depth: int) -> Any:
+    if not budget.take():
+        return _ELIDED
+    if value is None or isinstance(value, bool | str):
+        return _cut(value) if isinstance(value, str) else value
+    if isinstance(value, int):
+        return _long_int(value) or value
+    if isinstance(value, float):
+        return _non_finite(value) or value
+    if isinstance(value, list | tuple | dict):
+        if depth >= MAX_DEPTH:
+            return _ELIDED
+        more = f"{_ELIDED} ({len(value)} entries in all)" if len(value) > MAX_ECHO_ENTRIES else None
+        if isinstance(value, dict):
+            out: dict[str, Any] = {}
+            for k, v in itertools.islice(value.items(), MAX_ECHO_ENTRIES):
+                out.setdefault(_key(k), _echo(v, budget, depth + 1))
+            if more is not None:
+                out[_ELIDED] = more
+            return out
+        items = [_echo(v, budget, depth + 1) for v in value[:MAX_ECHO_ENTRIES]]
+        return [*items, more] if more is not None else items
+    return _other(value)
+
+
 def literal(value: object) -> str:
-    """Print ``value`` as a GraphQL literal, the way graphql-ruby quotes it in messages."""
+    """Print ``value`` as a GraphQL literal, the way graphql-ruby quotes it in messages.
+
+    Cut to the echo bounds of the module docstring [ours].
+    """
+    return _literal(value, _Budget(), 0)
+
+
+def _literal(value: object, budget: _Budget, depth: int) -> str:
+    if not budget.take():
+        return _ELIDED
     if value is None:
         return "null"
     if value is True:
@@ -191,28 +326,23 @@ def literal(value: object) -> str:
     if value is False:
         return "false"
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return json.dumps(_cut(value), ensure_ascii=False)
     if isinstance(value, int):
-        return _digits(value)
+        return _long_int(value) or str(value)
     if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(literal(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {literal(v)}" for k, v in value.items()) + "}"
-    return repr(value)
-
-
-def _digits(value: int) -> str:
-    """Return ``str(value)``, also past Python's 4300-digit limit on int-to-str conversion.
-
-    ``str`` raises ``ValueError`` there, and ``execute`` must never raise for what the
-    variables hold; ``Decimal`` prints every digit without that limit.
-    """
-    try:
-        return str(value)
-    except ValueError:
-        return str(decimal.Decimal(value))
+        return _non_finite(value) or repr(value)
+    if isinstance(value, list | tuple | dict):
+        if depth >= MAX_DEPTH:
+            return _ELIDED
+        more = ([f"{_ELIDED} ({len(value)} entries in all)"]
+                if len(value) > MAX_ECHO_ENTRIES else [])
+        if isinstance(value, dict):
+            parts = [f"{_key(k)}: {_literal(v, budget, depth + 1)}"
+                     for k, v in itertools.islice(value.items(), MAX_ECHO_ENTRIES)]
+            return "{" + ", ".join(parts + more) + "}"
+        parts = [_literal(v, budget, depth + 1) for v in value[:MAX_ECHO_ENTRIES]]
+        return "[" + ", ".join(parts + more) + "]"
+    return _other(value)
 
 
 def _scalar(t: Scalar, value: object) -> tuple[bool, object]:
@@ -227,7 +357,11 @@ def _scalar(t: Scalar, value: object) -> tuple[bool, object]:
         if isinstance(value, str):
             return True, value
         if isinstance(value, int) and not isinstance(value, bool):
-            return True, _digits(value)
+            # [ours] An integer over MAX_ECHO_CHARS digits is no id: refused here, before
+            # anything (graphql-core among them) tries to print it past Python's limit.
+            if _long_int(value) is not None:
+                return False, value
+            return True, str(value)
         return False, value
     return isinstance(value, bool), value
 
@@ -254,7 +388,8 @@ def coerce_value(t: TypeRef, value: object, path: tuple[str | int, ...],
         for key, item in value.items():
             field_type = fields.get(key) if isinstance(key, str) else None
             if field_type is None:
-                problems.append(((*path, str(key)), f"Field is not defined on {t.name}"))
+                # Cut when reported (variable_error), not here: once only.
+                problems.append(((*path, _key_text(key)), f"Field is not defined on {t.name}"))
                 continue
             out[key] = coerce_value(field_type, item, (*path, key), problems)
         for name, field_type in t.fields:
@@ -269,10 +404,8 @@ def coerce_value(t: TypeRef, value: object, path: tuple[str | int, ...],
 
 
 def _json(value: object) -> str:
-    try:
-        return json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        return literal(value)
+    """Print ``value`` as graphql-ruby's ``JSON.generate`` does in messages (cut, as ``echo``)."""
+    return json.dumps(echo(value), ensure_ascii=False)
 
 
 def too_deep(value: object) -> bool:
@@ -295,19 +428,31 @@ def too_deep(value: object) -> bool:
 def variable_error(
     name: str, t: TypeRef, raw: object, problems: list[Problem]
 ) -> dict[str, Any]:
-    """Return graphql-ruby's INVALID_VARIABLE error for variable ``name`` and its problems."""
-    fields = [f"{'.'.join(map(str, p))} ({e})" for p, e in problems if p]
+    """Return graphql-ruby's INVALID_VARIABLE error for variable ``name`` and its problems.
+
+    ``raw`` is echoed through ``echo`` and at most ``MAX_PROBLEMS`` problems are listed
+    (module docstring) [ours].
+    """
+    shown = [(tuple(_path_part(k) for k in p), e) for p, e in problems[:MAX_PROBLEMS]]
+    fields = [f"{'.'.join(map(str, p))} ({e})" for p, e in shown if p]
     message = f"Variable ${name} of type {signature(t)} was provided invalid value"
     if fields:
         message += " for " + ", ".join(fields)
+    if len(problems) > MAX_PROBLEMS:
+        message += f" {_ELIDED} and {len(problems) - MAX_PROBLEMS} more problems"
     return {
         "message": message,
         "extensions": {
             "code": "INVALID_VARIABLE",
-            "value": raw,
-            "problems": [{"path": list(p), "explanation": e} for p, e in problems],
+            "value": echo(raw),
+            "problems": [{"path": list(p), "explanation": e} for p, e in shown],
         },
     }
+
+
+def _path_part(part: str | int) -> str | int:
+    """Return one step of a problem's path: an index, or a key cut like any echoed string."""
+    return part if isinstance(part, int) else _cut(part)
 
 
 def coerce_variables(
@@ -411,8 +556,11 @@ def _set_quantity(q: dict[str, Any]) -> SetQuantity:
 
 
 def timestamp(when: datetime | None) -> str | None:
-    """Format a time as Shopify's ``DateTime``: ``YYYY-MM-DDTHH:MM:SSZ`` in UTC."""
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ") if when is not None else None
+    """Format a time as Shopify's ``DateTime``: ``YYYY-MM-DDTHH:MM:SSZ`` in UTC.
+
+    The year is padded by hand: ``strftime("%Y")`` writes year 1 as ``1``, not ``0001``.
+    """
+    return f"{when.year:04d}{when:-%m-%dT%H:%M:%SZ}" if when is not None else None
 
 
 def group_json(group: AdjustmentGroup, *, quantity_after_change: bool = False) -> dict[str, Any]:

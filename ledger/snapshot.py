@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Final
 
+from ledger.errors import brief
 from ledger.model import (
     DEFAULT_LOCATION_NAME,
     Level,
@@ -32,6 +33,11 @@ def _fail(where: str, problem: str) -> ValueError:
     return ValueError(f"snapshot {where}: {problem}")
 
 
+def _plain(value: object) -> str:
+    """Return an id for a label: a short string as it is, anything else cut (``brief``)."""
+    return value if isinstance(value, str) and len(value) <= 80 else brief(value)
+
+
 def _list(snapshot: dict[str, Any], key: str) -> list[Any]:
     value = snapshot.get(key, [])
     if not isinstance(value, list):
@@ -44,7 +50,7 @@ def _entry(where: str, entry: object, allowed: frozenset[str]) -> dict[str, Any]
         raise _fail(where, f"must be an object, not {type(entry).__name__}")
     extra = sorted(str(k) for k in entry if k not in allowed)
     if extra:
-        raise _fail(where, f"unknown key(s) {', '.join(map(repr, extra))}")
+        raise _fail(where, f"unknown key(s) {', '.join(map(brief, extra))}")
     return entry
 
 
@@ -54,7 +60,7 @@ def load(snapshot: object) -> State:
         raise ValueError(f"snapshot must be a JSON object, not {type(snapshot).__name__}")
     extra = sorted(str(k) for k in snapshot if k not in _TOP_KEYS)
     if extra:
-        raise _fail("", f"unknown top-level key(s) {', '.join(map(repr, extra))}")
+        raise _fail("", f"unknown top-level key(s) {', '.join(map(brief, extra))}")
     state = State()
     for i, raw in enumerate(_list(snapshot, "locations")):
         where = f"locations[{i}]"
@@ -62,10 +68,10 @@ def load(snapshot: object) -> State:
         location_id = entry.get("id")
         if not isinstance(location_id, str) or not is_location_gid(location_id):
             raise _fail(where, f"id must be a location gid like 'gid://shopify/Location/1', "
-                               f"not {location_id!r}")
+                               f"not {brief(location_id)}")
         name = entry.get("name", DEFAULT_LOCATION_NAME)
         if not isinstance(name, str):
-            raise _fail(f"{where} ({location_id})", f"name must be a string, not {name!r}")
+            raise _fail(f"{where} ({location_id})", f"name must be a string, not {brief(name)}")
         if location_id in state.locations:
             raise _fail(f"{where} ({location_id})", "duplicate location id")
         state.locations[location_id] = Location(id=location_id, name=name)
@@ -75,7 +81,7 @@ def load(snapshot: object) -> State:
         item_id = entry.get("id")
         if not isinstance(item_id, str) or item_number(item_id) is None:
             raise _fail(where, f"id must be an inventory item gid like "
-                               f"'gid://shopify/InventoryItem/1', not {item_id!r}")
+                               f"'gid://shopify/InventoryItem/1', not {brief(item_id)}")
         if item_id in state.items:
             raise _fail(f"{where} ({item_id})", "duplicate inventory item id")
         state.add_item(item_id)
@@ -88,28 +94,28 @@ def load(snapshot: object) -> State:
         entry = _entry(where, raw, _LEVEL_KEYS)
         item_id = entry.get("inventoryItemId")
         location_id = entry.get("locationId")
-        label = f"{where} ({item_id} @ {location_id})"
+        label = f"{where} ({_plain(item_id)} @ {_plain(location_id)})"
         if not isinstance(item_id, str) or item_id not in state.items:
-            raise _fail(label, f"inventoryItemId {item_id!r} is not a listed inventory item")
+            raise _fail(label, f"inventoryItemId {brief(item_id)} is not a listed inventory item")
         if not isinstance(location_id, str) or location_id not in state.locations:
-            raise _fail(label, f"locationId {location_id!r} is not a listed location")
+            raise _fail(label, f"locationId {brief(location_id)} is not a listed location")
         if (item_id, location_id) in pairs:
             raise _fail(label, "duplicate level for this item and location")
         pairs.add((item_id, location_id))
         active = entry.get("isActive", True)
         if not isinstance(active, bool):
-            raise _fail(label, f"isActive must be true or false, not {active!r}")
+            raise _fail(label, f"isActive must be true or false, not {brief(active)}")
         level_id = entry.get("id")
         if level_id is not None:
             if not isinstance(level_id, str) or level_number(level_id) is None:
                 raise _fail(label, f"id must be a level gid like "
                                    f"'gid://shopify/InventoryLevel/1?inventory_item_id=1', "
-                                   f"not {level_id!r}")
+                                   f"not {brief(level_id)}")
             named_item = level_item_id(level_id)
             if named_item is not None and named_item != item_id:
-                raise _fail(label, f"id {level_id!r} names another inventory item")
+                raise _fail(label, f"id {brief(level_id)} names another inventory item")
             if level_id in ids:
-                raise _fail(label, f"duplicate level id {level_id!r}")
+                raise _fail(label, f"duplicate level id {brief(level_id)}")
             ids.add(level_id)
         q = _quantities(label, entry.get("quantities", {}))
         # The item's and the location's own id strings, not this entry's copies: a million
@@ -136,15 +142,15 @@ def _quantities(label: str, raw: object) -> list[int]:
     q = [0] * len(STORED)
     for name, value in raw.items():
         if name != "on_hand" and name not in INDEX:
-            raise _fail(label, f"unknown quantity name {name!r}; stored names are "
+            raise _fail(label, f"unknown quantity name {brief(name)}; stored names are "
                                + ", ".join(STORED) + " (and on_hand, which must equal their sum)")
         if not isinstance(value, int) or isinstance(value, bool):
-            raise _fail(label, f"quantity {name!r} must be an integer, not {value!r}")
+            raise _fail(label, f"quantity {brief(name)} must be an integer, not {brief(value)}")
         # Moves and on_hand sets may leave ±2,000,000,000 (semantics §7 and §8 bound only
         # their inputs) and every state snapshot() gives must load again, so the only bound
         # is a signed 64-bit integer: anything larger is no inventory count.
         if not INT64_MIN <= value <= INT64_MAX:
-            raise _fail(label, f"quantity {name!r} does not fit in a signed 64-bit integer")
+            raise _fail(label, f"quantity {brief(name)} does not fit in a signed 64-bit integer")
         if name != "on_hand":
             q[INDEX[name]] = value
     if "on_hand" in raw and raw["on_hand"] != on_hand(q):

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -212,3 +214,152 @@ def test_json_nested_too_deeply_is_unusable_input_naming_the_line(
     clean = write_plan(tmp_path / "clean.jsonl", adjust(1, "a"))
     assert main(["check", str(clean), "--state", str(snapshot)]) == 2
     assert "deep.json: JSON nested too deeply to read" in capsys.readouterr().err
+
+
+def _with(request: dict[str, object], **fields: object) -> str:
+    return json.dumps({**request, **fields})
+
+
+HUGE = "1" * 5000
+#: A plan line whose delta is the JSON text ``token``, and the column the token starts at.
+_DELTA = json.dumps(adjust(1, "a")).replace('"delta": 1', '"delta": @')
+
+
+def _delta(token: str) -> tuple[str, int]:
+    return _DELTA.replace("@", token), _DELTA.index("@") + 1
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (_delta(HUGE)[0], f"plan.jsonl:2: invalid JSON at column {_delta(HUGE)[1]} (an integer "
+                          "of 5000 digits, over the 4300 this reader takes)"),
+        (_delta("NaN")[0], f"plan.jsonl:2: invalid JSON at column {_delta('NaN')[1]} (NaN is "
+                           "not JSON: RFC 8259 has no NaN or Infinity)"),
+        (_delta("-Infinity")[0], f"plan.jsonl:2: invalid JSON at column {_delta('NaN')[1]} "
+                                 "(-Infinity is not JSON"),
+        (_with(adjust(1, "a"), at="0001-01-01T00:00:00+14:00"),
+         "plan.jsonl:2: '0001-01-01T00:00:00+14:00' is out of range once converted to UTC"),
+        (_with(adjust(1, "a"), at="9999-12-31T23:59:59-14:00"),
+         "plan.jsonl:2: '9999-12-31T23:59:59-14:00' is out of range once converted to UTC"),
+        ("\x1c", "plan.jsonl:2: invalid JSON at column 1"),
+        (_with(adjust(1, "a"), at="x" * 100_000),
+         "plan.jsonl:2: 'xxxxxxxx"),
+        (_with(adjust(1, "a"), at=10**4000), "a time must be an ISO 8601 string, not 1000"),
+        (_with(adjust(1, "a"), operation="y" * 100_000), "plan.jsonl:2: operation must be"),
+        (_with(adjust(1, "a"), **{"z" * 100_000: 1}), "plan.jsonl:2: unknown key(s) 'zzz"),
+    ],
+    ids=["integer-over-4300-digits", "nan", "minus-infinity", "at-before-year-1-in-utc",
+         "at-after-year-9999-in-utc", "lone-separator-char", "huge-at-string",
+         "at-integer-of-4000-digits", "huge-operation", "huge-unknown-key"],
+)
+@pytest.mark.parametrize("command", ["check", "apply"])
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_hostile_plan_line_exits_2_naming_it_with_no_traceback(
+    tmp_path: Path, state: Path, capsys: pytest.CaptureFixture[str], line: str, message: str,
+    command: str, as_json: bool,
+) -> None:
+    plan = tmp_path / "plan.jsonl"
+    plan.write_text(json.dumps(adjust(1, "a")) + "\n" + line + "\n", encoding="utf-8")
+    argv = [command, str(plan), "--state", str(state), "--out", str(tmp_path / "new.json"),
+            *(["--json"] if as_json else [])]
+    assert main(argv if command == "apply" else argv[:4] + argv[6:]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("ledger: ")
+    assert message in captured.err
+    assert captured.err.count("\n") == 1
+    assert "Traceback" not in captured.err
+    assert len(captured.err) < 600  # what it quotes is cut
+    assert not (tmp_path / "new.json").exists()
+
+
+@pytest.mark.parametrize("at", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+def test_an_at_option_out_of_range_in_utc_exits_2(
+    tmp_path: Path, state: Path, capsys: pytest.CaptureFixture[str], at: str
+) -> None:
+    plan = write_plan(tmp_path / "plan.jsonl", adjust(1, "a"))
+    assert main(["check", str(plan), "--state", str(state), "--at", at]) == 2
+    assert f"--at: {at!r} is out of range once converted to UTC" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
+def test_a_line_separator_inside_a_json_string_does_not_split_the_plan_line(
+    tmp_path: Path, state: Path, capsys: pytest.CaptureFixture[str], separator: str
+) -> None:
+    request = adjust(1, "a", 5)
+    request["idempotencyKey"] = f"key{separator}one"
+    plan = tmp_path / "plan.jsonl"
+    plan.write_text(json.dumps(request, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert separator in plan.read_text(encoding="utf-8")
+    assert main(["check", str(plan), "--state", str(state), "--json", "--at", START]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [(r["line"], r["outcome"]) for r in report["requests"]] == [(1, "applied")]
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda text: text.replace('"available": 5', '"available": ' + HUGE),
+     "store.json: invalid JSON at line 1, column "),
+    (lambda text: text.replace('"available": 5', '"available": NaN'),
+     "(NaN is not JSON"),
+    (lambda text: text.replace('"available": 5', '"available": Infinity'),
+     "(Infinity is not JSON"),
+], ids=["integer-over-4300-digits", "nan", "infinity"])
+def test_a_hostile_snapshot_exits_2_naming_its_position(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], edit: Any, message: str
+) -> None:
+    state = tmp_path / "store.json"
+    state.write_text(edit(json.dumps(store())))
+    plan = write_plan(tmp_path / "plan.jsonl", adjust(1, "a"))
+    assert main(["check", str(plan), "--state", str(state)]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def _strict(text: str) -> Any:
+    """Parse RFC 8259 JSON only: NaN and Infinity are refused, as strict parsers do."""
+    def refuse(constant: str) -> Any:
+        raise ValueError(f"{constant} is not JSON")
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_the_json_report_is_strict_json_when_the_plan_echoes_an_overflowing_float(
+    tmp_path: Path, state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 1e400 is a valid JSON number that reads as infinity: the codec refuses it for Int and
+    # echoes it; the report must still be RFC 8259 JSON.
+    plan = tmp_path / "plan.jsonl"
+    plan.write_text(json.dumps(adjust(1, "a")).replace('"delta": 1', '"delta": 1e400') + "\n")
+    assert main(["check", str(plan), "--state", str(state), "--json"]) == 1
+    report = _strict(capsys.readouterr().out)
+    error = report["requests"][0]["response"]["errors"][0]
+    assert error["extensions"]["value"]["changes"][0]["delta"] == "Infinity"
+
+
+def test_the_text_report_prints_a_lone_surrogate_the_plan_holds(
+    tmp_path: Path, state: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = tmp_path / "plan.jsonl"
+    plan.write_text(json.dumps(adjust(1, "a")).replace('"delta": 1', '"delta": "\\ud800"') + "\n")
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="utf-8")  # strict, as a real terminal's stdout
+    monkeypatch.setattr(sys, "stdout", out)
+    assert main(["check", str(plan), "--state", str(state)]) == 1
+    out.flush()
+    assert 'Could not coerce value "\\ud800" to Int' in raw.getvalue().decode()
+
+
+def test_a_plan_at_the_first_instant_of_year_1_runs_and_dates_its_group(
+    tmp_path: Path, state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The idempotency window once computed "now - 24 h", which overflows there.
+    plan = write_plan(tmp_path / "plan.jsonl", adjust(1, "a", 5), adjust(1, "a", 5))
+    assert main(["check", str(plan), "--state", str(state), "--json",
+                 "--at", "0001-01-01T00:00:00Z"]) == 0
+    report = _strict(capsys.readouterr().out)
+    assert [r["outcome"] for r in report["requests"]] == ["applied", "replayed"]
+    group = report["requests"][0]["response"]["data"]["inventoryAdjustQuantities"][
+        "inventoryAdjustmentGroup"]
+    assert group["createdAt"] == "0001-01-01T00:00:00Z"

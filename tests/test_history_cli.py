@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import zlib
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -210,3 +212,131 @@ def test_check_writes_the_same_journal_as_apply(
     run(capsys, "check", str(PLAN), "--state", str(STORE), "--at", START,
         "--journal-out", str(journal))
     assert journal.read_bytes() == JOURNAL.read_bytes()
+
+
+def _reframe(text: str) -> str:
+    """Return a framed log line carrying the record JSON ``text`` with a correct checksum."""
+    return f'{{"crc32":"{zlib.crc32(text.encode()):08x}","record":{text}}}\n'
+
+
+def _record_text(line: str) -> str:
+    return line[len('{"crc32":"00000000","record":'):-len("}\n")]
+
+
+def _edit_line_3(edit: Any) -> Any:
+    """Return a log mangler that rewrites record 2 (line 3) with ``edit(record JSON text)``."""
+    def mangle(lines: list[str]) -> list[str]:
+        return [*lines[:2], _reframe(edit(_record_text(lines[2]))), *lines[3:]]
+    return mangle
+
+
+def _at(at: str) -> Any:
+    return _edit_line_3(lambda text: text.replace('"2026-11-02T09:30:00.000000+00:00"',
+                                                  json.dumps(at)))
+
+
+HUGE = "1" * 5000
+
+
+@pytest.mark.parametrize(("mangle", "message"), [
+    (_edit_line_3(lambda t: t.replace('"quantity":2', '"quantity":' + HUGE, 1)),
+     "journal.jsonl: line 3: not valid JSON at column "),
+    (_edit_line_3(lambda t: t.replace('"seq":2', '"seq":' + HUGE, 1)),
+     "journal.jsonl: line 3: not valid JSON at column 37 (an integer of 5000 digits"),
+    (_edit_line_3(lambda t: t.replace('"quantity":2', '"quantity":NaN', 1)),
+     "journal.jsonl: line 3: not valid JSON at column "),
+    (lambda ls: [ls[0].replace('"version": 1', '"version": ' + HUGE), *ls[1:]],
+     "journal.jsonl: line 1: not valid JSON at column 39 (an integer of 5000 digits"),
+    (_at("0001-01-01T00:00:00+14:00"),
+     "journal.jsonl: line 3.at is out of range once converted to UTC"),
+    (_at("9999-12-31T23:59:59-14:00"),
+     "journal.jsonl: line 3.at is out of range once converted to UTC"),
+    (lambda ls: [*ls[:2], "\u2028\n", *ls[2:]], "journal.jsonl: line 3: not a framed record"),
+], ids=["integer-over-4300-digits", "seq-over-4300-digits", "nan", "header-integer",
+        "at-before-year-1-in-utc", "at-after-year-9999-in-utc", "separator-line"])
+@pytest.mark.parametrize("command", ["history", "show", "verify"])
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_hostile_log_exits_2_naming_its_file_and_line_with_no_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], mangle: Any, message: str,
+    command: str, as_json: bool,
+) -> None:
+    journal = tmp_path / "journal.jsonl"
+    journal.write_text("".join(mangle(JOURNAL.read_text().splitlines(keepends=True))))
+    status, out, err = run(capsys, command, "--state", str(STORE), "--journal", str(journal),
+                           *(["--json"] if as_json else []))
+    assert (status, out) == (2, "")
+    assert err.startswith("ledger: ")
+    assert message in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def test_a_log_that_is_not_utf8_exits_2_naming_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = JOURNAL.read_bytes().splitlines(keepends=True)
+    lines[2] = lines[2].replace(b"rma-77", b"rma-\xff7", 1)
+    journal = tmp_path / "journal.jsonl"
+    journal.write_bytes(b"".join(lines))
+    for command in ("history", "show", "verify"):
+        status, _, err = run(capsys, command, "--state", str(STORE), "--journal", str(journal))
+        assert status == 2
+        assert "journal.jsonl: line 3: not UTF-8 text" in err
+
+
+def test_a_log_naming_one_group_twice_is_a_log_that_does_not_replay(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Record 2 claims record 1's group: the replay must refuse it, not break the journal.
+    lines = JOURNAL.read_text().splitlines(keepends=True)
+    lines[2] = _reframe(_record_text(lines[2]).replace("InventoryAdjustmentGroup/2",
+                                                       "InventoryAdjustmentGroup/1"))
+    journal = tmp_path / "journal.jsonl"
+    journal.write_text("".join(lines))
+    problem = "record 2 names the group gid://shopify/InventoryAdjustmentGroup/1"
+    for command in ("history", "show"):
+        status, _, err = run(capsys, command, "--state", str(STORE), "--journal", str(journal))
+        assert status == 2, command
+        assert f"does not replay onto the snapshot: {problem}" in err
+    # verify reports a replay that fails as a difference (exit 1), as it always has.
+    status, out, err = run(capsys, "verify", "--state", str(STORE), "--journal", str(journal))
+    assert (status, err) == (1, "")
+    assert f"- replay: {problem}" in out
+
+
+@pytest.mark.parametrize("command", ["history", "show", "verify"])
+def test_a_starting_snapshot_with_an_integer_over_4300_digits_exits_2_naming_its_position(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    state = tmp_path / "store.json"
+    state.write_text(STORE.read_text().replace('"available": 20', '"available": ' + HUGE, 1))
+    status, _, err = run(capsys, command, "--state", str(state), "--journal", str(JOURNAL))
+    assert status == 2
+    assert "store.json: invalid JSON at line " in err
+    assert "an integer of 5000 digits" in err
+
+
+def test_verify_names_the_against_snapshot_when_it_is_the_broken_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    against = tmp_path / "expected.json"
+    against.write_text(json.dumps({"locations": "nope"}))
+    status, _, err = run(capsys, "verify", "--state", str(STORE), "--journal", str(JOURNAL),
+                         "--against", str(against))
+    assert status == 2
+    assert err.startswith(f"ledger: {against}: snapshot locations: must be a list")
+
+
+def test_a_log_at_the_first_instant_of_year_1_replays_and_tables_its_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    journal = tmp_path / "journal.jsonl"
+    lines = JOURNAL.read_text().splitlines(keepends=True)[:2]
+    lines[1] = _reframe(_record_text(lines[1]).replace('"2026-11-02T09:00:00.000000+00:00"',
+                                                       '"0001-01-01T00:00:00+00:00"'))
+    journal.write_text("".join(lines))
+    for command in ("history", "show", "verify"):
+        status, out, err = run(capsys, command, "--state", str(STORE), "--journal", str(journal))
+        assert (status, err) == (0, ""), command
+    status, out, _ = run(capsys, "history", "--state", str(STORE), "--journal", str(journal))
+    assert "0001-01-01T00:00:00Z  InventoryAdjustmentGroup/1" in out

@@ -191,3 +191,47 @@ def test_a_body_nested_too_deeply_to_read_is_a_400() -> None:
     content = b'{"query": "{ __typename }", "variables": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
     response = client.post(URL.format("2026-04"), headers=TOKEN, content=content)
     assert response.status_code == 400
+
+
+def _strict(content: bytes) -> Any:
+    """Parse RFC 8259 JSON only, as strict clients do: NaN and Infinity are refused."""
+    def refuse(constant: str) -> Any:
+        raise ValueError(f"{constant} is not JSON")
+    return json.loads(content, parse_constant=refuse)
+
+
+ADJUST_DOCUMENT = (
+    "mutation A($input: InventoryAdjustQuantitiesInput!) { inventoryAdjustQuantities("
+    "input: $input) { userErrors { code } } }"
+)
+
+
+@pytest.mark.parametrize("delta", [b"NaN", b"-Infinity", b"1e400", b"1" * 4000])
+def test_a_body_echoing_what_json_cannot_carry_is_still_strict_json(delta: bytes) -> None:
+    # Python's json reads NaN and Infinity; the echo of them must not write them back.
+    client = httpx.Client(transport=LedgerTransport(ShopifyBackend({"demo": Ledger.example(
+        api_version="2026-01")})))
+    content = (b'{"query": "' + ADJUST_DOCUMENT.encode()
+               + b'", "variables": {"input": {"name": "available", "reason": "correction", '
+               b'"changes": [{"inventoryItemId": "gid://shopify/InventoryItem/1", '
+               b'"locationId": "gid://shopify/Location/1", "delta": ' + delta + b"}]}}}")
+    response = client.post(URL.format("2026-01"), headers=TOKEN, content=content)
+    assert response.status_code == 200
+    body = _strict(response.content)
+    assert body["errors"][0]["extensions"]["code"] == "INVALID_VARIABLE"
+    assert len(response.content) < 2000  # a 4000-digit integer is not echoed three times
+
+
+@pytest.mark.parametrize("body", [
+    {"data": {"x": float("nan")}}, {"data": {"x": float("inf")}}, {"data": {"x": b"bytes"}},
+    {"data": {"x": 10**5000}},
+], ids=["nan", "infinity", "bytes", "integer-over-4300-digits"])
+def test_an_executor_body_that_is_not_json_becomes_a_500_internal_server_error(
+    body: dict[str, Any],
+) -> None:
+    client = httpx.Client(transport=LedgerTransport(backend(Recorder(body))))
+    response = client.post(URL.format("2026-04"), headers=TOKEN, json={"query": QUERY})
+    assert response.status_code == 500
+    assert _strict(response.content) == {"errors": [{
+        "message": "Internal error. Looks like something went wrong on our end.",
+        "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -248,6 +249,21 @@ def test_a_call_without_a_key_also_moves_the_window() -> None:
     clock.advance(2 * DAY)
     assert payload(ledger.execute(ADJUST, adjust()))["userErrors"] == []
     assert len(ledger._keys) == 0
+    ledger._check()
+
+
+def test_a_clock_within_a_day_of_year_one_keeps_every_key_and_never_overflows() -> None:
+    # "now - 24 h" does not exist there (OverflowError); no key can be that old anyway.
+    clock = FakeClock(datetime(1, 1, 1, tzinfo=UTC))
+    ledger = new_ledger(clock=clock)
+    first = ledger.execute(ADJUST, adjust(), idempotency_key="k")
+    assert group(first)["createdAt"] == "0001-01-01T00:00:00Z"
+    clock.advance(DAY - 1)
+    assert ledger.execute(ADJUST, adjust(), idempotency_key="k") == first
+    ledger._check()
+    clock.advance(1)
+    assert group(ledger.execute(ADJUST, adjust(), idempotency_key="k"))["createdAt"] == (
+        "0001-01-02T00:00:00Z")
     ledger._check()
 
 

@@ -14,7 +14,9 @@ import copy
 import functools
 import io
 import json
+import re
 import zlib
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -497,10 +499,15 @@ def _set(record: dict[str, Any], path: str, value: Any) -> None:
                  *ls[2:]], r"^line 2\.at must carry a UTC offset"),
     (lambda ls: [ls[0], reframe(ls[1], lambda r: r.pop("seq")), *ls[2:]],
      r"^line 2: missing \['seq'\]"),
+    (lambda ls: [ls[0], reframe(ls[1], lambda r: r.update(apiVersion="2099-01")), *ls[2:]],
+     r"^line 2\.apiVersion: unsupported API version '2099-01'"),
+    (lambda ls: [ls[0].replace("2026-04", "2099-01"), *ls[1:]],
+     r"^line 1: unsupported API version '2099-01' in the header"),
 ], ids=["foreign header", "header not an object", "unknown version", "header bad JSON",
         "empty file", "unframed line", "record bad JSON", "bad CRC", "torn newline",
         "torn midway", "seq gap", "seq swapped", "bad status",
-        "unknown fault", "naive time", "missing field"])
+        "unknown fault", "naive time", "missing field", "unsupported record API version",
+        "unsupported header API version"])
 def test_reading_refuses_a_malformed_log_naming_the_line(mangle: Any, message: str) -> None:
     text = "".join(mangle(lines_of(sample_log())))
     with pytest.raises(ValueError, match=message):
@@ -622,3 +629,124 @@ def test_replaying_onto_a_ledger_holding_an_unspent_group_number_reuses_no_id() 
         "gid://shopify/InventoryAdjustmentGroup/1", "gid://shopify/InventoryAdjustmentGroup/2"]
     assert after.group is not None
     target._check()
+
+
+# ---------------------------------------------------------------------- hostile input
+
+HUGE = "1" * 5000
+
+
+@pytest.mark.parametrize(("text", "message", "column"), [
+    ("[1, NaN]", "NaN is not JSON: RFC 8259 has no NaN or Infinity", 5),
+    ('{"a": "NaN", "b": Infinity}', "Infinity is not JSON", 19),
+    ('{"a": "Infinity"}\n', None, None),
+    ("[-Infinity]", "-Infinity is not JSON", 2),
+    (f"[1,\n {HUGE}]", "an integer of 5000 digits, over the 4300 this reader takes", 2),
+    (f'["{HUGE}", -{HUGE}]', "an integer of 5000 digits", 5006),
+    (f"[1.{HUGE}, 1e{HUGE}]", None, None),  # long fractions and exponents read as floats
+    ("[1e400]", None, None),  # a valid JSON number (infinity once read): not refused here
+], ids=["nan", "infinity", "string-nan", "minus-infinity", "huge-int", "huge-negative-int",
+        "huge-float", "overflowing-float"])
+def test_loads_refuses_what_rfc_8259_does_not_allow_or_python_cannot_read_naming_where(
+    text: str, message: str | None, column: int | None
+) -> None:
+    if message is None:
+        assert oplog.loads(text) == json.loads(text)
+        return
+    with pytest.raises(json.JSONDecodeError) as raised:
+        oplog.loads(text)
+    assert raised.value.msg == message or raised.value.msg.startswith(message)
+    assert raised.value.colno == column
+
+
+@pytest.mark.parametrize(("text", "ok"), [
+    ("0001-01-01T00:00:00+14:00", False),
+    ("9999-12-31T23:59:59-14:00", False),
+    ("9999-12-31T23:59:59.999999-00:01", False),
+    ("0001-01-01T00:00:00+00:00", True),
+    ("0001-01-01T13:59:59-10:00", True),
+    ("9999-12-31T23:59:59.999999+00:00", True),
+])
+def test_parse_time_refuses_a_time_that_falls_outside_years_1_to_9999_in_utc(
+    text: str, ok: bool
+) -> None:
+    if ok:
+        assert oplog.parse_time(text, "at").isoformat() == text
+        return
+    with pytest.raises(ValueError, match=r"^line 9\.at is out of range once converted to UTC"):
+        oplog.parse_time(text, "line 9.at")
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda t: t.replace('"delta":2', '"delta":' + HUGE),
+     r"^line 3: not valid JSON at column \d+ \(an integer of 5000 digits"),
+    (lambda t: t.replace('"seq":2', '"seq":' + HUGE), r"^line 3: not valid JSON at column 37 "),
+    (lambda t: t.replace('"delta":2', '"delta":NaN'), r"^line 3: not valid JSON .*NaN is not"),
+    (lambda t: re.sub(r'"at":"[^"]*"', '"at":"0001-01-01T00:00:00+14:00"', t),
+     r"^line 3\.at is out of range once converted to UTC"),
+    (lambda t: re.sub(r'"at":"[^"]*"', '"at":"9999-12-31T23:59:59-14:00"', t),
+     r"^line 3\.at is out of range once converted to UTC"),
+], ids=["huge-delta", "huge-seq", "nan", "at-before-year-1", "at-after-year-9999"])
+def test_reading_names_the_line_of_a_record_python_cannot_read_or_place_in_time(
+    edit: Any, message: str
+) -> None:
+    ls = lines_of(sample_log())
+    text = edit(ls[2][len('{"crc32":"00000000","record":'):-2])
+    ls[2] = f'{{"crc32":"{zlib.crc32(text.encode()):08x}","record":{text}}}\n'
+    with pytest.raises(ValueError, match=message):
+        read_text("".join(ls))
+
+
+def test_a_line_of_only_a_unicode_separator_is_not_blank() -> None:
+    ls = lines_of(sample_log())
+    for junk in ("\u2028\n", "\x1c\n", "\x85\n"):
+        with pytest.raises(ValueError, match=r"^line 3: not a framed record"):
+            read_text("".join([ls[0], ls[1], junk, *ls[2:]]))
+
+
+def test_from_oplog_names_the_file_and_the_line_of_a_bad_one(tmp_path: Any) -> None:
+    bad = tmp_path / "bad.jsonl"
+    ls = lines_of(sample_log())
+    ls[2] = reframe(ls[2], lambda r: r.update(at="0001-01-01T00:00:00+14:00"))
+    bad.write_text("".join(ls), encoding="utf-8")
+    with pytest.raises(ValueError, match=rf"^{re.escape(str(bad))}: line 3\.at is out of"):
+        Ledger.from_oplog(copy.deepcopy(STORE), bad)
+    ls = lines_of(sample_log())
+    ls[3] = reframe(ls[3], lambda r: _set(r, "outcome.status", "applied"))
+    bad.write_text("".join(ls), encoding="utf-8")
+    with pytest.raises(ReplayMismatchError, match=rf"^{re.escape(str(bad))}: record 3 "):
+        Ledger.from_oplog(copy.deepcopy(STORE), bad)
+
+
+def test_from_oplog_names_the_line_of_bytes_that_are_not_utf8(tmp_path: Any) -> None:
+    raw = sample_log().encode().splitlines(keepends=True)
+    raw[2] = raw[2].replace(b'"correction"', b'"correc\xfftion"', 1)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b"".join(raw))
+    with pytest.raises(ValueError, match=r"bad\.jsonl: line 3: not UTF-8 text"):
+        Ledger.from_oplog(copy.deepcopy(STORE), bad)
+    # A caller's own strict stream decodes ahead: the line named is where it noticed.
+    with open(bad, encoding="utf-8") as f, pytest.raises(
+            ValueError, match=r"^line 1: not UTF-8 text, at or after this line"):
+        oplog.read(f)
+
+
+def test_a_log_naming_one_group_twice_does_not_replay_rather_than_breaking_the_journal() -> None:
+    ls = lines_of(sample_log())
+    group = "gid://shopify/InventoryAdjustmentGroup/1"
+    ls[2] = reframe(ls[2], lambda r: _set(r, "outcome.groupId", group))
+    with pytest.raises(ReplayMismatchError,
+                       match=f"^record 2 names the group {group}, which the journal already"):
+        Ledger.from_oplog(copy.deepcopy(STORE), io.StringIO("".join(ls)))
+
+
+def test_a_log_at_the_first_instant_of_year_1_replays() -> None:
+    clock = FakeClock(datetime(1, 1, 1, tzinfo=UTC))
+    ledger = Ledger.from_snapshot(copy.deepcopy(STORE), "2026-04", clock)
+    change = AdjustChange(item_id=ITEMS[0], location_id=LOCATIONS[0], delta=2,
+                          change_from_quantity=None)
+    for key in ("a", "a"):
+        ledger.adjust(name="available", reason="correction", changes=[change],
+                      idempotency_key=key)
+    again = Ledger.from_oplog(copy.deepcopy(STORE), io.StringIO(exported(ledger)))
+    assert again.snapshot() == ledger.snapshot()

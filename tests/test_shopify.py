@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
+import math
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
-from ledger import Ledger
+from ledger import Ledger, shopify
 from ledger.errors import ADJUST, MOVE, OPERATIONS, QUANTITY_MUTATIONS, SET, SET_ON_HAND
 from ledger.versions import ERAS, SUPPORTED, Presence
 from tests.support import ITEM, LOCATION, FakeClock, store
@@ -192,6 +194,108 @@ def test_a_value_of_the_wrong_type_is_a_coercion_error(
     assert body == coercion_error("input", "InventoryAdjustQuantitiesInput!", variables["input"],
                                   (path, explanation))
     assert ledger.snapshot() == before
+
+
+# A value JSON cannot carry, or too big to echo whole: the echo, and the message's literal.
+_LONG = "<an integer of more than 2048 digits>"
+HOSTILE = [
+    pytest.param(math.nan, "NaN", "Could not coerce value NaN to Int", id="NaN"),
+    pytest.param(math.inf, "Infinity", "Could not coerce value to Int", id="infinity"),
+    pytest.param(-math.inf, "-Infinity", "Could not coerce value -Infinity to Int",
+                 id="minus infinity"),
+    pytest.param(10**2048 - 1, 10**2048 - 1, f"Could not coerce value {'9' * 2048} to Int",
+                 id="an integer of 2048 digits is echoed exactly"),
+    pytest.param(10**2048, _LONG, f"Could not coerce value {_LONG} to Int",
+                 id="an integer of 2049 digits"),
+    pytest.param(-(10**5000), "<a negative integer of more than 2048 digits>",
+                 "Could not coerce value <a negative integer of more than 2048 digits> to Int",
+                 id="an integer past Python's 4300-digit limit"),
+    pytest.param("x" * 2048, "x" * 2048, f'Could not coerce value "{"x" * 2048}" to Int',
+                 id="a string of 2048 characters is echoed whole"),
+    pytest.param("x" * 3000, "x" * 2048 + "… (3000 characters in all)",
+                 f'Could not coerce value "{"x" * 2048}… (3000 characters in all)" to Int',
+                 id="a string of 3000 characters"),
+    pytest.param([1] * 300, [1] * 250 + ["… (300 entries in all)"],
+                 "Could not coerce value [" + "1, " * 250 + "… (300 entries in all)] to Int",
+                 id="a list of 300 entries"),
+    pytest.param(b"raw", "b'raw'", "Could not coerce value b'raw' to Int", id="bytes"),
+    pytest.param((1, "a"), [1, "a"], 'Could not coerce value [1, "a"] to Int', id="a tuple"),
+]
+
+
+@pytest.mark.parametrize(("value", "echoed", "explanation"), HOSTILE)
+def test_a_value_json_cannot_carry_or_too_big_to_echo_is_echoed_cut_as_strict_json(
+    value: Any, echoed: Any, explanation: str
+) -> None:
+    variables = valid(ADJUST, "2026-04")
+    variables["input"]["changes"][0]["delta"] = value
+    ledger = new_ledger()
+    before = ledger.snapshot()
+    body = ledger.execute(ADJUST, variables, idempotency_key="k")
+    expected_input = copy.deepcopy(valid(ADJUST, "2026-04")["input"])
+    expected_input["changes"][0]["delta"] = echoed
+    assert body == coercion_error("input", "InventoryAdjustQuantitiesInput!", expected_input,
+                                  (["changes", 0, "delta"], explanation))
+    json.dumps(body, allow_nan=False)
+    assert ledger.snapshot() == before
+
+
+def test_at_most_250_problems_are_reported_and_the_message_counts_the_rest() -> None:
+    changes = [{"inventoryItemId": I1, "locationId": L1}] * 300
+    body = new_ledger("2025-01").execute(ADJUST, {"input": {
+        "name": "available", "reason": "correction", "changes": changes}})
+    error = body["errors"][0]
+    assert len(error["extensions"]["problems"]) == 250
+    assert error["extensions"]["problems"][-1] == {
+        "path": ["changes", 249, "delta"], "explanation": "Expected value to not be null"}
+    assert error["message"].endswith(
+        "changes.249.delta (Expected value to not be null) … and 50 more problems")
+    echoed = error["extensions"]["value"]["changes"]
+    assert (len(echoed), echoed[-1]) == (251, "… (300 entries in all)")
+
+
+def test_an_object_echo_keeps_250_keys_and_counts_the_rest_under_an_ellipsis_key() -> None:
+    many = {f"k{n}": n for n in range(300)}
+    echoed = shopify.echo(many)
+    assert list(echoed)[:250] == [f"k{n}" for n in range(250)]
+    assert (len(echoed), echoed["…"]) == (251, "… (300 entries in all)")
+
+
+def test_an_echo_shows_at_most_5000_values_then_ellipses() -> None:
+    echoed = shopify.echo([[1] * 100] * 100)  # 10,101 values
+    flat = [v for row in echoed for v in row]
+    assert flat.count(1) == 5000 - 1 - 50  # the outer list and 50 inner lists count too
+    assert set(flat) == {1, "…"}
+    assert len(shopify.literal([[1] * 100] * 100)) < 30_000
+
+
+def test_keys_the_echo_cannot_keep_are_written_as_json_would_and_cut() -> None:
+    echoed = shopify.echo({2: "a", None: "b", True: "c", 1.5: "d", (1, 2): "e", "k" * 3000: "f"})
+    assert echoed == {"2": "a", "null": "b", "true": "c", "1.5": "d", "(1, 2)": "e",
+                      "k" * 2048 + "… (3000 characters in all)": "f"}
+    variables = valid(ADJUST, "2026-04")
+    variables["input"]["k" * 3000] = 1
+    problems = new_ledger().execute(ADJUST, variables, idempotency_key="k")["errors"][0][
+        "extensions"]["problems"]
+    assert problems[0]["path"] == ["k" * 2048 + "… (3000 characters in all)"]
+
+
+def test_an_id_over_2048_digits_is_a_coercion_error_and_one_under_names_nothing() -> None:
+    variables = valid(ADJUST, "2026-04")
+    variables["input"]["changes"][0]["inventoryItemId"] = 10**5000
+    body = new_ledger().execute(ADJUST, variables, idempotency_key="k")
+    assert body["errors"][0]["extensions"]["problems"] == [{
+        "path": ["changes", 0, "inventoryItemId"],
+        "explanation": f"Could not coerce value {_LONG} to ID"}]
+    variables["input"]["changes"][0]["inventoryItemId"] = 10**2047
+    body = new_ledger().execute(ADJUST, variables, idempotency_key="k")
+    assert body["data"][ADJUST]["userErrors"][0]["code"] == "INVALID_INVENTORY_ITEM"
+
+
+def test_a_time_in_year_1_is_formatted_with_four_digits() -> None:
+    assert shopify.timestamp(datetime(1, 1, 1, tzinfo=UTC)) == "0001-01-01T00:00:00Z"
+    assert shopify.timestamp(datetime(999, 12, 31, 23, 59, 59, tzinfo=UTC)) == (
+        "0999-12-31T23:59:59Z")
 
 
 @pytest.mark.parametrize(("delta", "code"), [

@@ -254,6 +254,17 @@ REJECTIONS = [
     pytest.param(_replace("locations", {"id": L1}), ["locations", "list"],
                  id="locations that are not a list"),
     pytest.param(_replace("products", []), ["'products'"], id="an unknown top-level key"),
+    # A Python caller may hand values JSON cannot carry: the message still names the entry
+    # (repr of a 5,000-digit integer raises ValueError) and stays short.
+    pytest.param(_set_level("inventoryItemId", 10**5000),
+                 ["inventoryLevels[0] (<an integer of 16610 bits> @", "is not a listed"],
+                 id="an item id that is an integer over 4300 digits"),
+    pytest.param(_set_quantity("available", [10**5000]),
+                 ["inventoryLevels[0]", "must be an integer, not <a list holding an integer"],
+                 id="a quantity holding an integer over 4300 digits"),
+    pytest.param(_set_quantity("available", "x" * 100_000),
+                 ["inventoryLevels[0]", "'available'", "... (100000 characters)"],
+                 id="a quantity given as a huge string"),
 ]
 
 
@@ -268,6 +279,7 @@ def test_a_broken_snapshot_raises_value_error_naming_the_entry(
         Ledger.from_snapshot(snapshot)
     for part in named:
         assert part in str(raised.value)
+    assert len(str(raised.value)) < 500
     assert snapshot == given, "loading must not change the snapshot it was given"
 
 

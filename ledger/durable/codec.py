@@ -36,7 +36,8 @@ from ledger.errors import (
     UserError,
 )
 from ledger.events import EventErrorCode
-from ledger.idempotency import WINDOW, Entry, IdempotencyStore
+from ledger.idempotency import Entry, IdempotencyStore
+from ledger.idempotency import _horizon as horizon_of
 from ledger.journal import AdjustmentGroup, QuantityChange
 from ledger.results import LevelView, QuantityView, Result
 
@@ -191,20 +192,20 @@ def _live_keys(store: IdempotencyStore, now: datetime | None) -> Iterator[tuple[
     Without forks the keys stream straight from the store's time index, with no copy: a
     snapshot of a full 24-hour window allocates nothing per key but the key's own JSON.
     """
-    horizon = (now - WINDOW) if now is not None else None
+    horizon = horizon_of(now) if now is not None else None
     if not store._frozen:
         entries = store._entries
-        for _ts, key in store._by_time:
-            entry = entries[key]
-            if horizon is None or entry.first_at > horizon:
-                yield key, entry
+        for ts, key in store._by_time:
+            if horizon is None or ts > horizon:
+                yield key, entries[key]
         return
     live: dict[str, Entry] = {}
     # Frozen layers (left by ``fork``) run newest first; a newer entry for a key wins.
     for layer, _newest in reversed(store._frozen):
         live.update(layer)
     live.update(store._entries)
-    kept = [(k, e) for k, e in live.items() if horizon is None or e.first_at > horizon]
+    kept = [(k, e) for k, e in live.items()
+            if horizon is None or e.first_at.timestamp() > horizon]
     kept.sort(key=lambda pair: (pair[1].first_at.timestamp(), pair[0]))
     yield from kept
 

@@ -120,6 +120,13 @@ def read_header(path: Path, first: tuple[int, bytes, bool] | None) -> dict[str, 
         raise JournalCorruptError(f"{path}: {error}", offset=0, line=1) from None
 
 
+def _reason(error: Exception, number: int) -> str:
+    """The loaders' message without its ``line N:`` prefix (callers say where)."""
+    text = str(error)
+    prefix = f"line {number}"
+    return text[len(prefix):].lstrip(": ") if text.startswith(prefix) else text
+
+
 def _frame(raw: bytes, too_long: bool, number: int) -> tuple[int, str, Any] | str:
     """Return (seq, frame CRC, record JSON) of a framed line, or what is wrong with it."""
     if too_long:
@@ -128,14 +135,16 @@ def _frame(raw: bytes, too_long: bool, number: int) -> tuple[int, str, Any] | st
         return "no trailing newline (an incomplete write)"
     try:
         data = oplog.unframe(raw.decode("utf-8"), f"line {number}")
-    except (ValueError, UnicodeDecodeError) as error:
-        return str(error)
+    except UnicodeDecodeError:
+        return "not UTF-8 text"
+    except ValueError as error:
+        return _reason(error, number)
     seq = data.get("seq") if isinstance(data, dict) else None
     if not isinstance(seq, int) or isinstance(seq, bool):
-        return f"line {number}: the record has no integer seq"
+        return "the record has no integer seq"
     m = _FRAME_CRC.match(raw)
     if m is None:  # pragma: no cover - unframe matched the same frame
-        return f"line {number}: not a framed record"
+        return "not a framed record"
     return seq, m.group(1).decode(), data
 
 
@@ -143,7 +152,7 @@ def _decode(data: Any, number: int) -> OpRecord | str:
     try:
         return oplog.record_from_json(data, f"line {number}")
     except ValueError as error:
-        return str(error)
+        return _reason(error, number)
 
 
 def scan_journal(path: Path, keep_after: int = 0, want: Collection[int] = ()) -> Scan:
@@ -176,7 +185,7 @@ def scan_journal(path: Path, keep_after: int = 0, want: Collection[int] = ()) ->
                 if not isinstance(parsed, str):
                     seq, crc, data = parsed
                     if seq != expected:
-                        problem = f"line {number}: seq {seq} out of order, expected {expected}"
+                        problem = f"seq {seq} out of order, expected {expected}"
                     elif seq > keep_after:
                         record = _decode(data, number)
                         if isinstance(record, str):
@@ -208,7 +217,7 @@ def scan_journal(path: Path, keep_after: int = 0, want: Collection[int] = ()) ->
             if scan.run_bad is not None or (seq <= keep_after and scan.run_start is None):
                 continue
             problem = None if seq == run_next else (
-                f"line {number}: seq {seq} out of order, expected {run_next}")
+                f"seq {seq} out of order, expected {run_next}")
             record = _decode(data, number) if problem is None else problem
             if isinstance(record, str):
                 scan.run_bad = Bad(offset=offset, line=number, reason=record, complete=True)
