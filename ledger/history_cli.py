@@ -24,12 +24,15 @@ Exit 0 on success, 2 on unusable input (naming the file and line or entry).
 from __future__ import annotations
 
 import argparse
+import sys
+import warnings
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from ledger.api import Ledger
 from ledger.cli import EXIT_OK, UnusableInputError, _parse_time, _short, read_json, write_json
+from ledger.errors import LedgerError
 from ledger.model import ITEM_PREFIX, LOCATION_PREFIX
 from ledger.quantities import API_NAMES
 from ledger.shopify import timestamp
@@ -47,7 +50,8 @@ def sources(state: str | None, journal: str | None) -> tuple[Any, str | None]:
 
     ``--journal`` may name a log file or a durable store (a directory made by
     ``ledger apply --journal`` or ``Ledger.open``): then its ``journal.jsonl`` is the log and,
-    unless ``--state`` is given, its initial snapshot is the starting state.
+    unless ``--state`` is given, the snapshot its journal starts from (its base: the initial
+    state, for a store never rebased) is the starting state.
     """
     log = journal
     start: Any = None
@@ -56,11 +60,7 @@ def sources(state: str | None, journal: str | None) -> tuple[Any, str | None]:
 
         log = str(Path(journal) / durable.JOURNAL)
         if state is None:
-            try:
-                start = durable.read_snapshot(Path(journal) / "snapshot-0.json")["snapshot"]
-            except (OSError, ValueError) as e:
-                raise UnusableInputError(f"{journal}: cannot read its initial snapshot ({e})"
-                                         ) from None
+            start = _open_store(journal, None)[1]
     if start is None:
         if state is None:
             raise UnusableInputError("--state is required unless --journal names a store")
@@ -68,13 +68,45 @@ def sources(state: str | None, journal: str | None) -> tuple[Any, str | None]:
     return start, log
 
 
+def _open_store(journal: str, api_version: str | None,
+                clock: Any = None) -> tuple[Ledger, dict[str, Any]]:
+    """Open a durable store read-only and whole; return it and the snapshot body it starts from.
+
+    Nothing is written to the store, however damaged (read-only media and stores another
+    process is writing are fine). What opening finds (a torn last record of a store being
+    written, a skipped snapshot) is printed to stderr as a note; damage that would need a
+    repair is unusable input.
+    """
+    from ledger import durable
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            ledger = durable.open_ledger(journal, read_only=True, full_replay=True,
+                                         clock=clock, api_version=api_version)
+        except FileNotFoundError:
+            raise UnusableInputError(f"{journal}: no durable store there") from None
+        except (OSError, ValueError, LedgerError) as e:
+            raise UnusableInputError(f"{journal}: {e}") from None
+    for warning in caught:
+        print(f"note: {warning.message}", file=sys.stderr)
+    base = ledger.report.snapshot_seq if ledger.report is not None else 0
+    try:
+        body = durable.read_snapshot(Path(journal) / f"snapshot-{base}.json")
+    except (OSError, ValueError) as e:
+        raise UnusableInputError(f"{journal}: cannot read its base snapshot ({e})") from None
+    return ledger, body
+
+
 def load(state: str | None, journal: str | None, api_version: str | None) -> Ledger:
     """Return the ledger of the starting snapshot with the log replayed (see ``sources``)."""
     from ledger import oplog
     from ledger.cli import _PlanClock
 
-    start, log = sources(state, journal)
     clock = _PlanClock(datetime.fromisoformat("2000-01-01T00:00:00+00:00"))
+    if state is None and journal is not None and Path(journal).is_dir():
+        return _open_store(journal, api_version, clock)[0]
+    start, log = sources(state, journal)
     head: dict[str, Any] = {"apiVersion": api_version or "2026-04"}
     records: list[oplog.OpRecord] = []
     if log is not None:
@@ -171,23 +203,28 @@ def _verify(args: argparse.Namespace, out: TextIO) -> int:
     from ledger.cli import EXIT_FAILED
     from ledger.verify import verify
 
-    start, log = sources(args.state, args.journal)
     expected = read_json(Path(args.against)) if args.against else None
     if expected is not None:
         try:
             Ledger.from_snapshot(expected)
         except ValueError as e:
             raise UnusableInputError(f"{args.against}: {e}") from None
+    if args.state is None and Path(args.journal).is_dir():
+        # A store: its journal from its base snapshot, checked as opening checks it.
+        store, start = _open_store(args.journal, args.api_version)
+        records, version = store.oplog, store.api_version
+    else:
+        start, log = sources(args.state, args.journal)
+        try:
+            with oplog.open_text(str(log)) as f:
+                head, records = oplog.read(f)
+        except OSError as e:
+            raise UnusableInputError(f"{log}: cannot read the log ({e})") from None
+        except (ValueError, UnicodeDecodeError) as e:
+            raise UnusableInputError(f"{log}: {e}") from None
+        version = args.api_version or head["apiVersion"]
     try:
-        with oplog.open_text(str(log)) as f:
-            head, records = oplog.read(f)
-    except OSError as e:
-        raise UnusableInputError(f"{log}: cannot read the log ({e})") from None
-    except (ValueError, UnicodeDecodeError) as e:
-        raise UnusableInputError(f"{log}: {e}") from None
-    try:
-        report = verify(start, records, api_version=args.api_version or head["apiVersion"],
-                        expected=expected)
+        report = verify(start, records, api_version=version, expected=expected)
     except ValueError as e:
         raise UnusableInputError(f"{args.state or args.journal}: {e}") from None
     if args.json:

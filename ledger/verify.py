@@ -61,12 +61,22 @@ def verify(
 ) -> VerifyReport:
     """Run the three checks of the module docstring.
 
+    ``start`` is a public snapshot or a durable store's snapshot body (``snapshot-N.json``).
     Differences are reported, never raised; a malformed ``start`` or ``expected`` snapshot
     raises ``ValueError`` naming the entry, as ``Ledger.from_snapshot`` does.
     """
     problems: list[str] = []
     records = list(records)
-    ledger = Ledger.from_snapshot(start, api_version)
+    if "engine" in start:
+        # A durable store's snapshot body: the state its journal starts from, keys and all.
+        from ledger.durable.codec import check_body, ledger_from_body
+
+        body = check_body(start, "the starting snapshot")
+        ledger: Ledger = ledger_from_body(Ledger, body, api_version, None, {},
+                                          "the starting snapshot")
+        start = body["snapshot"]
+    else:
+        ledger = Ledger.from_snapshot(start, api_version)
     if expected is not None:
         expected = Ledger.from_snapshot(expected, api_version).snapshot()
     try:

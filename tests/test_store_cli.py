@@ -4,6 +4,7 @@ and history, show and verify read it."""
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,64 @@ def test_a_store_run_twice_exports_a_log_that_history_and_verify_read(
     with Ledger.open(store) as durable:
         assert Ledger.from_oplog(json.loads(Path(STORE).read_text()), log).snapshot() == (
             durable.snapshot())
+
+
+def test_history_show_and_verify_read_a_store_without_writing_to_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "store"
+    _run("apply", PLAN, "--state", STORE, "--journal", str(store), "--at", AT, capsys=capsys)
+    journal = store / "journal.jsonl"
+    whole = journal.read_bytes()
+    journal.write_bytes(whole + whole.splitlines(keepends=True)[-1][:40])  # a write under way
+    files = {p.name: p.read_bytes() for p in store.iterdir()}
+    for command in (("history", "--journal", str(store)), ("show", "--journal", str(store)),
+                    ("verify", "--journal", str(store))):
+        status, _out, err = _run(*command, capsys=capsys)
+        assert status == 0, (command, err)
+        assert "note: " in err
+        assert "torn last record: ignored" in err
+    assert {p.name: p.read_bytes() for p in store.iterdir()} == files
+
+
+def test_a_damaged_store_is_unusable_input_naming_the_offset(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "store"
+    _run("apply", PLAN, "--state", STORE, "--journal", str(store), "--at", AT, capsys=capsys)
+    journal = store / "journal.jsonl"
+    lines = journal.read_bytes().splitlines(keepends=True)
+    offset = sum(len(x) for x in lines[:3])
+    data = bytearray(journal.read_bytes())
+    data[offset + 40] ^= 0x02
+    journal.write_bytes(bytes(data))
+    for command in ("history", "show", "verify"):
+        status, out, err = _run(command, "--journal", str(store), capsys=capsys)
+        assert status == 2
+        assert out == ""
+        assert f"byte offset {offset} (line 4)" in err
+        assert "Traceback" not in err
+
+
+def test_verify_reads_a_rebased_store_from_its_base_snapshot(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "store"
+    _run("apply", PLAN, "--state", STORE, "--journal", str(store), "--at", AT, capsys=capsys)
+    with Ledger.open(store) as durable:
+        durable.checkpoint()
+    _run("apply", PLAN, "--journal", str(store), "--at", "2026-11-03T08:00:00Z", capsys=capsys)
+    journal = store / "journal.jsonl"
+    data = bytearray(journal.read_bytes())
+    data[len(data) // 4] ^= 0x02  # damage before snapshot-7: a repair rebases the store there
+    journal.write_bytes(bytes(data))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        Ledger.open(store, repair=True).close()
+    status, out, err = _run("verify", "--journal", str(store), capsys=capsys)
+    assert status == 0, err
+    assert out.startswith("7 record(s) replayed")
+    status, out, _ = _run("history", "--journal", str(store), "--json", capsys=capsys)
+    assert status == 0
+    # The journal now starts after record 7; its records replay the first run's keys.
+    assert json.loads(out) == []

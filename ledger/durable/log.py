@@ -53,13 +53,20 @@ class JournalPrefix(OpLog):
         super().__init__(None, upto, base)
         self._journal = journal
 
+    @property
+    def base_seq(self) -> int:
+        """The seq the journal's records start after (its base snapshot's)."""
+        return int(self.base["seq"]) if self.base is not None else 0
+
     def _head(self, upto: int) -> Iterator[OpRecord]:
         if self._journal is None or upto <= 0:
             return
+        if upto <= self.base_seq:
+            return
         for record in read_journal(self._journal):
-            if record.seq > upto:
-                return
             yield record
+            if record.seq >= upto:
+                return  # read no further: what follows may be a write still under way
 
 
 class DurableOpLog(JournalPrefix):
@@ -208,11 +215,6 @@ class DurableOpLog(JournalPrefix):
                           stacklevel=2)
             return None
         return path
-
-    @property
-    def base_seq(self) -> int:
-        """The seq the journal's records start after (its base snapshot's)."""
-        return int(self.base["seq"]) if self.base is not None else 0
 
     def fork(self) -> OpLog:
         """Return an in-memory log (never written) that starts with this one's records."""
