@@ -81,6 +81,15 @@ def call(ledger: Ledger, clock: ManualClock, i: int) -> object:
     return ledger.activate(item_id=item, location_id=location, idempotency_key=key)
 
 
+def reference(upto: int) -> tuple[Ledger, ManualClock]:
+    """Return a never-killed, in-memory ledger that ran calls 1..``upto``, and its clock."""
+    clock = ManualClock(START)
+    ledger = Ledger.from_snapshot(INITIAL, API_VERSION, clock)
+    for i in range(1, upto + 1):
+        call(ledger, clock, i)
+    return ledger, clock
+
+
 def main(argv: list[str] | None = None) -> None:
     """Open the store and write the stream until killed (or ``--calls`` calls, for tests)."""
     from ledger import durable

@@ -26,6 +26,7 @@ from ledger.durable import (
 )
 from ledger.errors import LedgerError
 from tests.crash_writer import API_VERSION, INITIAL, START, call
+from tests.crash_writer import reference as _reference
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,14 +34,6 @@ ROOT = Path(__file__).resolve().parent.parent
 def _open(path: Path, clock: ManualClock, **kwargs: object) -> durable.DurableLedger:
     return open_ledger(path, snapshot=INITIAL, api_version=API_VERSION, clock=clock,
                        **kwargs)  # type: ignore[arg-type]
-
-
-def _reference(upto: int) -> tuple[Ledger, ManualClock]:
-    clock = ManualClock(START)
-    ledger = Ledger.from_snapshot(INITIAL, API_VERSION, clock)
-    for i in range(1, upto + 1):
-        call(ledger, clock, i)
-    return ledger, clock
 
 
 def _write(path: Path, calls: int, **kwargs: object) -> None:

@@ -21,19 +21,12 @@ from ledger.clock import ManualClock
 from ledger.durable import DurabilityError, open_ledger, read_journal
 from ledger.errors import LedgerError
 from tests.crash_writer import API_VERSION, INITIAL, ITEMS, LOCATIONS, START, call
+from tests.crash_writer import reference as _reference
 
 ROOT = Path(__file__).resolve().parent.parent
 ITEM, LOCATION = ITEMS[0], LOCATIONS[0]
 #: Calls per writer thread in the combined test (CI size; LEDGER_THREAD_CALLS for more).
 CALLS = int(os.environ.get("LEDGER_THREAD_CALLS", "120"))
-
-
-def _reference(upto: int) -> tuple[Ledger, ManualClock]:
-    clock = ManualClock(START)
-    ledger = Ledger.from_snapshot(INITIAL, API_VERSION, clock)
-    for i in range(1, upto + 1):
-        call(ledger, clock, i)
-    return ledger, clock
 
 
 def _calls(ledger: Ledger, clock: ManualClock, seqs: range) -> None:

@@ -32,7 +32,7 @@ from ledger.durable import (
     read_journal,
 )
 from ledger.errors import LedgerError
-from tests.crash_writer import API_VERSION, INITIAL, START, call
+from tests.crash_writer import API_VERSION, INITIAL, START, call, reference
 
 CALLS = 40
 EVERY = 15  # snapshots at 15 and 30, besides snapshot-0
@@ -42,18 +42,11 @@ RANDOM_CASES = int(os.environ.get("LEDGER_DAMAGE_CASES", "60"))
 
 @functools.cache
 def _reference(upto: int) -> dict[str, Any]:
-    clock = ManualClock(START)
-    ledger = Ledger.from_snapshot(INITIAL, API_VERSION, clock)
-    for i in range(1, upto + 1):
-        call(ledger, clock, i)
-    return ledger.snapshot()
+    return reference(upto)[0].snapshot()
 
 
 def _continue_like_the_reference(ledger: durable.DurableLedger, last: int) -> None:
-    clock = ManualClock(START)
-    ref = Ledger.from_snapshot(INITIAL, API_VERSION, clock)
-    for i in range(1, last + 1):
-        call(ref, clock, i)
+    ref, clock = reference(last)
     ledger._clock = clock
     for i in range(last + 1, last + 4):
         assert call(ledger, clock, i) == call(ref, clock, i)
@@ -412,7 +405,8 @@ def test_a_store_whose_snapshots_are_all_deleted_is_re_seeded_from_its_initial_s
     assert (ledger.report.snapshot_seq, ledger.report.last_seq) == (0, CALLS)
     assert ledger.snapshot() == _reference(CALLS)
     ledger.close()
-    assert (store / "snapshot-0.json").read_bytes() == (pristine / "snapshot-0.json").read_bytes()
+    zero = "snapshot-0.json"
+    assert (store / zero).read_bytes() == (pristine / zero).read_bytes()
 
 
 def test_an_interrupted_creation_is_finished_on_the_next_open(tmp_path: Path) -> None:
@@ -463,11 +457,8 @@ def test_read_only_opens_write_nothing_and_refuse_calls(
     assert ledger.report is not None
     assert ledger.report.read_only
     assert ledger.snapshot() == _reference(CALLS - 1)
-    clock = ManualClock(START)
-    ref = Ledger.from_snapshot(INITIAL, API_VERSION, clock)
-    for i in range(1, CALLS):
-        call(ref, clock, i)
-    assert ledger.groups() == ref.groups()  # the whole audit trail, from the base snapshot
+    # The whole audit trail, from the base snapshot.
+    assert ledger.groups() == reference(CALLS - 1)[0].groups()
     with pytest.raises(durable.DurabilityError, match="read-only"):
         call(ledger, ManualClock(START), CALLS)
     with pytest.raises(durable.DurabilityError, match="read-only"):

@@ -13,9 +13,9 @@ import json
 import os
 import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, BinaryIO, Final
 
 import attrs
 
@@ -54,13 +54,16 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def write_atomically(target: Path, pieces: Iterable[bytes]) -> None:
-    """Replace ``target`` with the concatenated ``pieces`` all at once (crash: old or new)."""
+def _replace(target: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Replace ``target`` with what ``write`` writes, all at once (a crash: old file or new).
+
+    A temporary file beside it is written, synced and renamed over it, then the directory
+    is synced; a failure leaves the target untouched and removes the temporary file.
+    """
     tmp = target.with_name(target.name + ".tmp")
     try:
         with open(tmp, "wb") as f:
-            for piece in pieces:
-                f.write(piece)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)
@@ -69,6 +72,16 @@ def write_atomically(target: Path, pieces: Iterable[bytes]) -> None:
             tmp.unlink()
         raise
     fsync_dir(target.parent)
+
+
+def write_atomically(target: Path, pieces: Iterable[bytes]) -> None:
+    """Replace ``target`` with the concatenated ``pieces`` all at once (crash: old or new)."""
+
+    def write(f: BinaryIO) -> None:
+        for piece in pieces:
+            f.write(piece)
+
+    _replace(target, write)
 
 
 def snapshot_path(root: Path, seq: int) -> Path:
@@ -84,26 +97,20 @@ def write_snapshot(root: Path, seq: int, pieces: Iterable[str]) -> tuple[Path, s
     memory holds one piece at a time. Returns the path and the CRC.
     """
     target = snapshot_path(root, seq)
-    tmp = target.with_name(target.name + ".tmp")
     crc = 0
-    try:
-        with open(tmp, "wb") as f:
-            f.write(b'{"crc32":"00000000","body":')
-            for piece in pieces:
-                data = piece.encode()
-                crc = zlib.crc32(data, crc)
-                f.write(data)
-            f.write(b"}\n")
-            f.seek(_CRC_AT)
-            f.write(b"%08x" % crc)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    fsync_dir(root)
+
+    def write(f: BinaryIO) -> None:
+        nonlocal crc
+        f.write(b'{"crc32":"00000000","body":')
+        for piece in pieces:
+            data = piece.encode()
+            crc = zlib.crc32(data, crc)
+            f.write(data)
+        f.write(b"}\n")
+        f.seek(_CRC_AT)
+        f.write(b"%08x" % crc)
+
+    _replace(target, write)
     return target, f"{crc:08x}"
 
 

@@ -394,6 +394,9 @@ class _Opener:
                 offset, line = scan.good_end, scan.last_line + 1
             reason = (f"the journal is {what}, before record {seq} that "
                       f"snapshot-{seq}.json follows")
+            if seq > scan.base_seq and seq not in scan.crcs:
+                reason += (f"; record {seq} itself is not readable, so the snapshot is "
+                           "trusted on its own checksum")
             if not self.repair:
                 raise JournalCorruptError(
                     f"{where}: {reason}. The snapshot holds the state up to record {seq}; open "
