@@ -318,9 +318,9 @@ def test_an_unsupported_version_raises_value_error_listing_the_supported_ones(
         assert supported in str(raised.value)
 
 
-def test_the_supported_versions_are_the_eight_of_the_spec() -> None:
+def test_the_supported_versions_are_the_nine_of_the_spec() -> None:
     assert SUPPORTED_VERSIONS == ("2025-01", "2025-04", "2025-07", "2025-10", "2026-01",
-                                  "2026-04", "2026-07", "2026-10")
+                                  "2026-04", "2026-07", "2026-10", "2027-01")
 
 
 def test_the_default_version_is_2026_04() -> None:
