@@ -268,6 +268,7 @@ class Engine:
         faults: FaultPolicy | None = None,
         record: bool = True,
         keep_journal: bool = True,
+        loaded_at: datetime | None = None,
     ) -> None:
         self._era = era_of(api_version)
         self.api_version = api_version
@@ -296,6 +297,15 @@ class Engine:
         #: Held by every call and read; re-entrant, so a clock may call back into the ledger.
         self._lock = threading.RLock()
         self._lock_owner: int | None = None
+        #: The ``createdAt`` of snapshot entries loaded without one (``from_snapshot``): the
+        #: clock, read when first needed; kept so that a replay gives them the same time.
+        self.loaded_at = loaded_at
+
+    def _load_clock(self) -> datetime:
+        """Return the time entries loaded without ``createdAt`` get (read once, then kept)."""
+        if self.loaded_at is None:
+            self.loaded_at = self._clock()
+        return self.loaded_at
 
     # ------------------------------------------------------------------ the Pythonic API
 
