@@ -408,16 +408,23 @@ class Engine:
         location_id: str,
         available: int | None = None,
         on_hand: int | None = None,
+        stock_at_legacy_location: bool = False,
         idempotency_key: str | None = None,
     ) -> Result:
-        """Stock an item at a location, or reactivate its level (``inventoryActivate``)."""
+        """Stock an item at a location, or reactivate its level (``inventoryActivate``).
+
+        Reactivating keeps the level's quantities from 2026-04 and resets them to zero before
+        (semantics §9); ``available``/``on_hand`` then set that quantity.
+        ``stock_at_legacy_location`` is accepted and has no effect here.
+        """
         cmd = Activate(
-            item_id=item_id, location_id=location_id, available=available, on_hand=on_hand
+            item_id=item_id, location_id=location_id, available=available, on_hand=on_hand,
+            stock_at_legacy_location=True if stock_at_legacy_location else ABSENT,
         )
         return self.run(cmd, idempotency_key)
 
     def deactivate(self, *, level_id: str, idempotency_key: str | None = None) -> Result:
-        """Unstock a level, keeping its quantities (``inventoryDeactivate``)."""
+        """Unstock a level (``inventoryDeactivate``); ≤ 2026-01 it clears its quantities."""
         return self.run(Deactivate(level_id=level_id), idempotency_key)
 
     def bulk_toggle_activation(

@@ -123,7 +123,8 @@ def _enums(*, cas: bool, not_stocked: bool, previous_attempt: bool,
     })
 
 
-_SET_ON_HAND_DEPRECATION: Final = "Use `inventorySetQuantities` to set on_hand or available quantites instead."
+_SET_ON_HAND_DEPRECATION: Final = (
+    "Use `inventorySetQuantities` to set on_hand or available quantites instead.")
 _COMPARE_DEPRECATION: Final = "Use `changeFromQuantity` instead."
 
 
