@@ -73,6 +73,7 @@ from ledger.errors import (
     UserError,
     bulk_toggle_error,
     codes_in,
+    directive_presence,
     user_error,
 )
 from ledger.events import EventKind, EventLine, PlatformEvent, check_event, transition
@@ -1007,12 +1008,7 @@ class Engine:
                 message=f"{_CHANGE_FROM_TYPE[operation]} must include the following argument: "
                 "changeFromQuantity.",
             )
-        if operation == ACTIVATE:
-            presence = era.activate_idempotency
-        elif operation in STOCKING_MUTATIONS:
-            presence = era.stocking_idempotency
-        else:
-            presence = era.idempotency
+        presence = directive_presence(operation, era)
         if presence is Presence.REQUIRED and key is None:
             return RequestError(
                 kind=RequestErrorKind.MISSING_IDEMPOTENCY,

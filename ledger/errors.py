@@ -13,7 +13,7 @@ from typing import Any, Final
 import attrs
 
 from ledger.quantities import ADJUSTABLE
-from ledger.versions import Era
+from ledger.versions import Era, Presence
 
 REASONS: Final = (
     "correction",
@@ -218,6 +218,15 @@ MESSAGES: Final[dict[str, dict[ErrorCode, str]]] = {
         C.COMPARE_QUANTITY_STALE: "The compareQuantity value does not match persisted value.",
     },
 }
+
+def directive_presence(operation: str, era: Era) -> Presence:
+    """Return whether ``@idempotent(key:)`` exists on ``operation`` in ``era``, and is required."""
+    if operation == ACTIVATE:
+        return era.activate_idempotency
+    if operation in STOCKING_MUTATIONS:
+        return era.stocking_idempotency
+    return era.idempotency
+
 
 def codes_in(operation: str, era: Era) -> tuple[ErrorCode, ...]:
     """Return the codes ``operation`` can return in ``era``, in precedence order.
