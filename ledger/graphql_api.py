@@ -175,6 +175,7 @@ from ledger.errors import (
     SET,
     SET_ON_HAND,
 )
+from ledger.quantities import GRAPHQL_INT_MAX
 from ledger.versions import Era, Presence, era_of
 
 if TYPE_CHECKING:
@@ -921,8 +922,10 @@ def _over_limit(
                     size_value = int(value.value)
                 except ValueError:  # pragma: no cover - validation refuses non-32-bit Ints
                     continue
+            # A value past GraphQL's 32-bit Int is not a page size but a coercion error,
+            # which the variables' coercion reports (and it may have too many digits to print).
             if (isinstance(size_value, int) and not isinstance(size_value, bool)
-                    and size_value > MAX_PAGE_SIZE):
+                    and MAX_PAGE_SIZE < size_value <= GRAPHQL_INT_MAX):
                 out.append({
                     "message": f"The page size of {size_value} requested by '{name}' is greater "
                                f"than the maximum allowed of {MAX_PAGE_SIZE}.",
