@@ -62,9 +62,11 @@ Choices where Shopify is silent ([ours]):
   (accepted; there are no legacy fulfillment-service locations here). ``query`` is not
   offered. ``location(id:)`` returns a location active or not.
 * Levels at an inactive location are listed like any other.
-* Introspection lists an object's fields alphabetically, as Shopify's does; a connection's
-  arguments come in ``first, after, last, before, reverse`` order, the era's new
-  ``includeInactive`` last.
+* The types here list their fields alphabetically, as Shopify's reference pages and
+  ShopifySharp's generated types (read from Shopify's introspection) do; a connection's
+  arguments come in ``first, after, last, before, reverse`` order (the 2026-01 pages'), the
+  2026-04 ``includeInactive`` last. Descriptions quote the reference where it was read, else
+  are ours.
 * Fields a mutation payload gains here (a level's ``createdAt``, an item's ``sku``, ...) are
   read from the ledger's current state when the payload is resolved (also for a payload an
   idempotency key replays); the fields ``execute`` returns are its own.
