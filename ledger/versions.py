@@ -123,8 +123,17 @@ def _enums(*, cas: bool, not_stocked: bool, previous_attempt: bool,
     })
 
 
+# Shopify's deprecationReason of inventorySetOnHandQuantities, typo ("quantites") and all:
+# shopify.dev shows it as "Deprecated. Use `inventorySetQuantities` to set on_hand or
+# available quantites instead." on every version's page (e.g.
+# https://shopify.dev/docs/api/admin-graphql/2025-10/mutations/inventorySetOnHandQuantities),
+# and nozzlegear/ShopifySharp's generator, which copies deprecationReason into [Obsolete(...)],
+# has exactly this text.
 _SET_ON_HAND_DEPRECATION: Final = (
     "Use `inventorySetQuantities` to set on_hand or available quantites instead.")
+# [ours] Shopify's reference shows compareQuantity and ignoreCompareQuantity only as
+# "Deprecated (removal date set)" (e.g. .../2026-01/input-objects/InventoryQuantityInput);
+# their deprecationReason text was not found, so this wording is ours.
 _COMPARE_DEPRECATION: Final = "Use `changeFromQuantity` instead."
 
 
@@ -158,7 +167,8 @@ class Era:
     quantity_levels: LevelReach
     # The two maps below take no part in equality or hashing (eras are cache keys, and a
     # mapping is unhashable); ``name`` tells eras apart.
-    #: Each quantity mutation's error-code enum: exactly its values, in Shopify's order.
+    #: Each quantity mutation's error-code enum: exactly its values, alphabetically as
+    #: shopify.dev lists them (introspection's definition order: ``graphql_api.ENUM_ORDER``).
     enums: Mapping[str, tuple[str, ...]] = attrs.field(eq=False)
     #: What introspection marks deprecated: ``"Type.field"`` -> its deprecation reason.
     deprecated: Mapping[str, str] = attrs.field(eq=False)
