@@ -239,7 +239,7 @@ def codes_in(operation: str, era: Era) -> tuple[ErrorCode, ...]:
 
 
 def enum_values(operation: str, era: Era) -> tuple[str, ...]:
-    """Return the values of ``operation``'s error-code enum in ``era``, in Shopify's order."""
+    """Return the values of ``operation``'s error-code enum in ``era`` (alphabetical)."""
     return era.enums[operation]
 
 
