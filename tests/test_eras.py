@@ -53,6 +53,12 @@ TABLE: dict[str, dict[str, str]] = {
                              "2026-10": "keeps"},
     "activating an inactive level": {"2025": "resets", "2026-01": "resets",
                                      "2026-04": "keeps", "2026-10": "keeps"},
+    "an inactive level in reads": {"2025": "invisible", "2026-01": "invisible",
+                                   "2026-04": "hidden unless includeInactive",
+                                   "2026-10": "hidden unless includeInactive"},
+    "InventoryLevel.isActive and includeInactive": {"2025": "not defined",
+                                                    "2026-01": "not defined",
+                                                    "2026-04": "defined", "2026-10": "defined"},
     "quantity mutations on an inactive level": {
         "2025": "ITEM_NOT_STOCKED_AT_LOCATION", "2026-01": "ITEM_NOT_STOCKED_AT_LOCATION",
         "2026-04": "allowed", "2026-10": "allowed"},
@@ -299,8 +305,56 @@ def test_quantity_mutations_where_there_is_no_level(version: str) -> None:
         assert ledger.level(OTHER, WAREHOUSE) is None
 
 
+def _inactive_warehouse(version: str) -> tuple[Ledger, str]:
+    ledger = _ledger(version)
+    level = ledger.level(ITEM, WAREHOUSE)
+    assert level is not None
+    ledger.execute("inventoryDeactivate", {"inventoryLevelId": level.id})
+    return ledger, level.id
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_an_inactive_level_in_reads(version: str) -> None:
+    pytest.importorskip("graphql")
+    expected = TABLE["an inactive level in reads"][_era(version)]
+    ledger, level_id = _inactive_warehouse(version)
+    by_location = ledger.graphql(f'{{ inventoryItem(id: "{ITEM}") {{ '
+                                 f'inventoryLevel(locationId: "{WAREHOUSE}") {{ id }} '
+                                 'inventoryLevels(first: 5) { nodes { id } } } '
+                                 f'inventoryLevel(id: "{level_id}") {{ id }} }}')
+    item = by_location["data"]["inventoryItem"]
+    assert item["inventoryLevel"] is None  # hidden by default, or invisible
+    assert level_id not in [n["id"] for n in item["inventoryLevels"]["nodes"]]
+    asked = ledger.graphql(f'{{ inventoryItem(id: "{ITEM}") {{ '
+                           f'inventoryLevel(locationId: "{WAREHOUSE}", includeInactive: true) '
+                           '{ id } } }')
+    if expected == "invisible":
+        assert by_location["data"]["inventoryLevel"] is None
+        assert "errors" in asked  # includeInactive is not an argument there
+    else:
+        assert by_location["data"]["inventoryLevel"] == {"id": level_id}
+        assert asked["data"]["inventoryItem"]["inventoryLevel"] == {"id": level_id}
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_the_is_active_field_and_the_include_inactive_argument(version: str) -> None:
+    pytest.importorskip("graphql")
+    expected = TABLE["InventoryLevel.isActive and includeInactive"][_era(version)]
+    body = _ledger(version).graphql(
+        '{ __type(name: "InventoryLevel") { fields { name } } '
+        'item: __type(name: "InventoryItem") { fields { name args { name } } } }')
+    level_fields = {f["name"] for f in body["data"]["__type"]["fields"]}
+    item_fields = {f["name"]: {a["name"] for a in f["args"]}
+                   for f in body["data"]["item"]["fields"]}
+    defined = expected == "defined"
+    assert ("isActive" in level_fields) is defined
+    assert ("includeInactive" in item_fields["inventoryLevels"]) is defined
+    assert ("includeInactive" in item_fields["inventoryLevel"]) is defined
+
+
 def test_every_row_of_the_table_has_a_test() -> None:
     tested = {
+        "an inactive level in reads", "InventoryLevel.isActive and includeInactive",
         "idempotent on quantity mutations", "idempotent on inventoryActivate",
         "idempotent on deactivate and bulk toggle", "changeFromQuantity",
         "set compareQuantity", "CAS and idempotency codes",
