@@ -1041,7 +1041,10 @@ class Engine:
         A reading earlier than the last journaled group's ``createdAt`` is stamped with that
         group's time instead, so the journal runs forward and "as of T" is exact; the
         idempotency window uses the same stamped time. The operation log keeps the raw
-        reading (``_call_now``), so a replay clamps it again the same way.
+        reading (``_call_now``), so a replay clamps it again the same way. A key, once out
+        of its window, stays forgotten even if the clock is then set back within a day of
+        its first use ([ours]: every call moves the window, and keeping expired keys until
+        the floor passes them would grow memory over runs of calls that make no group).
         """
         now = self._clock()
         if not isinstance(now, datetime) or now.tzinfo is None or now.utcoffset() is None:
