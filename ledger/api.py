@@ -43,7 +43,7 @@ class Ledger(Engine):
         Raises ``ValueError`` naming the offending entry when the snapshot breaks a rule.
         """
         ledger = cls(api_version, clock, **options)
-        ledger._state = snapshot.load(snapshot_)
+        ledger._state = snapshot.load(snapshot_, ledger._load_clock)
         return ledger
 
     @classmethod
@@ -98,6 +98,9 @@ class Ledger(Engine):
                     raise ValueError(f"{os.fspath(source)}: {error}") from None
         head, records = oplog.stream(source)
         start = oplog.base_seq(head)
+        if "loadedAt" in head and "loaded_at" not in options:
+            options = {**options,
+                       "loaded_at": oplog.parse_time(head["loadedAt"], "the header's loadedAt")}
         if isinstance(snapshot_, dict) and "engine" in snapshot_:
             # A durable store's snapshot body (``snapshot-<seq>.json``): its engine part too.
             from ledger.durable.codec import check_body, ledger_from_body
@@ -132,8 +135,8 @@ class Ledger(Engine):
         base = log.base if log is not None else None
         if isinstance(target, str | os.PathLike):
             with open(target, "w", encoding="utf-8") as f:
-                return oplog.write(records, f, self.api_version, base)
-        return oplog.write(records, target, self.api_version, base)
+                return oplog.write(records, f, self.api_version, base, self.loaded_at)
+        return oplog.write(records, target, self.api_version, base, self.loaded_at)
 
     @synchronized
     def snapshot(self) -> dict[str, Any]:

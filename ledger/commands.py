@@ -176,6 +176,11 @@ class SetOnHand:
     reference_document_uri: str | None = attrs.field(default=None, validator=_opt_str)
 
 
+def _legacy_flag(_instance: object, _attribute: object, value: object) -> None:
+    if value is not ABSENT and value is not True:
+        raise TypeError(f"stock_at_legacy_location must be True or ABSENT, not {value!r}")
+
+
 @attrs.frozen(kw_only=True)
 class Activate:
     """``inventoryActivate``: stock an item at a location, optionally seeding a quantity."""
@@ -184,11 +189,15 @@ class Activate:
     location_id: str = attrs.field(validator=_str)
     available: int | None = attrs.field(default=None, validator=_opt_int)
     on_hand: int | None = attrs.field(default=None, validator=_opt_int)
+    #: ``stockAtLegacyLocation`` (Shopify: stock at a legacy fulfillment service location).
+    #: Accepted and without effect here (semantics §9); ``True`` or ``ABSENT`` (not given, or
+    #: ``false``: the argument's default, so the two are the same call for idempotency).
+    stock_at_legacy_location: Any = attrs.field(default=ABSENT, validator=_legacy_flag)
 
 
 @attrs.frozen(kw_only=True)
 class Deactivate:
-    """``inventoryDeactivate``: unstock a level, keeping its quantities."""
+    """``inventoryDeactivate``: unstock a level (its quantities kept or cleared by era)."""
 
     level_id: str = attrs.field(validator=_str)
 

@@ -73,6 +73,7 @@ from ledger.errors import (
     UserError,
     bulk_toggle_error,
     codes_in,
+    directive_presence,
     user_error,
 )
 from ledger.events import EventKind, EventLine, PlatformEvent, check_event, transition
@@ -93,7 +94,7 @@ from ledger.quantities import (
     on_hand,
 )
 from ledger.results import LevelView, QuantityView, Result
-from ledger.versions import DEFAULT, Era, Presence, era_of
+from ledger.versions import DEFAULT, Deactivation, Era, Presence, Reactivation, era_of
 
 Clock = Callable[[], datetime]
 #: Everything ``Engine.run`` takes: a mutation's command or a platform event.
@@ -268,6 +269,7 @@ class Engine:
         faults: FaultPolicy | None = None,
         record: bool = True,
         keep_journal: bool = True,
+        loaded_at: datetime | None = None,
     ) -> None:
         self._era = era_of(api_version)
         self.api_version = api_version
@@ -284,6 +286,8 @@ class Engine:
         self._journal = Journal()
         self._keys = IdempotencyStore()
         self._last_now: datetime | None = None
+        #: ``createdAt`` of the newest group made (kept or not): the clock's floor (§14).
+        self._last_group_at: datetime | None = None
         #: Every call run, for export and replay (``ledger.oplog``); ``None`` keeps none.
         self._oplog: OpLog | None = OpLog() if record else None
         #: Keep adjustment groups after returning them (``keep_journal=False``: memory stays
@@ -294,6 +298,15 @@ class Engine:
         #: Held by every call and read; re-entrant, so a clock may call back into the ledger.
         self._lock = threading.RLock()
         self._lock_owner: int | None = None
+        #: The ``createdAt`` of snapshot entries loaded without one (``from_snapshot``): the
+        #: clock, read when first needed; kept so that a replay gives them the same time.
+        self.loaded_at = loaded_at
+
+    def _load_clock(self) -> datetime:
+        """Return the time entries loaded without ``createdAt`` get (read once, then kept)."""
+        if self.loaded_at is None:
+            self.loaded_at = self._clock()
+        return self.loaded_at
 
     # ------------------------------------------------------------------ the Pythonic API
 
@@ -396,16 +409,23 @@ class Engine:
         location_id: str,
         available: int | None = None,
         on_hand: int | None = None,
+        stock_at_legacy_location: bool = False,
         idempotency_key: str | None = None,
     ) -> Result:
-        """Stock an item at a location, or reactivate its level (``inventoryActivate``)."""
+        """Stock an item at a location, or reactivate its level (``inventoryActivate``).
+
+        Reactivating keeps the level's quantities from 2026-04 and resets them to zero before
+        (semantics §9); ``available``/``on_hand`` then set that quantity.
+        ``stock_at_legacy_location`` is accepted and has no effect here.
+        """
         cmd = Activate(
-            item_id=item_id, location_id=location_id, available=available, on_hand=on_hand
+            item_id=item_id, location_id=location_id, available=available, on_hand=on_hand,
+            stock_at_legacy_location=True if stock_at_legacy_location else ABSENT,
         )
         return self.run(cmd, idempotency_key)
 
     def deactivate(self, *, level_id: str, idempotency_key: str | None = None) -> Result:
-        """Unstock a level, keeping its quantities (``inventoryDeactivate``)."""
+        """Unstock a level (``inventoryDeactivate``); ≤ 2026-01 it clears its quantities."""
         return self.run(Deactivate(level_id=level_id), idempotency_key)
 
     def bulk_toggle_activation(
@@ -988,9 +1008,7 @@ class Engine:
                 message=f"{_CHANGE_FROM_TYPE[operation]} must include the following argument: "
                 "changeFromQuantity.",
             )
-        presence = (
-            era.stocking_idempotency if operation in STOCKING_MUTATIONS else era.idempotency
-        )
+        presence = directive_presence(operation, era)
         if presence is Presence.REQUIRED and key is None:
             return RequestError(
                 kind=RequestErrorKind.MISSING_IDEMPOTENCY,
@@ -1018,11 +1036,25 @@ class Engine:
         return Result(operation=operation, user_errors=(error,))
 
     def _now(self) -> datetime:
+        """Read the clock for a call: its stamp, never before the newest group (§14).
+
+        A reading earlier than the last journaled group's ``createdAt`` is stamped with that
+        group's time instead, so the journal runs forward and "as of T" is exact; the
+        idempotency window uses the same stamped time. The operation log keeps the raw
+        reading (``_call_now``), so a replay clamps it again the same way. A key, once out
+        of its window, stays forgotten even if the clock is then set back within a day of
+        its first use ([ours]: every call moves the window, and keeping expired keys until
+        the floor passes them would grow memory over runs of calls that make no group).
+        """
         now = self._clock()
         if not isinstance(now, datetime) or now.tzinfo is None or now.utcoffset() is None:
             raise TypeError(f"the clock must return a timezone-aware datetime, not {now!r}")
         now = now.astimezone(UTC)
-        self._last_now = self._call_now = now
+        self._call_now = now
+        floor = self._last_group_at
+        if floor is not None and now < floor:
+            now = floor
+        self._last_now = now
         # Every call moves the window, keyed or not, so no key outlives it (see ``_check``).
         self._keys.evict(now)
         return now
@@ -1031,21 +1063,34 @@ class Engine:
         if isinstance(command, PlatformEvent):
             return self._event(operation, command, now)
         if isinstance(command, Adjust):
-            return self._adjust(command, now)
+            return self._adjust(command, now, era)
         if isinstance(command, Move):
-            return self._move(command, now)
+            return self._move(command, now, era)
         if isinstance(command, SetQuantities | SetOnHand):
             return self._set(operation, command, now, era)
         if isinstance(command, Activate):
-            return self._activate(command, now)
+            return self._activate(command, now, era)
         if isinstance(command, BulkToggleActivation):
-            return self._bulk_toggle(command)
-        return self._deactivate(command)
+            return self._bulk_toggle(command, now, era)
+        return self._deactivate(command, now, era)
 
     # ------------------------------------------------------------------ the mutations
 
-    def _adjust(self, cmd: Adjust, now: datetime) -> Result:
-        errors, levels = rules.check_adjust(cmd, self._state)
+    def _materialize(self, level: rules.Target, now: datetime) -> Level:
+        """Return the level a change writes: its own copy, or a new one where none was.
+
+        A level created by a quantity mutation (2026-10 on) is inactive, with all quantities
+        zero and a new id (semantics §13, inactive [ours]).
+        """
+        if isinstance(level, rules.AbsentLevel):
+            existing = self._state.level(level.item_id, level.location_id)
+            if existing is not None:  # created by an earlier change of this very call
+                return self._state.own(existing)
+            return self._state.new_level(level.item_id, level.location_id, now, active=False)
+        return self._state.own(level)
+
+    def _adjust(self, cmd: Adjust, now: datetime, era: Era) -> Result:
+        errors, levels = rules.check_adjust(cmd, self._state, era)
         if errors:
             return Result(operation=ADJUST, user_errors=tuple(errors))
         self._reserve_group_number()
@@ -1053,32 +1098,32 @@ class Engine:
         index = INDEX[cmd.name]
         named: list[QuantityChange] = []
         companions: list[QuantityChange] = []
-        own = self._state.own
-        for ch, level in zip(cmd.changes, levels, strict=True):
+        for ch, target in zip(cmd.changes, levels, strict=True):
+            level = self._materialize(target, now)
             if ch.delta:
-                self._apply(own(level), index, ch.delta, now, ch.ledger_document_uri, named,
+                self._apply(level, index, ch.delta, now, ch.ledger_document_uri, named,
                             companions)
         return self._record(ADJUST, cmd.reason, cmd.reference_document_uri, named + companions, now)
 
-    def _move(self, cmd: Move, now: datetime) -> Result:
-        errors, levels = rules.check_move(cmd, self._state)
+    def _move(self, cmd: Move, now: datetime, era: Era) -> Result:
+        errors, levels = rules.check_move(cmd, self._state, era)
         if errors:
             return Result(operation=MOVE, user_errors=tuple(errors))
         self._reserve_group_number()
         # From here on the mutation must succeed.
         named: list[QuantityChange] = []
         companions: list[QuantityChange] = []
-        for ch, shared in zip(cmd.changes, levels, strict=True):
+        for ch, target in zip(cmd.changes, levels, strict=True):
+            level = self._materialize(target, now)
             if not ch.quantity:
                 continue
-            level = self._state.own(shared)
-            source, target = ch.from_, ch.to
+            source, dest = ch.from_, ch.to
             self._apply(level, INDEX[source.name], -ch.quantity, now,
                         source.ledger_document_uri, named, None)
-            self._apply(level, INDEX[target.name], ch.quantity, now,
-                        target.ledger_document_uri, named, None)
+            self._apply(level, INDEX[dest.name], ch.quantity, now,
+                        dest.ledger_document_uri, named, None)
             # on_hand moves only when exactly one side is incoming (semantics §7).
-            if (source.name == "incoming") != (target.name == "incoming"):
+            if (source.name == "incoming") != (dest.name == "incoming"):
                 delta = ch.quantity if source.name == "incoming" else -ch.quantity
                 companions.append(self._row(level, "on_hand", delta, on_hand(level.q), None))
         return self._record(MOVE, cmd.reason, cmd.reference_document_uri, named + companions, now)
@@ -1094,8 +1139,8 @@ class Engine:
         by_available = isinstance(cmd, SetQuantities) and cmd.name == "available"
         named: list[QuantityChange] = []
         companions: list[QuantityChange] = []
-        for sq, shared in zip(cmd.quantities, levels, strict=True):
-            level = self._state.own(shared)
+        for sq, target in zip(cmd.quantities, levels, strict=True):
+            level = self._materialize(target, now)
             current = level.q[AVAILABLE] if by_available else on_hand(level.q)
             delta = sq.quantity - current
             if delta:
@@ -1159,7 +1204,22 @@ class Engine:
         return self._record(operation, move.reason, event.reference_document_uri,
                             named + companions, now)
 
-    def _activate(self, cmd: Activate, now: datetime) -> Result:
+    def _restock(self, level: Level, target: Sequence[int], now: datetime,
+                 rows: tuple[list[QuantityChange], list[QuantityChange]]) -> None:
+        """Set ``level``'s stored quantities to ``target``, writing the rows that explain it.
+
+        Stocking's own quantity changes (a seed, a reset, a clear; semantics §9) are rows of
+        one ``correction`` group per call: per level, a named row per stored quantity that
+        changes, in stored order, with the on_hand companions after every named row of the
+        call ([ours]: §6's layout; zero deltas give no row).
+        """
+        named, companions = rows
+        for index, value in enumerate(target):
+            delta = value - level.q[index]
+            if delta:
+                self._apply(level, index, delta, now, None, named, companions)
+
+    def _activate(self, cmd: Activate, now: datetime, era: Era) -> Result:
         state = self._state
         errors: list[UserError] = []
         item = state.items.get(cmd.item_id)
@@ -1199,24 +1259,25 @@ class Engine:
         self._reserve_group_number()
         # From here on the mutation must succeed.
         if level is None:
-            level = state.new_level(cmd.item_id, cmd.location_id)
+            level = state.new_level(cmd.item_id, cmd.location_id, now)
+            target = list(level.q)
         else:
+            reactivated = not level.active
             level = state.own(state.set_active(level, True))
+            # ≤ 2026-01 an inactive level comes back with zeros; later eras keep its quantities.
+            resets = reactivated and era.reactivation is Reactivation.RESETS
+            target = [0] * len(STORED) if resets else list(level.q)
         # Seeding sets available (directly, or through on_hand) like inventorySetQuantities.
-        delta = 0
         if cmd.available is not None:
-            delta = cmd.available - level.q[AVAILABLE]
+            target[AVAILABLE] = cmd.available
         elif cmd.on_hand is not None:
-            delta = cmd.on_hand - on_hand(level.q)
-        group = None
-        if delta:
-            named: list[QuantityChange] = []
-            companions: list[QuantityChange] = []
-            self._apply(level, AVAILABLE, delta, now, None, named, companions)
-            group = self._record(ACTIVATE, ACTIVATION_REASON, None, named + companions, now).group
+            target[AVAILABLE] += cmd.on_hand - on_hand(target)
+        rows: tuple[list[QuantityChange], list[QuantityChange]] = ([], [])
+        self._restock(level, target, now, rows)
+        group = self._record(ACTIVATE, ACTIVATION_REASON, None, rows[0] + rows[1], now).group
         return Result(operation=ACTIVATE, level=self._view(level), group=group)
 
-    def _deactivate(self, cmd: Deactivate) -> Result:
+    def _deactivate(self, cmd: Deactivate, now: datetime, era: Era) -> Result:
         state = self._state
         level = state.level_by_id.get(cmd.level_id)
         if level is None:
@@ -1235,11 +1296,19 @@ class Engine:
                 message=f"The product couldn't be unstocked from {name} because products need "
                 "to be stocked at a minimum of 1 location.",
             ),))
+        clears = level.active and era.deactivation is Deactivation.CLEARS
+        if clears:
+            self._reserve_group_number()
         # From here on the mutation must succeed.
-        state.set_active(level, False)
-        return Result(operation=DEACTIVATE)
+        level = state.set_active(level, False)
+        if not clears:
+            return Result(operation=DEACTIVATE)
+        rows: tuple[list[QuantityChange], list[QuantityChange]] = ([], [])
+        self._restock(state.own(level), [0] * len(STORED), now, rows)
+        group = self._record(DEACTIVATE, ACTIVATION_REASON, None, rows[0] + rows[1], now).group
+        return Result(operation=DEACTIVATE, group=group)
 
-    def _bulk_toggle(self, cmd: BulkToggleActivation) -> Result:
+    def _bulk_toggle(self, cmd: BulkToggleActivation, now: datetime, era: Era) -> Result:
         """Stock / unstock ``cmd.item_id`` at each location, all or nothing.
 
         Shopify documents the codes, not how they combine; the choices ([ours]):
@@ -1257,11 +1326,13 @@ class Engine:
           deactivates an active level) only when the item would be left with no active
           level, so ``[deactivate A, activate B]`` moves the stocking from A to B.
         * Activation is inventoryActivate's without quantities: a new level with zeros, or
-          the inactive level again with its quantities. Deactivation keeps quantities, like
-          inventoryDeactivate; deactivating an inactive or absent level is a no-op.
-        * No adjustment group: nothing's quantity changes. ``levels`` lists, in the order of
-          first appearance, the levels of the locations whose last update activates them
-          (already active ones included); any user error → item and levels ``None``.
+          the inactive level again, its quantities reset or kept by era (semantics §9).
+          Deactivation clears or keeps quantities by era, like inventoryDeactivate;
+          deactivating an inactive or absent level is a no-op.
+        * The quantity changes that makes (≤ 2026-01) are one ``correction`` group, not part
+          of the payload, as for inventoryActivate. ``levels`` lists, in the order of first
+          appearance, the levels of the locations whose last update activates them (already
+          active ones included); any user error → item and levels ``None``.
         """
         state = self._state
         item = state.items.get(cmd.item_id)
@@ -1298,17 +1369,30 @@ class Engine:
                     BulkToggleCode.CANNOT_DEACTIVATE_FROM_ONLY_LOCATION, field))
         if errors or item is None:
             return Result(operation=BULK_TOGGLE, user_errors=tuple(errors))
+        zeroing = (era.deactivation is Deactivation.CLEARS
+                   or era.reactivation is Reactivation.RESETS)
+        if zeroing:
+            self._reserve_group_number()  # spent only if a quantity changes
         # From here on the mutation must succeed.
+        rows: tuple[list[QuantityChange], list[QuantityChange]] = ([], [])
         for location_id, activate in final.items():
             # Read the item afresh: a write may have replaced it with a private copy (forks).
             level = state.items[cmd.item_id].levels.get(location_id)
             if activate and level is None:
-                state.new_level(cmd.item_id, location_id)
+                state.new_level(cmd.item_id, location_id, now)
             elif level is not None and level.active != activate:
-                state.set_active(level, activate)
+                level = state.own(state.set_active(level, activate))
+                if zeroing and any(level.q) and (
+                        era.deactivation is Deactivation.CLEARS if not activate
+                        else era.reactivation is Reactivation.RESETS):
+                    self._restock(level, [0] * len(STORED), now, rows)
+        group = None
+        if zeroing:
+            group = self._record(BULK_TOGGLE, ACTIVATION_REASON, None, rows[0] + rows[1],
+                                 now).group
         item = state.items[cmd.item_id]
         views = tuple(self._view(item.levels[loc]) for loc, on in final.items() if on)
-        return Result(operation=BULK_TOGGLE, item_id=cmd.item_id, levels=views)
+        return Result(operation=BULK_TOGGLE, item_id=cmd.item_id, levels=views, group=group)
 
     def _reserve_group_number(self) -> None:
         """Draw the next group number before any write, so a failing generator loses nothing.
@@ -1335,9 +1419,11 @@ class Engine:
         number, self._reserved_group_number = self._reserved_group_number, None
         if number is None:
             raise InvariantError("a group was recorded without a reserved group number")
+        created = now.replace(microsecond=0)
+        self._last_group_at = created
         group = AdjustmentGroup(
             id=f"{GROUP_PREFIX}{number}",
-            created_at=now.replace(microsecond=0),
+            created_at=created,
             reason=reason,
             reference_document_uri=reference,
             changes=tuple(rows),

@@ -13,7 +13,7 @@ from typing import Any, Final
 import attrs
 
 from ledger.quantities import ADJUSTABLE
-from ledger.versions import Era
+from ledger.versions import Era, Presence
 
 REASONS: Final = (
     "correction",
@@ -72,6 +72,7 @@ class ErrorCode(enum.Enum):
     INVALID_REASON = "INVALID_REASON"
     INVALID_REFERENCE_DOCUMENT = "INVALID_REFERENCE_DOCUMENT"
     INVALID_INVENTORY_ITEM = "INVALID_INVENTORY_ITEM"
+    NON_MUTABLE_INVENTORY_ITEM = "NON_MUTABLE_INVENTORY_ITEM"
     INVALID_LOCATION = "INVALID_LOCATION"
     DIFFERENT_LOCATIONS = "DIFFERENT_LOCATIONS"
     ITEM_NOT_STOCKED_AT_LOCATION = "ITEM_NOT_STOCKED_AT_LOCATION"
@@ -111,6 +112,10 @@ _SHARED: Final = {
     ),
     C.INVALID_REFERENCE_DOCUMENT: "The specified reference document is invalid.",
     C.INVALID_INVENTORY_ITEM: "The specified inventory item could not be found.",
+    # Shopify documents the code (a bundle's parent item); the text is ours (semantics §5).
+    C.NON_MUTABLE_INVENTORY_ITEM: (
+        "The specified inventory item is not allowed to be adjusted via API."
+    ),
     C.INVALID_LOCATION: "The specified location could not be found.",
     C.ITEM_NOT_STOCKED_AT_LOCATION: "The inventory item is not stocked at the location.",
 }
@@ -149,6 +154,7 @@ MESSAGES: Final[dict[str, dict[ErrorCode, str]]] = {
     ADJUST: {
         **_IDEMPOTENCY_MESSAGES,
         C.ADJUST_QUANTITIES_FAILED: "The quantities couldn't be adjusted. Try again.",
+        C.SERVICE_UNAVAILABLE: SERVICE_UNAVAILABLE_MESSAGE,
         C.INVALID_QUANTITY_NAME: _QUANTITY_NAME_MESSAGE,
         **_SHARED,
         C.INVALID_QUANTITY_TOO_HIGH: "The quantity can't be higher than 2,000,000,000.",
@@ -208,37 +214,33 @@ MESSAGES: Final[dict[str, dict[ErrorCode, str]]] = {
         **_SHARED,
         **_SET_BOUNDS,
         C.CHANGE_FROM_QUANTITY_STALE: _CHANGE_FROM_STALE_ARGUMENT,
+        # In the enum from 2026-01 though setOnHand has no compareQuantity: never produced.
+        C.COMPARE_QUANTITY_STALE: "The compareQuantity value does not match persisted value.",
     },
 }
 
-_CAS_ERA_CODES: Final = frozenset(
-    {
-        C.CHANGE_FROM_QUANTITY_STALE,
-        C.IDEMPOTENCY_CONCURRENT_REQUEST,
-        C.IDEMPOTENCY_KEY_PARAMETER_MISMATCH,
-        # In move's and setOnHand's enums from 2026-01 on (Shopify's references).
-        C.SERVICE_UNAVAILABLE,
-    }
-)
-_LEGACY_COMPARE_CODES: Final = frozenset({C.COMPARE_QUANTITY_REQUIRED, C.COMPARE_QUANTITY_STALE})
+def directive_presence(operation: str, era: Era) -> Presence:
+    """Return whether ``@idempotent(key:)`` exists on ``operation`` in ``era``, and is required."""
+    if operation == ACTIVATE:
+        return era.activate_idempotency
+    if operation in STOCKING_MUTATIONS:
+        return era.stocking_idempotency
+    return era.idempotency
 
 
 def codes_in(operation: str, era: Era) -> tuple[ErrorCode, ...]:
-    """Return the codes ``operation`` can return in ``era``, in precedence order."""
-    from ledger.versions import Presence  # local: keeps the module's top imports minimal
+    """Return the codes ``operation`` can return in ``era``, in precedence order.
 
-    out = []
-    for code in MESSAGES[operation]:
-        if code in _CAS_ERA_CODES and not era.cas_codes:
-            continue
-        if code is C.IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED and (
-            operation not in era.previous_attempt_failed
-        ):
-            continue
-        if code in _LEGACY_COMPARE_CODES and era.legacy_compare is Presence.UNDEFINED:
-            continue
-        out.append(code)
-    return tuple(out)
+    The era's enum (``Era.enums``, Shopify's reference) decides which codes exist; the order
+    is the order the rules check them in (``MESSAGES``).
+    """
+    present = era.enums[operation]
+    return tuple(code for code in MESSAGES[operation] if code.value in present)
+
+
+def enum_values(operation: str, era: Era) -> tuple[str, ...]:
+    """Return the values of ``operation``'s error-code enum in ``era`` (alphabetical)."""
+    return era.enums[operation]
 
 
 class BulkToggleCode(enum.Enum):

@@ -64,10 +64,15 @@ Choices where Shopify's behaviour is a guess ([ours]):
     directives in the wrong place and a subscription's rules keep graphql-core's wording.
 * Connections take ``first``/``after``, ``last``/``before`` and ``reverse``; without
   ``first`` or ``last``: ``you must provide one of first or last`` (the wording Shopify
-  uses) at the field; over 250 they are refused (below). Cursors are opaque
-  (base64 of the level id); an unknown ``after``/``before`` bounds nothing. They list
-  *active* levels only, in the order items/locations were added; ``inventoryLevel(...)``
-  returns a level active or not.
+  uses) at the field; over 250 they are refused (below). Cursors are opaque (base64 of the
+  node's id); an unknown ``after``/``before`` bounds nothing. Levels are listed in the order
+  items/locations were added. What reads show of inactive levels, by era, and the read
+  fields' own choices: ``ledger.graphql_reads``.
+* Introspection: an era's error-code enums hold exactly ``Era.enums``'s values, in Shopify's
+  definition order (``ENUM_ORDER``; shopify.dev lists them alphabetically, introspection
+  does not); deprecations (``isDeprecated``, ``deprecationReason``) are ``Era.deprecated``'s,
+  plus the deprecated value of ``InventoryBulkToggleActivationUserErrorCode``; arguments and
+  input fields with a default in Shopify's reference have it (``DEFAULTS``).
 * GraphQL's ``Int`` is 32-bit. A quantity or delta past it (reachable only from a snapshot
   whose sums pass two billion) is a field error ``Int cannot represent non 32-bit signed
   integer value`` with ``null`` propagated, as any GraphQL server gives; the call itself
@@ -102,7 +107,6 @@ Choices where Shopify's behaviour is a guess ([ours]):
 
 from __future__ import annotations
 
-import base64
 import copy
 import functools
 import json
@@ -162,7 +166,7 @@ from graphql import (
 )
 from graphql.language import Lexer, TokenKind
 
-from ledger import shopify
+from ledger import graphql_reads, shopify
 from ledger.errors import (
     ADJUST,
     MAX_INPUT_SIZE,
@@ -170,12 +174,8 @@ from ledger.errors import (
     OPERATIONS,
     SET,
     SET_ON_HAND,
-    BulkToggleCode,
-    codes_in,
 )
-from ledger.journal import GROUP_PREFIX
-from ledger.model import ITEM_PREFIX, LEVEL_PREFIX, LOCATION_PREFIX
-from ledger.results import LevelView
+from ledger.quantities import GRAPHQL_INT_MAX
 from ledger.versions import Era, Presence, era_of
 
 if TYPE_CHECKING:
@@ -193,71 +193,6 @@ _TYPE_STEM: Final = {
 }
 
 _COMMON_SDL: Final = '''
-"""An object with an ID."""
-interface Node {
-  id: ID!
-}
-
-"""An ISO-8601 date and time in UTC, e.g. 2026-06-25T01:33:56Z."""
-scalar DateTime
-
-type App {
-  id: ID!
-}
-
-type StaffMember {
-  id: ID!
-}
-
-type PageInfo {
-  hasNextPage: Boolean!
-  hasPreviousPage: Boolean!
-  startCursor: String
-  endCursor: String
-}
-
-type InventoryItem implements Node {
-  id: ID!
-  inventoryLevel(locationId: ID!): InventoryLevel
-  inventoryLevels(
-    first: Int, after: String, last: Int, before: String, reverse: Boolean = false
-  ): InventoryLevelConnection!
-}
-
-type Location implements Node {
-  id: ID!
-  name: String!
-  inventoryLevel(inventoryItemId: ID!): InventoryLevel
-  inventoryLevels(
-    first: Int, after: String, last: Int, before: String, reverse: Boolean = false
-  ): InventoryLevelConnection!
-}
-
-type InventoryQuantity {
-  name: String!
-  quantity: Int!
-  updatedAt: DateTime
-}
-
-type InventoryLevel implements Node {
-  id: ID!
-  isActive: Boolean!
-  item: InventoryItem!
-  location: Location!
-  quantities(names: [String!]!): [InventoryQuantity!]!
-}
-
-type InventoryLevelEdge {
-  cursor: String!
-  node: InventoryLevel!
-}
-
-type InventoryLevelConnection {
-  edges: [InventoryLevelEdge!]!
-  nodes: [InventoryLevel!]!
-  pageInfo: PageInfo!
-}
-
 type InventoryChange {
   name: String!
   delta: Int!
@@ -295,14 +230,6 @@ type InventoryDeactivatePayload {
   userErrors: [UserError!]!
 }
 
-type QueryRoot {
-  inventoryItem(id: ID!): InventoryItem
-  inventoryLevel(id: ID!): InventoryLevel
-  location(id: ID): Location
-  node(id: ID!): Node
-  nodes(ids: [ID!]!): [Node]!
-}
-
 schema {
   query: QueryRoot
   mutation: Mutation
@@ -336,10 +263,118 @@ def input_types(era: Era) -> dict[str, shopify.TypeRef]:
     return named
 
 
+#: The quantity mutations' error-code enums in definition order, which introspection returns
+#: (shopify.dev's reference lists values alphabetically): the order of Shopify's 2026-01..2026-07
+#: schema as introspected by nozzlegear/ShopifySharp's generator
+#: (``ShopifySharp/Entities/GraphQL/Generated/Types/<Enum>.generated.cs``). An older
+#: generation of the same files (before 2026-01) lists setOnHand's values in the same order
+#: without the newer ones, so an era's enum is this order filtered to ``Era.enums``.
+#: IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED (2026-10 on) comes after the other IDEMPOTENCY_ codes
+#: ([ours]: no introspection of 2026-10 was found); a value missing here would follow,
+#: alphabetically.
+ENUM_ORDER: Final[dict[str, tuple[str, ...]]] = {
+    ADJUST: (
+        "INTERNAL_LEDGER_DOCUMENT", "INVALID_AVAILABLE_DOCUMENT", "INVALID_INVENTORY_ITEM",
+        "INVALID_LEDGER_DOCUMENT", "INVALID_LOCATION", "INVALID_QUANTITY_DOCUMENT",
+        "INVALID_QUANTITY_NAME", "INVALID_QUANTITY_TOO_LOW", "INVALID_QUANTITY_TOO_HIGH",
+        "INVALID_REASON", "INVALID_REFERENCE_DOCUMENT", "SERVICE_UNAVAILABLE",
+        "CHANGE_FROM_QUANTITY_STALE", "ADJUST_QUANTITIES_FAILED", "MAX_ONE_LEDGER_DOCUMENT",
+        "ITEM_NOT_STOCKED_AT_LOCATION", "NON_MUTABLE_INVENTORY_ITEM",
+        "IDEMPOTENCY_CONCURRENT_REQUEST", "IDEMPOTENCY_KEY_PARAMETER_MISMATCH",
+        "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED",
+    ),
+    MOVE: (
+        "INTERNAL_LEDGER_DOCUMENT", "INVALID_AVAILABLE_DOCUMENT", "INVALID_INVENTORY_ITEM",
+        "INVALID_LEDGER_DOCUMENT", "INVALID_LOCATION", "INVALID_QUANTITY_DOCUMENT",
+        "INVALID_QUANTITY_NAME", "INVALID_QUANTITY_NEGATIVE", "INVALID_QUANTITY_TOO_HIGH",
+        "INVALID_REASON", "INVALID_REFERENCE_DOCUMENT", "SERVICE_UNAVAILABLE",
+        "CHANGE_FROM_QUANTITY_STALE", "MOVE_QUANTITIES_FAILED", "DIFFERENT_LOCATIONS",
+        "SAME_QUANTITY_NAME", "MAXIMUM_LEDGER_DOCUMENT_URIS", "ITEM_NOT_STOCKED_AT_LOCATION",
+        "NON_MUTABLE_INVENTORY_ITEM", "IDEMPOTENCY_CONCURRENT_REQUEST",
+        "IDEMPOTENCY_KEY_PARAMETER_MISMATCH", "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED",
+    ),
+    SET: (
+        "INVALID_INVENTORY_ITEM", "INVALID_LOCATION", "INVALID_QUANTITY_NEGATIVE",
+        "INVALID_REASON", "INVALID_REFERENCE_DOCUMENT", "ITEM_NOT_STOCKED_AT_LOCATION",
+        "INVALID_QUANTITY_TOO_HIGH", "INVALID_QUANTITY_TOO_LOW", "COMPARE_QUANTITY_REQUIRED",
+        "COMPARE_QUANTITY_STALE", "CHANGE_FROM_QUANTITY_STALE", "INVALID_NAME",
+        "NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR", "NON_MUTABLE_INVENTORY_ITEM",
+        "IDEMPOTENCY_CONCURRENT_REQUEST", "IDEMPOTENCY_KEY_PARAMETER_MISMATCH",
+        "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED",
+    ),
+    SET_ON_HAND: (
+        "INVALID_INVENTORY_ITEM", "INVALID_LOCATION", "INVALID_QUANTITY_NEGATIVE",
+        "INVALID_REASON", "INVALID_REFERENCE_DOCUMENT", "CHANGE_FROM_QUANTITY_STALE",
+        "SET_ON_HAND_QUANTITIES_FAILED", "ITEM_NOT_STOCKED_AT_LOCATION",
+        "NON_MUTABLE_INVENTORY_ITEM", "INVALID_QUANTITY_TOO_HIGH", "COMPARE_QUANTITY_STALE",
+        "SERVICE_UNAVAILABLE", "IDEMPOTENCY_CONCURRENT_REQUEST",
+        "IDEMPOTENCY_KEY_PARAMETER_MISMATCH", "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED",
+    ),
+}
+
+#: ``InventoryBulkToggleActivationUserErrorCode``: every value of Shopify's enum, the same in
+#: every version here, in definition order (a copy of its reference ``.md`` in introspection
+#: order), each with its deprecation reason or ``None``. The deprecation reason is the one
+#: ShopifySharp's generator copied into its ``[Obsolete]`` attribute.
+BULK_TOGGLE_ENUM: Final[tuple[tuple[str, str | None], ...]] = (
+    ("GENERIC_ERROR", None),
+    ("CANNOT_DEACTIVATE_FROM_ONLY_LOCATION", None),
+    ("COMMITTED_AND_INCOMING_INVENTORY_AT_LOCATION",
+     "This error code is deprecated. Both INCOMING_INVENTORY_AT_LOCATION and "
+     "COMMITTED_INVENTORY_AT_LOCATION codes will be returned as individual errors instead."),
+    ("INCOMING_INVENTORY_AT_LOCATION", None),
+    ("COMMITTED_INVENTORY_AT_LOCATION", None),
+    ("RESERVED_INVENTORY_AT_LOCATION", None),
+    ("FAILED_TO_UNSTOCK_FROM_LOCATION", None),
+    ("INVENTORY_MANAGED_BY_3RD_PARTY", None),
+    ("INVENTORY_MANAGED_BY_SHOPIFY", None),
+    ("FAILED_TO_STOCK_AT_LOCATION", None),
+    ("MISSING_SKU", None),
+    ("LOCATION_NOT_FOUND", None),
+    ("INVENTORY_ITEM_NOT_FOUND", None),
+)
+
+#: Default values of arguments and input fields (``"Type.field"``; a mutation's arguments
+#: as ``"<mutation>.<argument>"``), from Shopify's reference: the codec's types carry none.
+DEFAULTS: Final[dict[str, str]] = {
+    "inventoryActivate.stockAtLegacyLocation": "false",
+    "InventorySetQuantitiesInput.ignoreCompareQuantity": "false",
+}
+
+
+def enum_values(operation: str, era: Era) -> tuple[str, ...]:
+    """Return a quantity mutation's error codes in ``era`` as introspection lists them.
+
+    Exactly the values of ``Era.enums`` (Shopify's reference for the era), in definition
+    order (``ENUM_ORDER``).
+    """
+    present = set(era.enums[operation])
+    ordered = [value for value in ENUM_ORDER[operation] if value in present]
+    return (*ordered, *sorted(present - set(ordered)))
+
+
+def _deprecation(reason: str | None) -> str:
+    # A JSON string is a valid GraphQL string (the same escapes).
+    return f" @deprecated(reason: {json.dumps(reason)})" if reason is not None else ""
+
+
+def _default(key: str) -> str:
+    value = DEFAULTS.get(key)
+    return f" = {value}" if value is not None else ""
+
+
 @functools.cache
 def sdl(era: Era) -> str:
-    """Return the schema of ``era`` as SDL text."""
-    parts = [_COMMON_SDL]
+    """Return the schema of ``era`` as SDL text.
+
+    Deprecations come from ``Era.deprecated``; every entry must name a field of the schema.
+    """
+    deprecated = dict(era.deprecated)
+
+    def mark(key: str) -> str:
+        return _default(key) + _deprecation(deprecated.pop(key, None))
+
+    parts = [graphql_reads.sdl(era), _COMMON_SDL]
     if era.idempotency is not Presence.UNDEFINED:
         parts.append(
             '"""Makes the mutation idempotent under `key`."""\n'
@@ -347,10 +382,11 @@ def sdl(era: Era) -> str:
         )
     for t in input_types(era).values():
         if isinstance(t, shopify.InputObject):
-            fields = "\n".join(f"  {name}: {shopify.signature(ft)}" for name, ft in t.fields)
+            fields = "\n".join(f"  {name}: {shopify.signature(ft)}{mark(f'{t.name}.{name}')}"
+                               for name, ft in t.fields)
             parts.append(f"input {t.name} {{\n{fields}\n}}\n")
     for operation, stem in _TYPE_STEM.items():
-        codes = "\n".join(f"  {code.value}" for code in codes_in(operation, era))
+        codes = "\n".join(f"  {value}" for value in enum_values(operation, era))
         parts.append(
             f"enum {stem}UserErrorCode {{\n{codes}\n}}\n\n"
             f"type {stem}UserError {{\n  field: [String!]\n  message: String!\n"
@@ -358,7 +394,8 @@ def sdl(era: Era) -> str:
             f"type {stem}Payload {{\n  inventoryAdjustmentGroup: InventoryAdjustmentGroup\n"
             f"  userErrors: [{stem}UserError!]!\n}}\n"
         )
-    toggle_codes = "\n".join(f"  {code.value}" for code in BulkToggleCode)
+    toggle_codes = "\n".join(f"  {value}{_deprecation(reason)}"
+                             for value, reason in BULK_TOGGLE_ENUM)
     parts.append(
         f"enum InventoryBulkToggleActivationUserErrorCode {{\n{toggle_codes}\n}}\n\n"
         "type InventoryBulkToggleActivationUserError {\n  field: [String!]\n"
@@ -370,10 +407,13 @@ def sdl(era: Era) -> str:
     variables = shopify.variable_types(era)
     mutations = []
     for operation in OPERATIONS:
-        arguments = ", ".join(f"{name}: {shopify.signature(t)}" for name, t in variables[operation])
+        arguments = ", ".join(f"{name}: {shopify.signature(t)}{_default(f'{operation}.{name}')}"
+                              for name, t in variables[operation])
         payload = _TYPE_STEM.get(operation, operation[0].upper() + operation[1:]) + "Payload"
-        mutations.append(f"  {operation}({arguments}): {payload}")
+        mutations.append(f"  {operation}({arguments}): {payload}{mark(f'Mutation.{operation}')}")
     parts.append("type Mutation {\n" + "\n".join(mutations) + "\n}\n")
+    if deprecated:  # pragma: no cover - a row of the era table names no field of the schema
+        raise AssertionError(f"deprecations of fields the schema lacks: {sorted(deprecated)}")
     return "\n".join(parts)
 
 
@@ -387,9 +427,9 @@ def schema(era: Era) -> GraphQLSchema:
         raise AssertionError("schema without root types")
     for operation in OPERATIONS:
         mutation.fields[operation].resolve = _mutation_resolver(operation)
-    for name, resolve in _QUERY_RESOLVERS.items():
+    for name, resolve in graphql_reads.QUERY_RESOLVERS.items():
         query.fields[name].resolve = resolve
-    for type_name, field_name, resolve in _FIELD_RESOLVERS:
+    for type_name, field_name, resolve in graphql_reads.FIELD_RESOLVERS:
         object_type = built.get_type(type_name)
         if not isinstance(object_type, GraphQLObjectType):  # pragma: no cover
             raise AssertionError(type_name)
@@ -882,8 +922,10 @@ def _over_limit(
                     size_value = int(value.value)
                 except ValueError:  # pragma: no cover - validation refuses non-32-bit Ints
                     continue
+            # A value past GraphQL's 32-bit Int is not a page size but a coercion error,
+            # which the variables' coercion reports (and it may have too many digits to print).
             if (isinstance(size_value, int) and not isinstance(size_value, bool)
-                    and size_value > MAX_PAGE_SIZE):
+                    and MAX_PAGE_SIZE < size_value <= GRAPHQL_INT_MAX):
                 out.append({
                     "message": f"The page size of {size_value} requested by '{name}' is greater "
                                f"than the maximum allowed of {MAX_PAGE_SIZE}.",
@@ -1695,143 +1737,3 @@ def _mutation_resolver(operation: str) -> Callable[..., Any]:
         return body["data"][operation]
 
     return resolve
-
-
-# ---------------------------------------------------------------------- reads
-
-
-def _level(view: LevelView | None) -> dict[str, Any] | None:
-    if view is None:
-        return None
-    return {"__typename": "InventoryLevel", **shopify.level_json(view)}
-
-
-def _location(ledger: Ledger, location_id: str) -> dict[str, Any] | None:
-    location = ledger.location(location_id)
-    if location is None:
-        return None
-    return {"__typename": "Location", "id": location.id, "name": location.name}
-
-
-def _item(ledger: Ledger, item_id: str) -> dict[str, Any] | None:
-    return {"__typename": "InventoryItem", "id": item_id} if ledger.has_item(item_id) else None
-
-
-def _node(ledger: Ledger, node_id: str) -> dict[str, Any] | None:
-    if node_id.startswith(ITEM_PREFIX):
-        return _item(ledger, node_id)
-    if node_id.startswith(LOCATION_PREFIX):
-        return _location(ledger, node_id)
-    if node_id.startswith(LEVEL_PREFIX):
-        return _level(ledger.level_by_id(node_id))
-    if node_id.startswith(GROUP_PREFIX):
-        group = ledger.journal.get(node_id)
-        if group is not None:
-            return {"__typename": "InventoryAdjustmentGroup", **shopify.group_json(
-                group, quantity_after_change=ledger.report_quantity_after_change)}
-    return None
-
-
-def _ctx(info: GraphQLResolveInfo) -> Ledger:
-    context: _Context = info.context
-    return context.ledger
-
-
-def _connection(
-    views: list[LevelView],
-    first: int | None = None,
-    after: str | None = None,
-    last: int | None = None,
-    before: str | None = None,
-    reverse: bool = False,
-) -> dict[str, Any]:
-    """Page ``views`` as a Relay connection: ``reverse``, then the cursors, then first/last.
-
-    ``hasNextPage`` / ``hasPreviousPage`` say whether any level lies after / before the page
-    in the whole (possibly reversed) list; an unknown cursor bounds nothing.
-    """
-    if first is None and last is None:
-        raise GraphQLError("you must provide one of first or last")
-    ordered = list(reversed(views)) if reverse else list(views)
-    cursors = [base64.b64encode(v.id.encode()).decode() for v in ordered]
-    start = cursors.index(after) + 1 if after in cursors else 0
-    end = cursors.index(before) if before in cursors else len(ordered)
-    end = max(start, end)
-    if first is not None:
-        end = min(end, start + max(first, 0))
-    if last is not None:
-        start = max(start, end - max(last, 0))
-    page = list(zip(cursors[start:end], ordered[start:end], strict=True))
-    nodes = [_level(v) for _, v in page]
-    return {
-        "edges": [{"cursor": c, "node": n} for (c, _), n in zip(page, nodes, strict=True)],
-        "nodes": nodes,
-        "pageInfo": {
-            "hasNextPage": end < len(ordered),
-            "hasPreviousPage": start > 0,
-            "startCursor": page[0][0] if page else None,
-            "endCursor": page[-1][0] if page else None,
-        },
-    }
-
-
-def _item_levels(
-    parent: dict[str, Any], info: GraphQLResolveInfo, **page: Any
-) -> dict[str, Any]:
-    ledger = _ctx(info)
-    views = [ledger.level(parent["id"], loc) for loc in ledger.locations()]
-    return _connection([v for v in views if v is not None and v.is_active], **page)
-
-
-def _location_levels(
-    parent: dict[str, Any], info: GraphQLResolveInfo, **page: Any
-) -> dict[str, Any]:
-    ledger = _ctx(info)
-    views = [ledger.level(item, parent["id"]) for item in ledger.items()]
-    return _connection([v for v in views if v is not None and v.is_active], **page)
-
-
-def _quantities(parent: dict[str, Any], _info: GraphQLResolveInfo, names: list[str]) -> Any:
-    by_name = {q["name"]: q for q in parent["quantities"]}
-    return [by_name[name] for name in names if name in by_name]
-
-
-def _changes(
-    parent: dict[str, Any], _info: GraphQLResolveInfo,
-    inventoryItemIds: list[str] | None = None,  # noqa: N803 - GraphQL's argument names
-    locationIds: list[str] | None = None,  # noqa: N803
-    quantityNames: list[str] | None = None,  # noqa: N803
-) -> Any:
-    return [
-        c for c in parent["changes"]
-        if (inventoryItemIds is None or c["item"]["id"] in inventoryItemIds)
-        and (locationIds is None or c["location"]["id"] in locationIds)
-        and (quantityNames is None or c["name"] in quantityNames)
-    ]
-
-
-def _query_location(_root: object, info: GraphQLResolveInfo, id: str | None = None) -> Any:
-    ledger = _ctx(info)
-    if id is None:
-        locations = ledger.locations()
-        return _location(ledger, locations[0]) if locations else None
-    return _location(ledger, id)
-
-
-_QUERY_RESOLVERS: Final[dict[str, Callable[..., Any]]] = {
-    "inventoryItem": lambda _r, info, id: _item(_ctx(info), id),
-    "inventoryLevel": lambda _r, info, id: _level(_ctx(info).level_by_id(id)),
-    "location": _query_location,
-    "node": lambda _r, info, id: _node(_ctx(info), id),
-    "nodes": lambda _r, info, ids: [_node(_ctx(info), i) for i in ids],
-}
-_FIELD_RESOLVERS: Final[tuple[tuple[str, str, Callable[..., Any]], ...]] = (
-    ("InventoryItem", "inventoryLevel",
-     lambda parent, info, **a: _level(_ctx(info).level(parent["id"], a["locationId"]))),
-    ("InventoryItem", "inventoryLevels", _item_levels),
-    ("Location", "inventoryLevel",
-     lambda parent, info, **a: _level(_ctx(info).level(a["inventoryItemId"], parent["id"]))),
-    ("Location", "inventoryLevels", _location_levels),
-    ("InventoryLevel", "quantities", _quantities),
-    ("InventoryAdjustmentGroup", "changes", _changes),
-)

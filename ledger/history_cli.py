@@ -36,7 +36,7 @@ from ledger.errors import LedgerError
 from ledger.model import ITEM_PREFIX, LOCATION_PREFIX
 from ledger.quantities import API_NAMES
 from ledger.shopify import timestamp
-from ledger.versions import SUPPORTED
+from ledger.versions import DEFAULT, SUPPORTED
 
 
 def _gid(value: str | None, prefix: str) -> str | None:
@@ -107,7 +107,7 @@ def load(state: str | None, journal: str | None, api_version: str | None) -> Led
     if state is None and journal is not None and Path(journal).is_dir():
         return _open_store(journal, api_version, clock)[0]
     start, log = sources(state, journal)
-    head: dict[str, Any] = {"apiVersion": api_version or "2026-04"}
+    head: dict[str, Any] = {"apiVersion": api_version or DEFAULT}
     records: list[oplog.OpRecord] = []
     if log is not None:
         try:

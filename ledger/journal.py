@@ -130,21 +130,20 @@ _Point = tuple[float, int, int]
 
 
 class _Index(list[Any]):
-    """A sorted list that appends in O(1) while entries come in order, as they almost always do.
+    """A sorted list that appends in O(1): journal entries arrive in time order (§14).
 
-    Journal entries arrive in clock order unless the injected clock goes back; then the entry
-    is inserted in place (``bisect.insort``, O(n) for that one entry). Reads bisect. This
-    costs a fraction of a ``SortedList.add`` per entry on the hot path of every call.
+    The engine stamps a call whose clock went back with the newest group's time, so every
+    entry sorts last; reads bisect. This costs a fraction of a ``SortedList.add`` per entry
+    on the hot path of every call.
     """
 
     __slots__ = ()
 
     def add(self, entry: Any) -> None:
-        """Insert ``entry`` in order (appending when it sorts last)."""
-        if not self or entry >= self[-1]:
-            self.append(entry)
-        else:
-            bisect.insort(self, entry)
+        """Append ``entry``, which must sort last."""
+        if self and entry < self[-1]:
+            raise InvariantError("a journal entry out of time order")
+        self.append(entry)
 
     def bisect_right(self, entry: Any) -> int:
         """Return the index after every item ``<= entry``."""
@@ -167,7 +166,7 @@ class _Index(list[Any]):
 class _Segment:
     """A run of consecutive groups with its own indices; frozen once a fork shares it."""
 
-    __slots__ = ("by_key", "by_level", "by_time", "groups", "start", "unordered")
+    __slots__ = ("by_key", "by_level", "by_time", "groups", "start")
 
     def __init__(self, start: int) -> None:
         self.start = start
@@ -175,8 +174,6 @@ class _Segment:
         self.by_time = _Index()
         self.by_key: dict[tuple[str, str], _Index] = {}
         self.by_level: dict[tuple[str, str, str], _Index] = {}
-        #: Keys with a row stamped earlier than a row made before it (the clock went back).
-        self.unordered: set[tuple[str, str, str]] = set()
 
     def add(self, group: AdjustmentGroup, seq: int) -> None:
         self.groups.append(group)
@@ -191,8 +188,6 @@ class _Segment:
             point = self.by_level.get(level_key)
             if point is None:
                 point = self.by_level[level_key] = _Index()
-            elif point[-1][0] > entry[0]:
-                self.unordered.add(level_key)
             point.add((entry[0], seq, row))
         for key in keys:
             index = self.by_key.get(key)
@@ -209,10 +204,6 @@ class _Segment:
         out = _Segment(older.start)
         out.groups = older.groups + newer.groups
         out.by_time = _Index.merged(older.by_time, newer.by_time)
-        out.unordered = older.unordered | newer.unordered | {
-            key for key, points in newer.by_level.items()
-            if key in older.by_level and older.by_level[key][-1][0] > points[0][0]
-        }
         for attr in ("by_key", "by_level"):
             mine: dict[object, _Index] = getattr(out, attr)
             for source in (older, newer):
@@ -321,10 +312,8 @@ class Journal:
                         run.append((ts, seq, group))
                 if run:
                     runs.append(run)
-        if len(runs) == 1:
-            return [g for _, _, g in runs[0]]
-        # Segments follow each other in sequence but a clock may go back: merge by time.
-        return [g for _, _, g in heapq.merge(*runs, key=lambda e: (e[0], e[1]))]
+        # Segments follow each other in sequence and in time (§14).
+        return [g for run in runs for _, _, g in run]
 
     def history(
         self,
@@ -362,37 +351,23 @@ class Journal:
 
         The value after the last row at or before ``when`` (groups are stamped to the
         second, as Shopify stamps ``createdAt``); before the first row, that row's value
-        before it. ``None`` if no row ever touched it: it has never changed. ``O(log n)``
-        while the clock only moves forward; if it ever went back, the rows are no longer in
-        time order and the answer is the value before the first row plus every delta
-        stamped at or before ``when`` (``O(k)`` in that level's rows).
+        before it. ``None`` if no row ever touched it: it has never changed. ``O(log n)``:
+        rows are in time order (§14).
         """
         key = (item_id, location_id, name)
-        found = [(s, p) for s in self._segments if (p := s.by_level.get(key))]
+        found = [p for s in self._segments if (p := s.by_level.get(key))]
         if not found:
             return None
-        ordered = all(key not in s.unordered for s, _ in found) and all(
-            a[-1][0] <= b[0][0] for (_, a), (_, b) in itertools.pairwise(found))
-        if ordered:
-            first = found[0][1][0]  # in time order, the first row is also the earliest made
-        else:
-            first = min((p for _, points in found for p in points), key=lambda p: (p[1], p[2]))
-        row = self._row(first)
-        if not ordered:
-            # The clock went back at some point: add up the deltas of every row stamped at
-            # or before ``when``, from the value before the earliest-made row. O(k).
-            limit = _ts(when)
-            return row.quantity_after_change - row.delta + sum(
-                self._row(p).delta for _, points in found for p in points if p[0] <= limit)
         bound = (_ts(when), float("inf"), 0)
         best: _Point | None = None
-        for _, points in found:
+        for points in found:
             i = points.bisect_right(bound)
             if i:
                 best = points[i - 1]  # later segments hold later rows: the last one wins
         if best is not None:
             return self._row(best).quantity_after_change
-        return row.quantity_after_change - row.delta
+        first = self._row(found[0][0])
+        return first.quantity_after_change - first.delta
 
     def _row(self, point: _Point) -> QuantityChange:
         _, seq, row = point

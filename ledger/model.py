@@ -151,10 +151,13 @@ class Layers(Mapping[K, V], Generic[K, V]):
 
 @attrs.frozen(kw_only=True)
 class Location:
-    """A location: its gid and display name."""
+    """A location: its gid, display name and the attributes reads show (interface.md)."""
 
     id: str
     name: str = DEFAULT_LOCATION_NAME
+    is_active: bool = True
+    fulfills_online_orders: bool = True
+    created_at: datetime | None = None
 
 
 class Level:
@@ -166,10 +169,11 @@ class Level:
     token of the ``State`` allowed to write it in place; any other state copies it first.
     """
 
-    __slots__ = ("active", "id", "item_id", "location_id", "owner", "q", "updated")
+    __slots__ = ("active", "created_at", "id", "item_id", "location_id", "owner", "q",
+                 "updated")
 
     def __init__(self, level_id: str, item_id: str, location_id: str, active: bool,
-                 owner: object = None) -> None:
+                 owner: object = None, created_at: datetime | None = None) -> None:
         self.id = level_id
         self.item_id = item_id
         self.location_id = location_id
@@ -177,13 +181,22 @@ class Level:
         self.owner = owner
         self.q: list[int] = [0] * len(STORED)
         self.updated: list[datetime | None] | None = None
+        #: When the level was created (shared with every level created at that moment).
+        self.created_at = created_at
 
     def copy(self, owner: object) -> Level:
         """Return a private copy of this level for the state whose token is ``owner``."""
-        level = Level(self.id, self.item_id, self.location_id, self.active, owner)
+        level = Level(self.id, self.item_id, self.location_id, self.active, owner,
+                      self.created_at)
         level.q = self.q.copy()
         level.updated = self.updated.copy() if self.updated is not None else None
         return level
+
+    @property
+    def updated_at(self) -> datetime | None:
+        """When a stored quantity last changed, else when the level was created."""
+        touched = [t for t in self.updated if t is not None] if self.updated else []
+        return max(touched) if touched else self.created_at
 
     def touch(self, index: int, when: datetime) -> None:
         """Record that stored quantity ``index`` changed at ``when``."""
@@ -195,20 +208,40 @@ class Level:
         return f"Level({self.id!r}, active={self.active}, q={self.q})"
 
 
+@attrs.frozen(kw_only=True)
+class ItemAttributes:
+    """What an inventory item is, besides its levels: the attributes reads show.
+
+    ``mutable`` is false for a bundle's parent item, which the quantity mutations refuse
+    (NON_MUTABLE_INVENTORY_ITEM, semantics §5). Items loaded together share one value.
+    """
+
+    sku: str | None = None
+    tracked: bool = True
+    requires_shipping: bool = True
+    mutable: bool = True
+    created_at: datetime | None = None
+
+
+DEFAULT_ITEM: Final = ItemAttributes()
+
+
 class Item:
     """An inventory item and the levels it has, by location (copied on write, like levels)."""
 
-    __slots__ = ("active_levels", "id", "levels", "owner")
+    __slots__ = ("active_levels", "attributes", "id", "levels", "owner")
 
-    def __init__(self, item_id: str, owner: object = None) -> None:
+    def __init__(self, item_id: str, owner: object = None,
+                 attributes: ItemAttributes = DEFAULT_ITEM) -> None:
         self.id = item_id
         self.levels: dict[str, Level] = {}
         self.active_levels = 0
         self.owner = owner
+        self.attributes = attributes
 
     def copy(self, owner: object) -> Item:
         """Return a private copy (sharing the levels until they are written) for ``owner``."""
-        item = Item(self.id, owner)
+        item = Item(self.id, owner, self.attributes)
         item.levels = dict(self.levels)
         item.active_levels = self.active_levels
         return item
@@ -243,9 +276,9 @@ class State:
         self.token = object()
         return child
 
-    def add_item(self, item_id: str) -> Item:
+    def add_item(self, item_id: str, attributes: ItemAttributes = DEFAULT_ITEM) -> Item:
         """Create and index an item with no levels."""
-        item = Item(item_id, self.token)
+        item = Item(item_id, self.token, attributes)
         self.items[item_id] = item
         return item
 
@@ -289,11 +322,13 @@ class State:
         if number is not None and number >= self.next_level_number:
             self.next_level_number = number + 1
 
-    def new_level(self, item_id: str, location_id: str) -> Level:
-        """Create, index and return a fresh active level with all quantities zero."""
+    def new_level(self, item_id: str, location_id: str, now: datetime | None = None, *,
+                  active: bool = True) -> Level:
+        """Create, index and return a fresh level (active unless told) with all quantities zero."""
         level_id = make_level_id(self.next_level_number, item_id)
         # Share the item's and location's own id strings (memory per level).
-        level = Level(level_id, self.items[item_id].id, self.locations[location_id].id, True)
+        level = Level(level_id, self.items[item_id].id, self.locations[location_id].id, active,
+                      created_at=now)
         self.add_level(level)
         return level
 

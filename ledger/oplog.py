@@ -349,16 +349,21 @@ def record_from_json(data: object, where: str = "record") -> OpRecord:
     )
 
 
-def header(api_version: str, base: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def header(api_version: str, base: Mapping[str, Any] | None = None,
+           loaded_at: datetime | None = None) -> dict[str, Any]:
     """Return the header object of a version-1 log for a ledger of ``api_version``.
 
     ``base`` (``{"seq": N, "crc32": "<8 hex>"}``) says the log starts after record ``N``, from
     the durable snapshot whose body has that CRC-32 (see ``ledger.durable``); a log without it
-    starts at record 1, from the state its reader is given.
+    starts at record 1, from the state its reader is given. ``loaded_at`` is the time that
+    state's entries without a ``createdAt`` were given, so that a replay gives them it too.
     """
     head: dict[str, Any] = {"format": FORMAT, "version": VERSION, "apiVersion": api_version}
     if base is not None:
         head["base"] = {"seq": base["seq"], "crc32": base["crc32"]}
+    if loaded_at is not None:
+        # The createdAt that the starting snapshot's entries without one got (interface.md).
+        head["loadedAt"] = loaded_at.isoformat()
     return head
 
 
@@ -380,6 +385,8 @@ def check_header(head: object, where: str) -> dict[str, Any]:
     if head["apiVersion"] not in SUPPORTED:
         raise ValueError(f"{where}: unsupported API version {brief(head['apiVersion'])} "
                          "in the header")
+    if "loadedAt" in head:
+        parse_time(head["loadedAt"], f"{where}: the header's loadedAt")
     if "base" in head:
         base = head["base"]
         if (not isinstance(base, dict) or set(base) != {"seq", "crc32"}
@@ -419,9 +426,9 @@ def unframe(line: str, where: str) -> object:
 
 
 def write(records: Iterable[OpRecord], out: IO[str], api_version: str,
-          base: Mapping[str, Any] | None = None) -> int:
+          base: Mapping[str, Any] | None = None, loaded_at: datetime | None = None) -> int:
     """Write the header and ``records`` as JSON Lines to ``out``; return the record count."""
-    out.write(json.dumps(header(api_version, base)) + "\n")
+    out.write(json.dumps(header(api_version, base, loaded_at)) + "\n")
     count = 0
     for record in records:
         out.write(frame(record))

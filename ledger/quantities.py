@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
 
 #: The stored quantities of a level, in the order they are kept internally.
@@ -58,7 +59,7 @@ GRAPHQL_INT_MIN: Final = -(2**31)
 GRAPHQL_INT_MAX: Final = 2**31 - 1
 
 
-def on_hand(q: list[int]) -> int:
+def on_hand(q: Sequence[int]) -> int:
     """Return ``on_hand`` for a stored-quantity list: every stored name except ``incoming``."""
     return q[0] + q[1] + q[2] + q[3] + q[4] + q[5]
 

@@ -12,16 +12,26 @@ returns is the order of the statements below (semantics §10):
 4. only if nothing above failed: compare-and-swap, every value compared with the quantity
    persisted *before* the call, even when several changes touch one level.
 
+Which levels a change may touch is the era's ``quantity_levels`` row (semantics §3, §13):
+an active level only (≤ 2026-01), any existing level (2026-04, 2026-07), or anywhere
+(2026-10 on: an absent level is returned as an ``AbsentLevel``, which the engine creates,
+inactive, once the call is sure to succeed). An item marked not mutable (a bundle's parent)
+gets NON_MUTABLE_INVENTORY_ITEM right after its existence check, in place of that change's
+location-level checks (semantics §5).
+
 Choices where Shopify is silent ([ours]):
 
 * A not-stocked level is reported at the change's ``locationId`` (move: ``from.locationId``)
   and only when both the item and the location exist; a move whose locations differ skips
   the stocked check.
+* "In place of the location-level checks" (NON_MUTABLE_INVENTORY_ITEM) is read as: that
+  change gets no INVALID_LOCATION, DIFFERENT_LOCATIONS or ITEM_NOT_STOCKED_AT_LOCATION;
+  its other checks (name, quantity, ledger documents) still run.
 * An adjust's *resulting* quantity must stay within ±2,000,000,000; the running value is
   used when several changes touch one level, and the error sits at that change's ``delta``.
   Move results are not bounded (Shopify's move enum has no TOO_LOW code).
-* When the adjust ``name`` is invalid, the ledger document of each change is checked only
-  for being internal or malformed (whether it is required depends on the name).
+* An invalid quantity name counts as "not available" for the ledger document (semantics
+  §5): it is required, and checked for being internal or malformed.
 * An unknown set ``name`` still gets the ±1,000,000,000 bounds on each quantity; for
   ``on_hand`` a negative quantity is INVALID_QUANTITY_NEGATIVE, which wins over TOO_LOW.
 """
@@ -30,6 +40,8 @@ from __future__ import annotations
 
 import re
 from typing import Final
+
+import attrs
 
 from ledger.commands import ABSENT, Adjust, Move, MoveTerminal, SetOnHand, SetQuantities
 from ledger.errors import (
@@ -43,8 +55,8 @@ from ledger.errors import (
     user_error,
 )
 from ledger.model import Level, State
-from ledger.quantities import ADJUST_LIMIT, ADJUSTABLE_SET, INDEX, SET_LIMIT, on_hand
-from ledger.versions import Era, Presence
+from ledger.quantities import ADJUST_LIMIT, ADJUSTABLE_SET, INDEX, SET_LIMIT, STORED, on_hand
+from ledger.versions import Era, LevelReach, Presence
 
 C = ErrorCode
 Path = tuple[str, ...]
@@ -79,48 +91,86 @@ def _input_fields(errors: _Errors, reason: str, reference: str | None) -> None:
         errors.add(C.INVALID_REFERENCE_DOCUMENT, ("input", "referenceDocumentUri"))
 
 
-def _locate(
-    errors: _Errors,
-    state: State,
-    item_id: str,
-    location_id: str,
-    item_field: Path,
-    location_field: Path,
-    *,
-    stocked_check: bool = True,
-) -> Level | None:
-    """Resolve an (item, location) pair to its active level, reporting what is missing."""
-    item = state.items.get(item_id)
-    if item is None:
-        errors.add(C.INVALID_INVENTORY_ITEM, item_field)
-    location_known = location_id in state.locations
-    if not location_known:
-        errors.add(C.INVALID_LOCATION, location_field)
-    if item is None or not location_known:
-        return None
-    level = item.levels.get(location_id)
-    if level is None or not level.active:
+@attrs.frozen
+class AbsentLevel:
+    """Where a change touches a known item at a known location with no level (2026-10 on).
+
+    It reads as zeros, so the checks treat it as the all-zero level the engine creates for
+    it (inactive) once the call is sure to succeed (semantics §13).
+    """
+
+    item_id: str
+    location_id: str
+
+    @property
+    def q(self) -> tuple[int, ...]:
+        """The stored quantities of the level to be: all zero."""
+        return _ZEROS
+
+
+_ZEROS: Final = (0,) * len(STORED)
+Target = Level | AbsentLevel
+
+
+class _Levels:
+    """The levels a call touches, one object per (item, location), absent ones included."""
+
+    __slots__ = ("absent", "era")
+
+    def __init__(self, era: Era) -> None:
+        self.era = era
+        self.absent: dict[tuple[str, str], AbsentLevel] = {}
+
+    def locate(self, errors: _Errors, state: State, item_id: str, location_id: str,
+               item_field: Path, location_field: Path, *, location_checks: bool = True,
+               stocked_check: bool = True) -> Target | None:
+        """Resolve an (item, location) pair to the level a change may touch, reporting why not.
+
+        ``location_checks`` off: the location is not even looked at (a move checks its two
+        locations itself). ``stocked_check`` off: a missing level is not reported here.
+        """
+        item = state.items.get(item_id)
+        if item is None:
+            errors.add(C.INVALID_INVENTORY_ITEM, item_field)
+        elif not item.attributes.mutable:
+            errors.add(C.NON_MUTABLE_INVENTORY_ITEM, item_field)
+            return None  # in place of this change's location-level checks (semantics §5)
+        if not location_checks:
+            return None
+        location_known = location_id in state.locations
+        if not location_known:
+            errors.add(C.INVALID_LOCATION, location_field)
+        if item is None or not location_known:
+            return None
+        return self.level(errors, item.levels.get(location_id), item_id, location_id,
+                          location_field, stocked_check=stocked_check)
+
+    def level(self, errors: _Errors, level: Level | None, item_id: str, location_id: str,
+              location_field: Path, *, stocked_check: bool = True) -> Target | None:
+        """Apply the era's reach to the level of a known item at a known location."""
+        reach = self.era.quantity_levels
+        if level is not None and (level.active or reach is not LevelReach.ACTIVE):
+            return level
+        if level is None and reach is LevelReach.ANYWHERE:
+            return self.absent.setdefault((item_id, location_id),
+                                          AbsentLevel(item_id, location_id))
         if stocked_check:
             errors.add(C.ITEM_NOT_STOCKED_AT_LOCATION, location_field)
         return None
-    return level
 
 
-def _ledger_document(errors: _Errors, name: str | None, uri: str | None, field: Path) -> None:
+def _ledger_document(errors: _Errors, name: str, uri: str | None, field: Path) -> None:
     """Check one ledger document URI against the quantity ``name`` it documents.
 
-    ``name`` is ``None`` when the name itself is invalid: then only an internal or malformed
-    URI is reported.
+    An invalid ``name`` counts as "not available" (semantics §5): the document is required.
     """
     if name == "available":
         if uri is not None:
             errors.add(C.INVALID_AVAILABLE_DOCUMENT, field)
         return
     if uri is None:
-        if name is not None:
-            errors.add(C.INVALID_QUANTITY_DOCUMENT, field)
-        return
-    if uri.startswith(_INTERNAL_PREFIX):
+        errors.add(C.INVALID_QUANTITY_DOCUMENT, field)
+    elif uri.startswith(_INTERNAL_PREFIX):
         errors.add(C.INTERNAL_LEDGER_DOCUMENT, field)
     elif not is_valid_uri(uri):
         errors.add(C.INVALID_LEDGER_DOCUMENT, field)
@@ -136,7 +186,7 @@ def _bounded(errors: _Errors, value: int, limit: int, field: Path) -> bool:
     return True
 
 
-def check_adjust(cmd: Adjust, state: State) -> tuple[list[UserError], list[Level]]:
+def check_adjust(cmd: Adjust, state: State, era: Era) -> tuple[list[UserError], list[Target]]:
     """Validate ``inventoryAdjustQuantities``; return its errors, or its levels in input order."""
     errors = _Errors(ADJUST)
     name_ok = cmd.name in ADJUSTABLE_SET
@@ -144,12 +194,12 @@ def check_adjust(cmd: Adjust, state: State) -> tuple[list[UserError], list[Level
         errors.add(C.INVALID_QUANTITY_NAME, ("input", "name"))
     _input_fields(errors, cmd.reason, cmd.reference_document_uri)
     index = INDEX[cmd.name] if name_ok else -1
-    doc_name = cmd.name if name_ok else None
+    found = _Levels(era)
     running: dict[int, int] = {}
-    levels: list[Level] = []
+    levels: list[Target] = []
     for i, ch in enumerate(cmd.changes):
         base = ("input", "changes", str(i))
-        level = _locate(
+        level = found.locate(
             errors, state, ch.item_id, ch.location_id, (*base, "inventoryItemId"),
             (*base, "locationId"),
         )
@@ -159,7 +209,7 @@ def check_adjust(cmd: Adjust, state: State) -> tuple[list[UserError], list[Level
             after = running.get(key, level.q[index]) + ch.delta
             if _bounded(errors, after, ADJUST_LIMIT, delta_field):
                 running[key] = after
-        _ledger_document(errors, doc_name, ch.ledger_document_uri, (*base, "ledgerDocumentUri"))
+        _ledger_document(errors, cmd.name, ch.ledger_document_uri, (*base, "ledgerDocumentUri"))
         if level is not None:
             levels.append(level)
     if len({ch.ledger_document_uri for ch in cmd.changes}) > 1:
@@ -174,45 +224,48 @@ def check_adjust(cmd: Adjust, state: State) -> tuple[list[UserError], list[Level
     return errors.items, levels
 
 
-def check_move(cmd: Move, state: State) -> tuple[list[UserError], list[Level]]:
+def check_move(cmd: Move, state: State, era: Era) -> tuple[list[UserError], list[Target]]:
     """Validate ``inventoryMoveQuantities``; return its errors, or its levels in input order."""
     errors = _Errors(MOVE)
     _input_fields(errors, cmd.reason, cmd.reference_document_uri)
-    levels: list[Level] = []
+    found = _Levels(era)
+    levels: list[Target] = []
     documents: set[str] = set()
     for i, ch in enumerate(cmd.changes):
         base = ("input", "changes", str(i))
         from_field = (*base, "from", "locationId")
         to_field = (*base, "to", "locationId")
         from_id, to_id = ch.from_.location_id, ch.to.location_id
-        level = _locate(
-            errors, state, ch.item_id, from_id, (*base, "inventoryItemId"), from_field,
-            stocked_check=False,
-        )
-        to_known = to_id in state.locations
-        if not to_known:
-            errors.add(C.INVALID_LOCATION, to_field)
-        from_known = from_id in state.locations
-        if from_known and to_known and from_id != to_id:
-            errors.add(C.DIFFERENT_LOCATIONS, base)
-            level = None
-        elif from_known and ch.item_id in state.items and level is None:
-            errors.add(C.ITEM_NOT_STOCKED_AT_LOCATION, from_field)
-        names_ok = True
+        item = state.items.get(ch.item_id)
+        found.locate(errors, state, ch.item_id, from_id, (*base, "inventoryItemId"), from_field,
+                     location_checks=False)
+        level: Target | None = None
+        if item is None or item.attributes.mutable:
+            from_known = from_id in state.locations
+            to_known = to_id in state.locations
+            if not from_known:
+                errors.add(C.INVALID_LOCATION, from_field)
+            if not to_known:
+                errors.add(C.INVALID_LOCATION, to_field)
+            if from_known and to_known and from_id != to_id:
+                errors.add(C.DIFFERENT_LOCATIONS, base)
+            elif from_known and item is not None:
+                level = found.level(errors, item.levels.get(from_id), ch.item_id, from_id,
+                                    from_field)
         for side, terminal in (("from", ch.from_), ("to", ch.to)):
             if terminal.name not in ADJUSTABLE_SET:
                 errors.add(C.INVALID_QUANTITY_NAME, (*base, side, "name"))
-                names_ok = False
-        if names_ok and ch.from_.name == ch.to.name:
+        # Whether or not the name is valid (semantics §7): on_hand -> on_hand gets both.
+        if ch.from_.name == ch.to.name:
             errors.add(C.SAME_QUANTITY_NAME, base)
         if ch.quantity < 0:
             errors.add(C.INVALID_QUANTITY_NEGATIVE, (*base, "quantity"))
         elif ch.quantity > ADJUST_LIMIT:
             errors.add(C.INVALID_QUANTITY_TOO_HIGH, (*base, "quantity"))
         for side, terminal in (("from", ch.from_), ("to", ch.to)):
-            name = terminal.name if terminal.name in ADJUSTABLE_SET else None
             _ledger_document(
-                errors, name, terminal.ledger_document_uri, (*base, side, "ledgerDocumentUri")
+                errors, terminal.name, terminal.ledger_document_uri,
+                (*base, side, "ledgerDocumentUri"),
             )
             if terminal.ledger_document_uri is not None:
                 documents.add(terminal.ledger_document_uri)
@@ -228,7 +281,7 @@ def check_move(cmd: Move, state: State) -> tuple[list[UserError], list[Level]]:
     return errors.items, levels
 
 
-def _stale_terminal(errors: _Errors, level: Level, terminal: MoveTerminal, base: Path) -> None:
+def _stale_terminal(errors: _Errors, level: Target, terminal: MoveTerminal, base: Path) -> None:
     expected = terminal.change_from_quantity
     if (
         expected is not None
@@ -251,7 +304,7 @@ def uses_legacy_compare(change_from: object, era: Era) -> bool:
 
 def check_set(
     cmd: SetQuantities | SetOnHand, state: State, era: Era
-) -> tuple[list[UserError], list[Level]]:
+) -> tuple[list[UserError], list[Target]]:
     """Validate ``inventorySetQuantities`` or ``inventorySetOnHandQuantities``.
 
     Returns the errors, or the levels in input order. setOnHand behaves as set with name
@@ -264,10 +317,11 @@ def check_set(
         errors.add(C.INVALID_NAME, ("input", "name"))
     _input_fields(errors, cmd.reason, cmd.reference_document_uri)
     list_field = "quantities" if is_set else "setQuantities"
-    levels: list[Level] = []
+    found = _Levels(era)
+    levels: list[Target] = []
     for i, sq in enumerate(cmd.quantities):
         base = ("input", list_field, str(i))
-        level = _locate(
+        level = found.locate(
             errors, state, sq.item_id, sq.location_id, (*base, "inventoryItemId"),
             (*base, "locationId"),
         )

@@ -203,7 +203,7 @@ def variable_types(era: Era) -> dict[str, tuple[tuple[str, TypeRef], ...]]:
         SET: (("input", NonNull(set_input)),),
         SET_ON_HAND: (("input", NonNull(on_hand)),),
         ACTIVATE: (("inventoryItemId", ID), ("locationId", ID), ("available", INT),
-                   ("onHand", INT)),
+                   ("onHand", INT), ("stockAtLegacyLocation", Scalar("Boolean"))),
         DEACTIVATE: (("inventoryLevelId", ID),),
         BULK_TOGGLE: (("inventoryItemId", ID),
                       ("inventoryItemUpdates", NonNull(ListOf(NonNull(toggle))))),
@@ -498,7 +498,9 @@ def decode(operation: str, v: dict[str, Any]) -> Command:
     """Turn coerced variables into the command they describe."""
     if operation == ACTIVATE:
         return Activate(item_id=v["inventoryItemId"], location_id=v["locationId"],
-                        available=v.get("available"), on_hand=v.get("onHand"))
+                        available=v.get("available"), on_hand=v.get("onHand"),
+                        stock_at_legacy_location=(
+                            True if v.get("stockAtLegacyLocation") is True else ABSENT))
     if operation == DEACTIVATE:
         return Deactivate(level_id=v["inventoryLevelId"])
     if operation == BULK_TOGGLE:
@@ -586,11 +588,15 @@ def group_json(group: AdjustmentGroup, *, quantity_after_change: bool = False) -
     }
 
 
-def level_json(level: LevelView) -> dict[str, Any]:
-    """Return an ``InventoryLevel`` with every field selected."""
-    return {
-        "id": level.id,
-        "isActive": level.is_active,
+def level_json(level: LevelView, era: Era | None = None) -> dict[str, Any]:
+    """Return an ``InventoryLevel`` with every field selected (``isActive`` where ``era`` has it).
+
+    ``era`` ``None``: every field any era has (GraphQL selects from it by its own schema).
+    """
+    out: dict[str, Any] = {"id": level.id}
+    if era is None or era.is_active_field:
+        out["isActive"] = level.is_active
+    return out | {
         "item": {"id": level.item_id},
         "location": {"id": level.location_id, "name": level.location_name},
         "quantities": [
@@ -619,14 +625,15 @@ def request_error_body(operation: str, error: RequestError) -> dict[str, Any]:
     return {"errors": [body], "data": {operation: None}}
 
 
-def render(result: Result, *, quantity_after_change: bool = False) -> dict[str, Any]:
+def render(result: Result, era: Era, *, quantity_after_change: bool = False) -> dict[str, Any]:
     """Return the response body Shopify gives for ``result`` with every payload field selected."""
     operation = result.operation
     if result.request_error is not None:
         return request_error_body(operation, result.request_error)
     if operation == ACTIVATE:
         return {"data": {operation: {
-            "inventoryLevel": level_json(result.level) if result.level is not None else None,
+            "inventoryLevel": (level_json(result.level, era) if result.level is not None
+                               else None),
             "userErrors": [e.to_json(with_code=False) for e in result.user_errors],
         }}}
     if operation == DEACTIVATE:
@@ -637,7 +644,8 @@ def render(result: Result, *, quantity_after_change: bool = False) -> dict[str, 
         levels = result.levels
         return {"data": {operation: {
             "inventoryItem": {"id": result.item_id} if result.item_id is not None else None,
-            "inventoryLevels": [level_json(lv) for lv in levels] if levels is not None else None,
+            "inventoryLevels": ([level_json(lv, era) for lv in levels] if levels is not None
+                                else None),
             "userErrors": [e.to_json() for e in result.user_errors],
         }}}
     group = result.group
@@ -668,4 +676,4 @@ def execute(
     if errors:
         return {"errors": errors}
     result = run(decode(operation, values), idempotency_key)
-    return render(result, quantity_after_change=quantity_after_change)
+    return render(result, era, quantity_after_change=quantity_after_change)

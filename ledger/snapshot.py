@@ -1,17 +1,25 @@
 """The snapshot format of interface.md: load it into a ``State`` and dump a ``State`` back.
 
 Loading validates everything before anything is kept: a snapshot that breaks a rule raises
-``ValueError`` naming the offending entry, and nothing is half-loaded.
+``ValueError`` naming the offending entry, and nothing is half-loaded. Every attribute but
+``id`` is optional: items take ``sku`` (null), ``tracked``, ``requiresShipping`` and
+``mutable`` (true), locations ``isActive`` and ``fulfillsOnlineOrders`` (true), levels
+``isActive`` (true), and each a ``createdAt``, by default the time the snapshot is loaded
+(the ledger's clock, to the second). ``dump`` gives every attribute, defaults filled in.
+Times are Shopify's ``DateTime``: ``YYYY-MM-DDTHH:MM:SSZ`` (any ISO 8601 time with an
+offset is read). Entries with the same attributes share one value in memory.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from ledger.errors import brief
 from ledger.model import (
     DEFAULT_LOCATION_NAME,
+    ItemAttributes,
     Level,
     Location,
     State,
@@ -26,7 +34,12 @@ from ledger.quantities import INDEX, STORED, on_hand
 INT64_MIN: Final = -(2**63)
 INT64_MAX: Final = 2**63 - 1
 _TOP_KEYS: Final = ("locations", "inventoryItems", "inventoryLevels")
-_LEVEL_KEYS: Final = frozenset({"id", "inventoryItemId", "locationId", "isActive", "quantities"})
+_LEVEL_KEYS: Final = frozenset({"id", "inventoryItemId", "locationId", "isActive", "createdAt",
+                                 "quantities"})
+_ITEM_KEYS: Final = frozenset({"id", "sku", "tracked", "requiresShipping", "mutable",
+                                "createdAt"})
+_LOCATION_KEYS: Final = frozenset({"id", "name", "isActive", "fulfillsOnlineOrders",
+                                    "createdAt"})
 
 
 def _fail(where: str, problem: str) -> ValueError:
@@ -54,8 +67,72 @@ def _entry(where: str, entry: object, allowed: frozenset[str]) -> dict[str, Any]
     return entry
 
 
-def load(snapshot: object) -> State:
-    """Build a ``State`` from a snapshot dict; ``ValueError`` naming the entry if it is broken."""
+def timestamp(when: datetime) -> str:
+    """Format a time as Shopify's ``DateTime``: ``YYYY-MM-DDTHH:MM:SSZ`` in UTC."""
+    when = when.astimezone(UTC)
+    return (f"{when.year:04d}-{when.month:02d}-{when.day:02d}T{when.hour:02d}:"
+            f"{when.minute:02d}:{when.second:02d}Z")
+
+
+class _Times:
+    """Reads ``createdAt`` values, sharing one ``datetime`` per distinct string.
+
+    The default (for entries without one) comes from ``now``, called once, and only if an
+    entry needs it: a clock is not read for a snapshot that names every time.
+    """
+
+    def __init__(self, now: Callable[[], datetime] | None) -> None:
+        self._now = now
+        self._default: datetime | None = None
+        self._seen: dict[str, datetime] = {}
+
+    @property
+    def default(self) -> datetime:
+        if self._default is None:
+            when = self._now() if self._now is not None else datetime.now(UTC)
+            if not isinstance(when, datetime) or when.utcoffset() is None:
+                raise TypeError(f"the clock must return a timezone-aware datetime, not "
+                                f"{when!r}")
+            self._default = when.astimezone(UTC).replace(microsecond=0)
+        return self._default
+
+    def read(self, where: str, entry: dict[str, Any]) -> datetime:
+        raw = entry.get("createdAt")
+        if raw is None:
+            return self.default
+        if not isinstance(raw, str):
+            raise _fail(where, f"createdAt must be an ISO 8601 time, not {brief(raw)}")
+        when = self._seen.get(raw)
+        if when is None:
+            try:
+                parsed = datetime.fromisoformat(raw)
+            except ValueError:
+                raise _fail(where, f"createdAt is not an ISO 8601 time: {brief(raw)}") from None
+            if parsed.tzinfo is None:
+                raise _fail(where, f"createdAt must carry a UTC offset: {brief(raw)}")
+            try:
+                when = parsed.astimezone(UTC).replace(microsecond=0)
+            except OverflowError:
+                raise _fail(where, f"createdAt {brief(raw)} is out of range once converted to "
+                                   "UTC (years 1 to 9999)") from None
+            self._seen[raw] = when
+        return when
+
+
+def _flag(where: str, entry: dict[str, Any], key: str, default: bool = True) -> bool:
+    value = entry.get(key, default)
+    if not isinstance(value, bool):
+        raise _fail(where, f"{key} must be true or false, not {brief(value)}")
+    return value
+
+
+def load(snapshot: object, now: Callable[[], datetime] | None = None) -> State:
+    """Build a ``State`` from a snapshot dict; ``ValueError`` naming the entry if it is broken.
+
+    ``now`` (the ledger's clock) gives the ``createdAt`` of every entry without one, read
+    once when first needed; by default, the system's UTC time.
+    """
+    times = _Times(now)
     if not isinstance(snapshot, dict):
         raise ValueError(f"snapshot must be a JSON object, not {type(snapshot).__name__}")
     extra = sorted(str(k) for k in snapshot if k not in _TOP_KEYS)
@@ -64,7 +141,7 @@ def load(snapshot: object) -> State:
     state = State()
     for i, raw in enumerate(_list(snapshot, "locations")):
         where = f"locations[{i}]"
-        entry = _entry(where, raw, frozenset({"id", "name"}))
+        entry = _entry(where, raw, _LOCATION_KEYS)
         location_id = entry.get("id")
         if not isinstance(location_id, str) or not is_location_gid(location_id):
             raise _fail(where, f"id must be a location gid like 'gid://shopify/Location/1', "
@@ -72,19 +149,32 @@ def load(snapshot: object) -> State:
         name = entry.get("name", DEFAULT_LOCATION_NAME)
         if not isinstance(name, str):
             raise _fail(f"{where} ({location_id})", f"name must be a string, not {brief(name)}")
+        label = f"{where} ({location_id})"
         if location_id in state.locations:
-            raise _fail(f"{where} ({location_id})", "duplicate location id")
-        state.locations[location_id] = Location(id=location_id, name=name)
+            raise _fail(label, "duplicate location id")
+        state.locations[location_id] = Location(
+            id=location_id, name=name, is_active=_flag(label, entry, "isActive"),
+            fulfills_online_orders=_flag(label, entry, "fulfillsOnlineOrders"),
+            created_at=times.read(label, entry))
+    shared: dict[ItemAttributes, ItemAttributes] = {}
     for i, raw in enumerate(_list(snapshot, "inventoryItems")):
         where = f"inventoryItems[{i}]"
-        entry = _entry(where, raw, frozenset({"id"}))
+        entry = _entry(where, raw, _ITEM_KEYS)
         item_id = entry.get("id")
         if not isinstance(item_id, str) or item_number(item_id) is None:
             raise _fail(where, f"id must be an inventory item gid like "
                                f"'gid://shopify/InventoryItem/1', not {brief(item_id)}")
+        label = f"{where} ({item_id})"
         if item_id in state.items:
-            raise _fail(f"{where} ({item_id})", "duplicate inventory item id")
-        state.add_item(item_id)
+            raise _fail(label, "duplicate inventory item id")
+        sku = entry.get("sku")
+        if sku is not None and not isinstance(sku, str):
+            raise _fail(label, f"sku must be a string or null, not {brief(sku)}")
+        attributes = ItemAttributes(
+            sku=sku, tracked=_flag(label, entry, "tracked"),
+            requires_shipping=_flag(label, entry, "requiresShipping"),
+            mutable=_flag(label, entry, "mutable"), created_at=times.read(label, entry))
+        state.add_item(item_id, shared.setdefault(attributes, attributes))
     pending: list[tuple[Level, list[int]]] = []
     unnamed: list[Level] = []
     pairs: set[tuple[str, str]] = set()
@@ -121,7 +211,8 @@ def load(snapshot: object) -> State:
         # The item's and the location's own id strings, not this entry's copies: a million
         # levels share a few thousand strings instead of holding two each.
         level = Level(level_id or "", state.items[item_id].id,
-                      state.locations[location_id].id, active)
+                      state.locations[location_id].id, active,
+                      created_at=times.read(label, entry))
         pending.append((level, q))
         if level_id is None:
             unnamed.append(level)
@@ -174,10 +265,16 @@ def entries(state: State) -> Iterator[tuple[str, dict[str, Any]]]:
     snapshot of any size without holding it whole (``ledger.durable`` does).
     """
     for loc in sorted(state.locations.values(), key=lambda loc: loc.id):
-        yield "locations", {"id": loc.id, "name": loc.name}
-    for item_id in sorted(state.items):
-        yield "inventoryItems", {"id": item_id}
-    for item_id in sorted(state.items):
+        yield "locations", {"id": loc.id, "name": loc.name, "isActive": loc.is_active,
+                            "fulfillsOnlineOrders": loc.fulfills_online_orders,
+                            "createdAt": _time(loc.created_at)}
+    items = sorted(state.items)
+    for item_id in items:
+        a = state.items[item_id].attributes
+        yield "inventoryItems", {"id": item_id, "sku": a.sku, "tracked": a.tracked,
+                                 "requiresShipping": a.requires_shipping, "mutable": a.mutable,
+                                 "createdAt": _time(a.created_at)}
+    for item_id in items:
         item = state.items[item_id]
         for location_id in sorted(item.levels):
             level = item.levels[location_id]
@@ -186,5 +283,10 @@ def entries(state: State) -> Iterator[tuple[str, dict[str, Any]]]:
                 "inventoryItemId": item_id,
                 "locationId": location_id,
                 "isActive": level.active,
+                "createdAt": _time(level.created_at),
                 "quantities": dict(zip(STORED, level.q, strict=True)),
             }
+
+
+def _time(when: datetime | None) -> str | None:
+    return timestamp(when) if when is not None else None

@@ -42,7 +42,7 @@ from ledger.errors import (
     REASONS,
     SET,
     SET_ON_HAND,
-    STOCKING_MUTATIONS,
+    directive_presence,
 )
 from ledger.quantities import (
     ADJUST_LIMIT,
@@ -135,7 +135,7 @@ _OK_ON_HAND: Final = _mostly(st.integers(0, 10), (0, SET_LIMIT))
 
 
 def _key_presence(operation: str, era: Era) -> Presence:
-    return era.stocking_idempotency if operation in STOCKING_MUTATIONS else era.idempotency
+    return directive_presence(operation, era)
 
 
 def requires_idempotency_key(operation: str, api_version: str) -> bool:

@@ -6,7 +6,8 @@ Three independent checks, each reported separately:
    gives the outcome it recorded (status, group id, error codes);
 2. **journal**: every level's stored quantities equal the starting snapshot's plus the sum
    of the journal's deltas for it (recomputed here from the rows alone, not by the engine),
-   and every row's ``quantityAfterChange`` equals the running value at that row;
+   every row's ``quantityAfterChange`` equals the running value at that row, and no group
+   is stamped before the one before it;
 3. **expected** (optional): the replayed state equals a snapshot the caller holds (say, the
    one ``ledger apply`` wrote, or a durable store's live state).
 
@@ -94,7 +95,13 @@ def verify(
     # each carrying the value right after its own change was applied.
     on_hand = {key: _on_hand(q) for key, q in running.items()}
     rows = 0
+    previous = None
     for group in ledger.journal:
+        # Time never runs backwards in the journal (semantics §14): as-of reads rely on it.
+        if previous is not None and group.created_at < previous.created_at:
+            problems.append(f"journal: {group.id} is stamped {group.created_at.isoformat()}, "
+                            f"before {previous.id} ({previous.created_at.isoformat()})")
+        previous = group
         for change in group.changes:
             rows += 1
             key = (change.item_id, change.location_id)

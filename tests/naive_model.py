@@ -5,9 +5,15 @@ marks a choice [ours] or is silent, the model follows what the engine's docstrin
 chosen (``ledger/rules.py``, ``ledger/engine.py``, ``ledger/shopify.py``), and the comment at
 that spot says so.
 
+Every API version of semantics §3 is modelled, from the model's own copy of §3's era table
+(``ERAS``: plain dicts, not ``ledger.versions``). One store serves every version: a call may
+name its own version (``execute(..., api_version=...)``), and only that call follows it.
+
 The model covers the inputs the state machine generates: well-typed variables for the API
 version (no undefined fields, no wrong types). It does not reproduce variable-coercion
-errors; a missing ``changeFromQuantity`` (semantics §4) is not one and is reproduced.
+errors; a missing ``changeFromQuantity`` (semantics §4) is not one and is reproduced. It
+does not model injected faults (``ledger.faults``: tests/test_faults.py covers them), so
+SERVICE_UNAVAILABLE and IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED never occur here.
 
 Platform events (ledger/events.py: orders placed, fulfilled, cancelled, returns restocked,
 incoming received) are modelled by ``NaiveLedger.event``, from that module's docstring.
@@ -26,12 +32,62 @@ SET = "inventorySetQuantities"
 SET_ON_HAND = "inventorySetOnHandQuantities"
 ACTIVATE = "inventoryActivate"
 DEACTIVATE = "inventoryDeactivate"
+BULK_TOGGLE = "inventoryBulkToggleActivation"
 QUANTITY_OPERATIONS = [ADJUST, MOVE, SET, SET_ON_HAND]
+#: interface.md's six operations.
 OPERATIONS = [*QUANTITY_OPERATIONS, ACTIVATE, DEACTIVATE]
+#: What ``NaiveLedger.execute`` takes: the six, and inventoryBulkToggleActivation (the
+#: engine's docstring of ``_bulk_toggle`` describes it).
+ALL_OPERATIONS = [*OPERATIONS, BULK_TOGGLE]
 
 VERSIONS = [
     "2025-01", "2025-04", "2025-07", "2025-10", "2026-01", "2026-04", "2026-07", "2026-10",
+    "2027-01",
 ]
+
+# §3's era table, one dict per column. "key" rows: is @idempotent undefined, optional or
+# required; "inactive"/"absent": what adjust, move, set and setOnHand do with an inactive
+# level, or where the item has no level.
+ERA_2025 = {
+    "quantity key": "undefined",  # adjust, move, set, setOnHand
+    "activate key": "undefined",  # inventoryActivate
+    "stocking key": "undefined",  # inventoryDeactivate, inventoryBulkToggleActivation [ours]
+    "changeFromQuantity": "undefined",
+    "compareQuantity": "required",  # set's legacy compare
+    "deactivation": "clears",
+    "reactivation": "resets",
+    "inactive": "not stocked",
+    "absent": "not stocked",
+    "isActive field": False,
+}
+ERA_2026_01 = {
+    **ERA_2025,
+    "quantity key": "optional",
+    "activate key": "optional",
+    "stocking key": "optional",
+    "changeFromQuantity": "optional",
+    "compareQuantity": "optional",
+}
+ERA_2026_04 = {
+    **ERA_2026_01,
+    "quantity key": "required",
+    "activate key": "required",
+    "changeFromQuantity": "required",
+    "compareQuantity": "undefined",
+    "deactivation": "keeps",
+    "reactivation": "keeps",
+    "inactive": "allowed",
+    "isActive field": True,
+}
+ERA_2026_10 = {**ERA_2026_04, "absent": "created"}
+ERAS = {
+    "2025-01": ERA_2025, "2025-04": ERA_2025, "2025-07": ERA_2025, "2025-10": ERA_2025,
+    "2026-01": ERA_2026_01,
+    "2026-04": ERA_2026_04, "2026-07": ERA_2026_04,
+    "2026-10": ERA_2026_10,
+    # §3: Shopify's release candidate behaves as 2026-10 for everything here.
+    "2027-01": ERA_2026_10,
+}
 
 # §2: the stored names; on_hand is every one of them except incoming.
 STORED = [
@@ -60,6 +116,7 @@ GROUP_PREFIX = "gid://shopify/InventoryAdjustmentGroup/"
 MSG_REASON = "The specified reason is invalid. Valid values are: " + ", ".join(REASONS) + "."
 MSG_REFERENCE = "The specified reference document is invalid."
 MSG_ITEM = "The specified inventory item could not be found."
+MSG_NON_MUTABLE = "The specified inventory item is not allowed to be adjusted via API."
 MSG_LOCATION = "The specified location could not be found."
 MSG_NOT_STOCKED = "The inventory item is not stocked at the location."
 MSG_SET_NOT_STOCKED = "The specified inventory item is not stocked at the location."
@@ -95,6 +152,24 @@ MSG_SAME_NAME = "The quantity names for each change can't be the same."
 MSG_SET_NAME = "The quantity name must be either 'available' or 'on_hand'."
 MSG_DUPLICATE = "The combination of inventoryItemId and locationId must be unique."
 MSG_MISMATCH = "The same idempotency key cannot be used with different operation parameters."
+
+# inventoryBulkToggleActivation's codes and messages (ledger/errors.py: the descriptions of
+# Shopify's enum reference).
+BULK_MESSAGES = {
+    "INVENTORY_ITEM_NOT_FOUND": "The inventory item was not found.",
+    "LOCATION_NOT_FOUND": "The location was not found.",
+    "COMMITTED_INVENTORY_AT_LOCATION": (
+        "Cannot unstock this inventory item from this location because it has committed "
+        "quantities."
+    ),
+    "INCOMING_INVENTORY_AT_LOCATION": (
+        "Cannot unstock this inventory item from this location because it has incoming "
+        "quantities."
+    ),
+    "CANNOT_DEACTIVATE_FROM_ONLY_LOCATION": (
+        "Cannot unstock an inventory item from the only location at which it is stocked."
+    ),
+}
 
 CHANGE_FROM_TYPE = {
     ADJUST: "InventoryChangeInput",
@@ -166,11 +241,13 @@ def canonical(value: Any) -> Any:
 
     Key order does not matter, nor an omitted optional field versus an explicit null, except
     for ``changeFromQuantity``, where null means "no check" and omitted means the legacy rules.
+    ``stockAtLegacyLocation: false`` is its default, the same as leaving it out.
     """
     if isinstance(value, dict):
         return {
             k: canonical(v) for k, v in value.items()
-            if v is not None or k == "changeFromQuantity"
+            if (v is not None or k == "changeFromQuantity")
+            and not (k == "stockAtLegacyLocation" and v is False)
         }
     if isinstance(value, list):
         return [canonical(v) for v in value]
@@ -234,6 +311,11 @@ def event_error(code: str, field: list[str]) -> dict[str, Any]:
     return {"field": field, "message": EVENT_MESSAGES[code], "code": code}
 
 
+def parse_stamp(text: str) -> datetime:
+    """The inverse of ``stamp``."""
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
 class NaiveLedger:
     """One store, as plain dicts: the reference the state machine checks ``Ledger`` against."""
 
@@ -243,16 +325,39 @@ class NaiveLedger:
         if api_version not in VERSIONS:
             raise ValueError(api_version)
         self.version = api_version
+        self.era = ERAS[api_version]
         self.clock = clock
-        # §3: three eras.
-        self.old = api_version <= "2025-10"
-        self.mid = api_version == "2026-01"
-        self.new = api_version >= "2026-04"
+        # interface.md: an entry without createdAt gets the ledger's clock when the snapshot
+        # is loaded, to the second.
+        loaded = stamp(clock())
         self.locations: dict[str, str] = {}
+        #: location -> its snapshot entry, every attribute filled in
+        self.location_entries: dict[str, dict[str, Any]] = {}
         for loc in snapshot.get("locations", []):
             self.locations[loc["id"]] = loc.get("name", "Shop location")
-        self.items: list[str] = [item["id"] for item in snapshot.get("inventoryItems", [])]
-        # (item, location) -> {"id", "active", "q": {name: int}, "updated": {name: str|None}}
+            self.location_entries[loc["id"]] = {
+                "id": loc["id"],
+                "name": loc.get("name", "Shop location"),
+                "isActive": loc.get("isActive", True),
+                "fulfillsOnlineOrders": loc.get("fulfillsOnlineOrders", True),
+                "createdAt": loc.get("createdAt") or loaded,
+            }
+        self.items: list[str] = []
+        #: item -> its snapshot entry, every attribute filled in
+        self.item_entries: dict[str, dict[str, Any]] = {}
+        for item in snapshot.get("inventoryItems", []):
+            self.items.append(item["id"])
+            self.item_entries[item["id"]] = {
+                "id": item["id"],
+                "sku": item.get("sku"),
+                "tracked": item.get("tracked", True),
+                "requiresShipping": item.get("requiresShipping", True),
+                # §5: false marks a bundle's parent, which the four quantity mutations refuse.
+                "mutable": item.get("mutable", True),
+                "createdAt": item.get("createdAt") or loaded,
+            }
+        # (item, location) -> {"id", "active", "created", "q": {name: int},
+        #                      "updated": {name: str|None}}
         self.levels: dict[tuple[str, str], dict[str, Any]] = {}
         unnamed: list[tuple[str, str]] = []
         for entry in snapshot.get("inventoryLevels", []):
@@ -264,6 +369,7 @@ class NaiveLedger:
             self.levels[pair] = {
                 "id": entry.get("id"),
                 "active": entry.get("isActive", True),
+                "created": entry.get("createdAt") or loaded,
                 "q": q,
                 "updated": dict.fromkeys(STORED),
             }
@@ -273,9 +379,13 @@ class NaiveLedger:
         # them after the highest number given in the snapshot, in snapshot order.
         for pair in unnamed:
             self.levels[pair]["id"] = self.new_level_id(pair[0])
+        #: What each level held when loaded: where time travel starts from.
+        self.loaded_quantities = {pair: dict(level["q"]) for pair, level in self.levels.items()}
         self.groups_made = 0
         #: Every adjustment group recorded, oldest first (the audit trail).
         self.journal: list[dict[str, Any]] = []
+        #: §14: the createdAt of the newest group; no call is stamped earlier.
+        self.floor: datetime | None = None
         # key -> (first used at, operation, variables, response)
         self.keys: dict[str, tuple[datetime, str, Any, dict[str, Any]]] = {}
 
@@ -292,11 +402,34 @@ class NaiveLedger:
         out["on_hand"] = on_hand_of(q)
         return {name: out[name] for name in API_NAMES}
 
+    def quantities_at(self, item: str, location: str, when: datetime) -> dict[str, int]:
+        """What ``quantities`` returned at ``when``: the loaded values plus every row of a
+        group created at or before ``when`` (§14; groups are stamped to the second)."""
+        q = dict(self.loaded_quantities.get((item, location), dict.fromkeys(STORED, 0)))
+        total = on_hand_of(q)
+        for group in self.journal:
+            if parse_stamp(group["createdAt"]) > when:
+                continue
+            for row in group["changes"]:
+                if row["item"]["id"] != item or row["location"]["id"] != location:
+                    continue
+                if row["name"] == "on_hand":
+                    total += row["delta"]
+                else:
+                    q[row["name"]] += row["delta"]
+        out = {name: q[name] for name in API_NAMES if name != "on_hand"}
+        out["on_hand"] = total
+        return {name: out[name] for name in API_NAMES}
+
     def level_id(self, item: str, location: str) -> str | None:
         level = self.levels.get((item, location))
         return level["id"] if level is not None else None
 
+    def mutable(self, item: str) -> bool:
+        return bool(self.item_entries[item]["mutable"])
+
     def snapshot(self) -> dict[str, Any]:
+        """interface.md's snapshot, every attribute filled in."""
         levels = []
         for pair in sorted(self.levels):
             level = self.levels[pair]
@@ -305,13 +438,14 @@ class NaiveLedger:
                 "inventoryItemId": pair[0],
                 "locationId": pair[1],
                 "isActive": level["active"],
+                "createdAt": level["created"],
                 "quantities": {name: level["q"][name] for name in STORED},
             })
         return {
             "locations": [
-                {"id": loc, "name": self.locations[loc]} for loc in sorted(self.locations)
+                dict(self.location_entries[loc]) for loc in sorted(self.location_entries)
             ],
-            "inventoryItems": [{"id": item} for item in sorted(self.items)],
+            "inventoryItems": [dict(self.item_entries[item]) for item in sorted(self.items)],
             "inventoryLevels": levels,
         }
 
@@ -322,21 +456,82 @@ class NaiveLedger:
                 highest = max(highest, level_number(level["id"]) or 0)
         return f"{LEVEL_PREFIX}{highest + 1}?inventory_item_id={item[len(ITEM_PREFIX):]}"
 
+    def add_level(self, item: str, location: str, active: bool, now: datetime) -> None:
+        """A new level there: all zeros, the next level number."""
+        self.levels[(item, location)] = {
+            "id": self.new_level_id(item),
+            "active": active,
+            "created": stamp(now),
+            "q": dict.fromkeys(STORED, 0),
+            "updated": dict.fromkeys(STORED),
+        }
+
     def active(self, item: str, location: str) -> bool:
         level = self.levels.get((item, location))
         return level is not None and level["active"]
 
+    def not_stocked(self, item: str, location: str) -> bool:
+        """§3, §5: does this call's version refuse the level of a known item at a known
+        location (ITEM_NOT_STOCKED_AT_LOCATION)?"""
+        level = self.levels.get((item, location))
+        if level is None:
+            return self.era["absent"] != "created"
+        if level["active"]:
+            return False
+        return self.era["inactive"] != "allowed"
+
+    def stored(self, item: str, location: str) -> dict[str, int]:
+        """The stored quantities there: zeros where there is no level (yet)."""
+        level = self.levels.get((item, location))
+        return level["q"] if level is not None else dict.fromkeys(STORED, 0)
+
+    def reach(self, item: str, location: str, now: datetime) -> None:
+        """§13: from 2026-10 a mutation that succeeds creates a missing level, inactive."""
+        if (item, location) not in self.levels:
+            self.add_level(item, location, False, now)
+
+    # ------------------------------------------------------------------ the clock
+
+    def stamped(self) -> datetime:
+        """§14: the clock, but never earlier than the newest group."""
+        now = self.clock().astimezone(UTC)
+        if self.floor is not None and now < self.floor:
+            return self.floor
+        return now
+
+    def read_clock(self) -> datetime:
+        """The stamp of a call that runs (one refused at the request level never reads it)."""
+        now = self.stamped()
+        # §11: a key is new again once its first call is 24 h in the past. The spec is silent
+        # on a clock set back after that; the engine's rule ("every call moves the window,
+        # keyed or not, so no key outlives it") is that the key stays forgotten: any call
+        # stamped 24 h after the key's first use forgets it for good.
+        for key in list(self.keys):
+            if now - self.keys[key][0] >= WINDOW:
+                del self.keys[key]
+        return now
+
     # ------------------------------------------------------------------ the call
 
     def execute(
-        self, operation: str, variables: Any, idempotency_key: str | None = None
+        self,
+        operation: str,
+        variables: Any,
+        idempotency_key: str | None = None,
+        api_version: str | None = None,
     ) -> dict[str, Any]:
-        if operation not in OPERATIONS:
+        version = self.version if api_version is None else api_version
+        if version not in ERAS:
+            raise ValueError(version)
+        if operation not in ALL_OPERATIONS:
             raise ValueError(operation)
-        # §4, in order: changeFromQuantity presence (>= 2026-04), then the directive.
+        era = ERAS[version]
+        # Everything below reads this call's era.
+        self.era = era
+        # §4, in order: changeFromQuantity presence, then the directive.
         if (
-            self.new
-            and operation in QUANTITY_OPERATIONS
+            operation in QUANTITY_OPERATIONS
+            and era["changeFromQuantity"] == "required"
             and self.change_from_missing(operation, variables)
         ):
             return {
@@ -348,13 +543,18 @@ class NaiveLedger:
                 }],
                 "data": {operation: None},
             }
-        if idempotency_key is not None and self.old:
+        if operation in QUANTITY_OPERATIONS:
+            directive = era["quantity key"]
+        elif operation == ACTIVATE:
+            directive = era["activate key"]
+        else:
+            directive = era["stocking key"]
+        if idempotency_key is not None and directive == "undefined":
             return {"errors": [{
                 "message": "Directive @idempotent is not defined",
                 "extensions": {"code": "undefinedDirective", "directiveName": "idempotent"},
             }]}
-        # [ours]: the directive is optional for activate/deactivate from 2026-01.
-        if idempotency_key is None and self.new and operation in QUANTITY_OPERATIONS:
+        if idempotency_key is None and directive == "required":
             return {
                 "errors": [{
                     "message": "The @idempotent directive is required for this mutation but "
@@ -364,12 +564,12 @@ class NaiveLedger:
                 }],
                 "data": {operation: None},
             }
-        now = self.clock()
+        now = self.read_clock()
         if idempotency_key is None:
             return self.run(operation, variables, now)
         # §11: a key is remembered for 24 hours of the clock; then it is new again.
         remembered = self.keys.get(idempotency_key)
-        if remembered is not None and now - remembered[0] < WINDOW:
+        if remembered is not None:
             _, first_operation, first_variables, first_response = remembered
             if first_operation == operation and canonical(first_variables) == canonical(variables):
                 return copy.deepcopy(first_response)
@@ -405,6 +605,13 @@ class NaiveLedger:
             return {"data": {DEACTIVATE: {
                 "userErrors": [{"field": None, "message": MSG_MISMATCH}],
             }}}
+        if operation == BULK_TOGGLE:
+            # engine.py [ours]: the bulk toggle enum has no IDEMPOTENCY_* code: code null.
+            return {"data": {BULK_TOGGLE: {
+                "inventoryItem": None,
+                "inventoryLevels": None,
+                "userErrors": [{"field": None, "message": MSG_MISMATCH, "code": None}],
+            }}}
         return {"data": {operation: {
             "inventoryAdjustmentGroup": None,
             "userErrors": [{
@@ -424,7 +631,9 @@ class NaiveLedger:
             return self.set_quantities(variables["input"], now, is_set=False)
         if operation == ACTIVATE:
             return self.activate(variables, now)
-        return self.deactivate(variables)
+        if operation == DEACTIVATE:
+            return self.deactivate(variables, now)
+        return self.bulk_toggle(variables, now)
 
     # ------------------------------------------------------------------ helpers
 
@@ -449,10 +658,9 @@ class NaiveLedger:
             ))
 
     def ledger_document(
-        self, errors: list[dict[str, Any]], name: str | None, uri: str | None, field: list[str]
+        self, errors: list[dict[str, Any]], name: str, uri: str | None, field: list[str]
     ) -> None:
-        """§5. ``name`` is None when it is itself invalid: then (rules.py, [ours]) only an
-        internal or malformed URI is reported."""
+        """§5. Any name but available needs a ledger document, an invalid name too."""
         if name == "available":
             if uri is not None:
                 errors.append(self.error(
@@ -460,15 +668,22 @@ class NaiveLedger:
                 ))
             return
         if uri is None:
-            if name is not None:
-                errors.append(self.error(
-                    field, MSG_QUANTITY_DOCUMENT, "INVALID_QUANTITY_DOCUMENT"
-                ))
-            return
-        if uri.startswith("gid://shopify/"):
+            errors.append(self.error(field, MSG_QUANTITY_DOCUMENT, "INVALID_QUANTITY_DOCUMENT"))
+        elif uri.startswith("gid://shopify/"):
             errors.append(self.error(field, MSG_INTERNAL_DOCUMENT, "INTERNAL_LEDGER_DOCUMENT"))
         elif not is_valid_uri(uri):
             errors.append(self.error(field, MSG_LEDGER_DOCUMENT, "INVALID_LEDGER_DOCUMENT"))
+
+    def item_check(self, errors: list[dict[str, Any]], item: str, field: list[str]) -> bool:
+        """§5: the item exists, and may be changed. False: skip the location checks (a
+        non-mutable item's error stands in place of them)."""
+        if item not in self.items:
+            errors.append(self.error(field, MSG_ITEM, "INVALID_INVENTORY_ITEM"))
+            return True
+        if not self.mutable(item):
+            errors.append(self.error(field, MSG_NON_MUTABLE, "NON_MUTABLE_INVENTORY_ITEM"))
+            return False
+        return True
 
     def row(
         self, name: str, delta: int, document: str | None, item: str, location: str
@@ -488,6 +703,8 @@ class NaiveLedger:
         if not rows:
             return None
         self.groups_made += 1
+        # §14: no later call is stamped before this group.
+        self.floor = now.replace(microsecond=0)
         group = {
             "id": f"{GROUP_PREFIX}{self.groups_made}",
             "createdAt": stamp(now),
@@ -522,28 +739,28 @@ class NaiveLedger:
             path = ["input", "changes", str(i)]
             item = ch["inventoryItemId"]
             location = ch["locationId"]
-            if item not in self.items:
-                errors.append(self.error(
-                    [*path, "inventoryItemId"], MSG_ITEM, "INVALID_INVENTORY_ITEM"
-                ))
-            if location not in self.locations:
-                errors.append(self.error([*path, "locationId"], MSG_LOCATION, "INVALID_LOCATION"))
-            both_known = item in self.items and location in self.locations
-            stocked = both_known and self.active(item, location)
-            if both_known and not stocked:
-                errors.append(self.error(
-                    [*path, "locationId"], MSG_NOT_STOCKED, "ITEM_NOT_STOCKED_AT_LOCATION"
-                ))
+            reachable = False
+            if self.item_check(errors, item, [*path, "inventoryItemId"]):
+                if location not in self.locations:
+                    errors.append(self.error(
+                        [*path, "locationId"], MSG_LOCATION, "INVALID_LOCATION"
+                    ))
+                elif item in self.items and self.not_stocked(item, location):
+                    errors.append(self.error(
+                        [*path, "locationId"], MSG_NOT_STOCKED, "ITEM_NOT_STOCKED_AT_LOCATION"
+                    ))
+                elif item in self.items:
+                    reachable = True
             delta = ch["delta"]
             at = [*path, "delta"]
             if delta > 2_000_000_000:
                 errors.append(self.error(at, MSG_HIGH_2B, "INVALID_QUANTITY_TOO_HIGH"))
             elif delta < -2_000_000_000:
                 errors.append(self.error(at, MSG_LOW_2B, "INVALID_QUANTITY_TOO_LOW"))
-            elif stocked and name_ok:
+            elif reachable and name_ok:
                 before = running.get((item, location))
                 if before is None:
-                    before = self.levels[(item, location)]["q"][name]
+                    before = self.stored(item, location)[name]
                 after = before + delta
                 if after > 2_000_000_000:
                     errors.append(self.error(at, MSG_HIGH_2B, "INVALID_QUANTITY_TOO_HIGH"))
@@ -552,8 +769,7 @@ class NaiveLedger:
                 else:
                     running[(item, location)] = after
             self.ledger_document(
-                errors, name if name_ok else None, ch.get("ledgerDocumentUri"),
-                [*path, "ledgerDocumentUri"],
+                errors, name, ch.get("ledgerDocumentUri"), [*path, "ledgerDocumentUri"]
             )
         documents = []
         for ch in changes:
@@ -567,7 +783,7 @@ class NaiveLedger:
             # §10: CAS only when nothing else failed, against the persisted values.
             for i, ch in enumerate(changes):
                 expected = ch.get("changeFromQuantity")
-                current = self.levels[(ch["inventoryItemId"], ch["locationId"])]["q"][name]
+                current = self.stored(ch["inventoryItemId"], ch["locationId"])[name]
                 if expected is not None and expected != current:
                     errors.append(self.error(
                         ["input", "changes", str(i), "changeFromQuantity"], MSG_STALE_ARGUMENT,
@@ -578,11 +794,12 @@ class NaiveLedger:
         named_rows = []
         on_hand_rows = []
         for ch in changes:
+            item = ch["inventoryItemId"]
+            location = ch["locationId"]
+            self.reach(item, location, now)
             delta = ch["delta"]
             if delta == 0:
                 continue
-            item = ch["inventoryItemId"]
-            location = ch["locationId"]
             self.change(item, location, name, delta, now)
             named_rows.append(self.row(name, delta, ch.get("ledgerDocumentUri"), item, location))
             if name != "incoming":
@@ -604,34 +821,32 @@ class NaiveLedger:
             item = ch["inventoryItemId"]
             source = ch["from"]
             target = ch["to"]
-            if item not in self.items:
-                errors.append(self.error(
-                    [*path, "inventoryItemId"], MSG_ITEM, "INVALID_INVENTORY_ITEM"
-                ))
-            if source["locationId"] not in self.locations:
-                errors.append(self.error(
-                    [*path, "from", "locationId"], MSG_LOCATION, "INVALID_LOCATION"
-                ))
-            if target["locationId"] not in self.locations:
-                errors.append(self.error(
-                    [*path, "to", "locationId"], MSG_LOCATION, "INVALID_LOCATION"
-                ))
-            # [ours]: a DIFFERENT_LOCATIONS change skips the stocked check; otherwise the
-            # stocked check sits at from.locationId (whether or not "to" is known).
-            if (
-                source["locationId"] in self.locations
-                and target["locationId"] in self.locations
-                and source["locationId"] != target["locationId"]
-            ):
-                errors.append(self.error(path, MSG_DIFFERENT_LOCATIONS, "DIFFERENT_LOCATIONS"))
-            elif (
-                source["locationId"] in self.locations
-                and item in self.items
-                and not self.active(item, source["locationId"])
-            ):
-                errors.append(self.error(
-                    [*path, "from", "locationId"], MSG_NOT_STOCKED, "ITEM_NOT_STOCKED_AT_LOCATION"
-                ))
+            if self.item_check(errors, item, [*path, "inventoryItemId"]):
+                if source["locationId"] not in self.locations:
+                    errors.append(self.error(
+                        [*path, "from", "locationId"], MSG_LOCATION, "INVALID_LOCATION"
+                    ))
+                if target["locationId"] not in self.locations:
+                    errors.append(self.error(
+                        [*path, "to", "locationId"], MSG_LOCATION, "INVALID_LOCATION"
+                    ))
+                # [ours]: a DIFFERENT_LOCATIONS change skips the stocked check; otherwise the
+                # stocked check sits at from.locationId (whether or not "to" is known).
+                if (
+                    source["locationId"] in self.locations
+                    and target["locationId"] in self.locations
+                    and source["locationId"] != target["locationId"]
+                ):
+                    errors.append(self.error(path, MSG_DIFFERENT_LOCATIONS, "DIFFERENT_LOCATIONS"))
+                elif (
+                    source["locationId"] in self.locations
+                    and item in self.items
+                    and self.not_stocked(item, source["locationId"])
+                ):
+                    errors.append(self.error(
+                        [*path, "from", "locationId"], MSG_NOT_STOCKED,
+                        "ITEM_NOT_STOCKED_AT_LOCATION",
+                    ))
             if source["name"] not in ADJUSTABLE:
                 errors.append(self.error(
                     [*path, "from", "name"], MSG_QUANTITY_NAME, "INVALID_QUANTITY_NAME"
@@ -640,11 +855,8 @@ class NaiveLedger:
                 errors.append(self.error(
                     [*path, "to", "name"], MSG_QUANTITY_NAME, "INVALID_QUANTITY_NAME"
                 ))
-            if (
-                source["name"] in ADJUSTABLE
-                and target["name"] in ADJUSTABLE
-                and source["name"] == target["name"]
-            ):
+            # §7: whether or not the name is valid.
+            if source["name"] == target["name"]:
                 errors.append(self.error(path, MSG_SAME_NAME, "SAME_QUANTITY_NAME"))
             quantity = ch["quantity"]
             if quantity < 0:
@@ -656,9 +868,10 @@ class NaiveLedger:
                     [*path, "quantity"], MSG_HIGH_2B, "INVALID_QUANTITY_TOO_HIGH"
                 ))
             for side, terminal in (("from", source), ("to", target)):
-                name = terminal["name"] if terminal["name"] in ADJUSTABLE else None
                 uri = terminal.get("ledgerDocumentUri")
-                self.ledger_document(errors, name, uri, [*path, side, "ledgerDocumentUri"])
+                self.ledger_document(
+                    errors, terminal["name"], uri, [*path, side, "ledgerDocumentUri"]
+                )
                 if uri is not None and uri not in documents:
                     documents.append(uri)
         if len(documents) > 2:
@@ -670,8 +883,8 @@ class NaiveLedger:
                 for side in ("from", "to"):
                     terminal = ch[side]
                     expected = terminal.get("changeFromQuantity")
-                    level = self.levels[(ch["inventoryItemId"], terminal["locationId"])]
-                    if expected is not None and expected != level["q"][terminal["name"]]:
+                    current = self.stored(ch["inventoryItemId"], terminal["locationId"])
+                    if expected is not None and expected != current[terminal["name"]]:
                         errors.append(self.error(
                             ["input", "changes", str(i), side, "changeFromQuantity"],
                             MSG_STALE_ARGUMENT, "CHANGE_FROM_QUANTITY_STALE",
@@ -681,13 +894,14 @@ class NaiveLedger:
         named_rows = []
         on_hand_rows = []
         for ch in changes:
-            quantity = ch["quantity"]
-            if quantity == 0:
-                continue
             item = ch["inventoryItemId"]
             source = ch["from"]
             target = ch["to"]
             location = source["locationId"]
+            self.reach(item, location, now)
+            quantity = ch["quantity"]
+            if quantity == 0:
+                continue
             self.change(item, location, source["name"], -quantity, now)
             named_rows.append(self.row(
                 source["name"], -quantity, source.get("ledgerDocumentUri"), item, location
@@ -709,11 +923,12 @@ class NaiveLedger:
     # ------------------------------------------------------------------ §8 set, setOnHand
 
     def uses_legacy_compare(self, quantity: dict[str, Any]) -> bool:
-        if self.old:
+        if self.era["compareQuantity"] == "undefined":
+            return False
+        if self.era["changeFromQuantity"] == "undefined":
             return True
-        if self.mid:
-            return "changeFromQuantity" not in quantity
-        return False
+        # 2026-01: a quantity with the key changeFromQuantity (even null) uses it.
+        return "changeFromQuantity" not in quantity
 
     def set_quantities(self, inp: dict[str, Any], now: datetime, *, is_set: bool) -> dict[str, Any]:
         operation = SET if is_set else SET_ON_HAND
@@ -728,22 +943,17 @@ class NaiveLedger:
             path = ["input", list_key, str(i)]
             item = q["inventoryItemId"]
             location = q["locationId"]
-            if item not in self.items:
-                errors.append(self.error(
-                    [*path, "inventoryItemId"], MSG_ITEM, "INVALID_INVENTORY_ITEM"
-                ))
-            if location not in self.locations:
-                errors.append(self.error([*path, "locationId"], MSG_LOCATION, "INVALID_LOCATION"))
-            if (
-                item in self.items
-                and location in self.locations
-                and not self.active(item, location)
-            ):
-                # errors.py: setOnHand keeps the shared wording; set has its own.
-                message = MSG_SET_NOT_STOCKED if is_set else MSG_NOT_STOCKED
-                errors.append(self.error(
-                    [*path, "locationId"], message, "ITEM_NOT_STOCKED_AT_LOCATION"
-                ))
+            if self.item_check(errors, item, [*path, "inventoryItemId"]):
+                if location not in self.locations:
+                    errors.append(self.error(
+                        [*path, "locationId"], MSG_LOCATION, "INVALID_LOCATION"
+                    ))
+                elif item in self.items and self.not_stocked(item, location):
+                    # errors.py: setOnHand keeps the shared wording; set has its own.
+                    message = MSG_SET_NOT_STOCKED if is_set else MSG_NOT_STOCKED
+                    errors.append(self.error(
+                        [*path, "locationId"], message, "ITEM_NOT_STOCKED_AT_LOCATION"
+                    ))
             value = q["quantity"]
             at = [*path, "quantity"]
             # [ours]: for on_hand, NEGATIVE wins over TOO_LOW.
@@ -778,8 +988,8 @@ class NaiveLedger:
                         break
         if not errors:
             for i, q in enumerate(quantities):
-                level = self.levels[(q["inventoryItemId"], q["locationId"])]
-                current = level["q"]["available"] if name == "available" else on_hand_of(level["q"])
+                stored = self.stored(q["inventoryItemId"], q["locationId"])
+                current = stored["available"] if name == "available" else on_hand_of(stored)
                 path = ["input", list_key, str(i)]
                 if is_set and self.uses_legacy_compare(q):
                     expected = q.get("compareQuantity")
@@ -802,6 +1012,7 @@ class NaiveLedger:
         for q in quantities:
             item = q["inventoryItemId"]
             location = q["locationId"]
+            self.reach(item, location, now)
             level = self.levels[(item, location)]
             current = level["q"]["available"] if name == "available" else on_hand_of(level["q"])
             delta = q["quantity"] - current
@@ -821,22 +1032,41 @@ class NaiveLedger:
     def level_json(self, item: str, location: str) -> dict[str, Any]:
         level = self.levels[(item, location)]
         values = self.quantities(item, location)
-        return {
-            "id": level["id"],
-            "isActive": level["active"],
-            "item": {"id": item},
-            "location": {"id": location, "name": self.locations[location]},
-            "quantities": [
-                {
-                    "name": name,
-                    "quantity": values[name],
-                    "updatedAt": None if name == "on_hand" else level["updated"][name],
-                }
-                for name in API_NAMES
-            ],
-        }
+        out: dict[str, Any] = {"id": level["id"]}
+        # §13: InventoryLevel has isActive only from 2026-04.
+        if self.era["isActive field"]:
+            out["isActive"] = level["active"]
+        out["item"] = {"id": item}
+        out["location"] = {"id": location, "name": self.locations[location]}
+        out["quantities"] = [
+            {
+                "name": name,
+                "quantity": values[name],
+                "updatedAt": None if name == "on_hand" else level["updated"][name],
+            }
+            for name in API_NAMES
+        ]
+        return out
+
+    def restock(
+        self, item: str, location: str, target: dict[str, int], now: datetime,
+        named_rows: list[dict[str, Any]], on_hand_rows: list[dict[str, Any]],
+    ) -> None:
+        """§9: bring the level's stored quantities to ``target``, writing the rows of §6: a
+        named row per stored quantity that changes, in stored order, and the on_hand
+        companions (the caller puts them after every named row of the call)."""
+        level = self.levels[(item, location)]
+        for name in STORED:
+            delta = target[name] - level["q"][name]
+            if delta == 0:
+                continue
+            self.change(item, location, name, delta, now)
+            named_rows.append(self.row(name, delta, None, item, location))
+            if name != "incoming":
+                on_hand_rows.append(self.row("on_hand", delta, None, item, location))
 
     def activate(self, variables: dict[str, Any], now: datetime) -> dict[str, Any]:
+        # §9: stockAtLegacyLocation is accepted and has no effect here.
         item = variables["inventoryItemId"]
         location = variables["locationId"]
         available = variables.get("available")
@@ -875,31 +1105,31 @@ class NaiveLedger:
             level = self.level_json(item, location) if active else None
             return {"data": {ACTIVATE: {"inventoryLevel": level, "userErrors": errors}}}
         if (item, location) not in self.levels:
-            self.levels[(item, location)] = {
-                "id": self.new_level_id(item),
-                "active": True,
-                "q": dict.fromkeys(STORED, 0),
-                "updated": dict.fromkeys(STORED),
-            }
-        level = self.levels[(item, location)]
-        level["active"] = True
-        if available is not None or on_hand is not None:
-            if available is not None:
-                delta = available - level["q"]["available"]
+            self.add_level(item, location, True, now)
+            target = dict.fromkeys(STORED, 0)
+        else:
+            level = self.levels[(item, location)]
+            # §9: reactivating resets the quantities to zero up to 2026-01; later it keeps them.
+            if not level["active"] and self.era["reactivation"] == "resets":
+                target = dict.fromkeys(STORED, 0)
             else:
-                delta = on_hand - on_hand_of(level["q"])
-            if delta != 0:
-                # engine.py [ours]: seeding records a group with reason "correction".
-                self.change(item, location, "available", delta, now)
-                self.group("correction", None, [
-                    self.row("available", delta, None, item, location),
-                    self.row("on_hand", delta, None, item, location),
-                ], now)
+                target = dict(level["q"])
+            level["active"] = True
+        # The seed sets available, directly or through on_hand.
+        if available is not None:
+            target["available"] = available
+        elif on_hand is not None:
+            target["available"] += on_hand - on_hand_of(target)
+        named_rows: list[dict[str, Any]] = []
+        on_hand_rows: list[dict[str, Any]] = []
+        self.restock(item, location, target, now, named_rows, on_hand_rows)
+        # §9 [ours]: one correction group, no reference document, not in the payload.
+        self.group("correction", None, named_rows + on_hand_rows, now)
         return {"data": {ACTIVATE: {
             "inventoryLevel": self.level_json(item, location), "userErrors": [],
         }}}
 
-    def deactivate(self, variables: dict[str, Any]) -> dict[str, Any]:
+    def deactivate(self, variables: dict[str, Any], now: datetime) -> dict[str, Any]:
         level_id = variables["inventoryLevelId"]
         found = None
         for pair, level in self.levels.items():
@@ -925,8 +1155,87 @@ class NaiveLedger:
                     "message": f"The product couldn't be unstocked from {self.locations[location]} "
                     "because products need to be stocked at a minimum of 1 location.",
                 }]}}}
-        level["active"] = False
+            level["active"] = False
+            # §9: deactivating clears the stored quantities up to 2026-01; later it keeps them.
+            if self.era["deactivation"] == "clears":
+                named_rows: list[dict[str, Any]] = []
+                on_hand_rows: list[dict[str, Any]] = []
+                self.restock(item, location, dict.fromkeys(STORED, 0), now, named_rows,
+                             on_hand_rows)
+                self.group("correction", None, named_rows + on_hand_rows, now)
+        # [ours]: deactivating an inactive level succeeds and changes nothing.
         return {"data": {DEACTIVATE: {"userErrors": []}}}
+
+    def bulk_toggle(self, variables: dict[str, Any], now: datetime) -> dict[str, Any]:
+        """Written from the docstring of ``Engine._bulk_toggle`` (every choice is [ours])."""
+        item = variables["inventoryItemId"]
+        updates = variables["inventoryItemUpdates"]
+        errors: list[dict[str, Any]] = []
+
+        def bulk_error(code: str, field: list[str]) -> dict[str, Any]:
+            return {"field": field, "message": BULK_MESSAGES[code], "code": code}
+
+        known = item in self.items
+        if not known:
+            errors.append(bulk_error("INVENTORY_ITEM_NOT_FOUND", ["inventoryItemId"]))
+        # The last update of a location wins; locations in order of first appearance.
+        final: dict[str, bool] = {}
+        for update in updates:
+            if update["locationId"] in self.locations:
+                final[update["locationId"]] = update["activate"]
+        # Deactivations are refused only if the item would be left active nowhere.
+        stranded = False
+        if known:
+            active_after = []
+            for location in self.locations:
+                ends_active = final[location] if location in final else self.active(item, location)
+                if ends_active:
+                    active_after.append(location)
+            stranded = len(active_after) == 0
+        for i, update in enumerate(updates):
+            location = update["locationId"]
+            field = ["inventoryItemUpdates", str(i), "locationId"]
+            if location not in self.locations:
+                errors.append(bulk_error("LOCATION_NOT_FOUND", field))
+                continue
+            if not known or final[location] or not self.active(item, location):
+                continue  # it ends active, or deactivating it is a no-op
+            q = self.levels[(item, location)]["q"]
+            if q["committed"] != 0:
+                errors.append(bulk_error("COMMITTED_INVENTORY_AT_LOCATION", field))
+            if q["incoming"] != 0:
+                errors.append(bulk_error("INCOMING_INVENTORY_AT_LOCATION", field))
+            if stranded:
+                errors.append(bulk_error("CANNOT_DEACTIVATE_FROM_ONLY_LOCATION", field))
+        if errors:
+            return {"data": {BULK_TOGGLE: {
+                "inventoryItem": None, "inventoryLevels": None, "userErrors": errors,
+            }}}
+        named_rows: list[dict[str, Any]] = []
+        on_hand_rows: list[dict[str, Any]] = []
+        for location, activate in final.items():
+            level = self.levels.get((item, location))
+            if level is None:
+                if activate:
+                    self.add_level(item, location, True, now)
+                continue
+            if level["active"] == activate:
+                continue
+            level["active"] = activate
+            # As inventoryActivate and inventoryDeactivate do, by era (§9).
+            if (not activate and self.era["deactivation"] == "clears") or (
+                activate and self.era["reactivation"] == "resets"
+            ):
+                self.restock(item, location, dict.fromkeys(STORED, 0), now, named_rows,
+                             on_hand_rows)
+        self.group("correction", None, named_rows + on_hand_rows, now)
+        return {"data": {BULK_TOGGLE: {
+            "inventoryItem": {"id": item},
+            "inventoryLevels": [
+                self.level_json(item, location) for location, on in final.items() if on
+            ],
+            "userErrors": [],
+        }}}
 
     # ------------------------------------------------------------------ platform events
 
@@ -941,7 +1250,7 @@ class NaiveLedger:
         """Run one platform event (ledger/events.py) with an optional idempotency key."""
         if kind not in EVENTS:
             raise ValueError(kind)
-        now = self.clock()
+        now = self.read_clock()
         variables = {
             "referenceDocumentUri": document,
             "lines": [[item, location, quantity] for item, location, quantity in lines],
@@ -951,7 +1260,7 @@ class NaiveLedger:
             return self.run_event(kind, variables, now)
         # The same key store as the mutations: 24 hours, same operation and arguments replay.
         remembered = self.keys.get(idempotency_key)
-        if remembered is not None and now - remembered[0] < WINDOW:
+        if remembered is not None:
             _, first_operation, first_variables, first_response = remembered
             if first_operation == kind and first_variables == variables:
                 response = copy.deepcopy(first_response)
@@ -1032,7 +1341,7 @@ class NaiveLedger:
     ) -> bool:
         """Tell whether ``key`` is live for a different call (an event would get a mismatch)."""
         remembered = self.keys.get(key)
-        if remembered is None or self.clock() - remembered[0] >= WINDOW:
+        if remembered is None or self.stamped() - remembered[0] >= WINDOW:
             return False
         variables = {"referenceDocumentUri": document,
                      "lines": [[item, location, quantity] for item, location, quantity in lines],

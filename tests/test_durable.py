@@ -381,7 +381,7 @@ def test_crash_kill_reopen_loses_no_acknowledged_call(tmp_path: Path) -> None:
         assert [r.seq for r in records] == list(range(1, survived + 1))
         ref, ref_clock = _reference(survived)
         assert [r.to_json() for r in records] == [r.to_json() for r in ref.oplog]
-        fresh = Ledger.from_snapshot(INITIAL, API_VERSION)
+        fresh = Ledger.from_snapshot(INITIAL, API_VERSION, ManualClock(START))
         fresh.replay(records)
         assert ledger.snapshot() == fresh.snapshot() == ref.snapshot()
         # And it goes on as the never-killed stream does.

@@ -70,7 +70,8 @@ def test_a_successful_adjust_returns_an_ok_result_with_its_group() -> None:
 
 def test_a_rejected_call_returns_its_user_errors_as_values() -> None:
     ledger = new_ledger()
-    result = ledger.adjust(name="committed", reason="correction", changes=[change()])
+    result = ledger.adjust(name="committed", reason="correction",
+                           changes=[change(ledger_document_uri="logistics://count/1")])
     assert (result.ok, result.group, result.request_error) == (False, None, None)
     assert result.user_errors == (UserError(
         field=("input", "name"),
@@ -229,7 +230,12 @@ def test_activate_returns_the_level_and_deactivate_a_bare_result() -> None:
     assert activated.level.quantity("on_hand") == 4
     assert activated.group is not None
     deactivated = ledger.deactivate(level_id=activated.level.id)
-    assert (deactivated.ok, deactivated.group, deactivated.level) == (True, None, None)
+    # In 2026-01 deactivating clears the level, and the clear is journaled (semantics §9).
+    assert (deactivated.ok, deactivated.level) == (True, None)
+    assert deactivated.group is not None
+    assert [(c.name, c.delta) for c in deactivated.group.changes] == [
+        ("available", -4), ("on_hand", -4)]
+    assert ledger.quantities(I1, L2)["on_hand"] == 0
     refused = ledger.activate(item_id=I1, location_id=L1, available=1, on_hand=1)
     assert [e.field for e in refused.user_errors] == [("available",), ("onHand",)]
     assert all(e.code is None for e in refused.user_errors)
@@ -355,7 +361,8 @@ def test_an_idempotency_key_must_be_a_string(key: Any) -> None:
 @pytest.mark.parametrize("now", [datetime(2026, 6, 25, 12, 0, 0), "2026-06-25T12:00:00Z", 0],
                          ids=["a naive datetime", "a string", "a number"])
 def test_the_clock_must_return_a_timezone_aware_datetime(now: Any) -> None:
-    ledger = new_ledger(clock=lambda: now)
+    ledger = new_ledger()
+    ledger._clock = lambda: now  # after loading, which reads the clock for createdAt
     before = ledger.snapshot()
     with pytest.raises(TypeError, match="timezone-aware"):
         ledger.adjust(name="available", reason="correction", changes=[change()])

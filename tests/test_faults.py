@@ -74,12 +74,19 @@ def test_throttling_returns_shopifys_rate_limit_body_and_applies_nothing() -> No
 def test_an_outage_is_a_user_error_where_the_enum_has_the_code_and_a_request_error_elsewhere(
 ) -> None:
     ledger = new_ledger("2026-04", lambda operation, command: Fault.SERVICE_UNAVAILABLE)
+    outage = [{"field": None, "code": "SERVICE_UNAVAILABLE",
+               "message": "The service is temporarily unavailable. Try again later."}]
     moved = ledger.execute(MOVE, move_vars(), idempotency_key="m")
-    assert moved["data"][MOVE]["userErrors"] == [{
-        "field": None, "code": "SERVICE_UNAVAILABLE",
-        "message": "The service is temporarily unavailable. Try again later."}]
+    assert moved["data"][MOVE]["userErrors"] == outage
+    # Adjust's enum has the code from 2026-01 too (semantics §3) ...
     adjusted = ledger.execute(ADJUST, adjust_vars(), idempotency_key="a")
-    assert adjusted == {"errors": [{
+    assert adjusted["data"][ADJUST]["userErrors"] == outage
+    # ... set's never does: there the outage is a request error.
+    set_body = ledger.execute("inventorySetQuantities", {"input": {
+        "name": "available", "reason": "correction", "quantities": [{
+            "inventoryItemId": I1, "locationId": L1, "quantity": 3,
+            "changeFromQuantity": None}]}}, idempotency_key="s")
+    assert set_body == {"errors": [{
         "message": "The service is temporarily unavailable. Try again later.",
         "extensions": {"code": "SERVICE_UNAVAILABLE"}}]}
     assert ledger.quantities(I1, L1)["available"] == 1000

@@ -100,7 +100,8 @@ def test_many_sibling_forks_leave_their_base_unchanged() -> None:
         replay = adjust(fork, 1, "base-key")
         assert replay.replayed
         assert replay.group == first.group
-        fork.activate(item_id=ITEMS[2], location_id=LOCATIONS[1], available=n)
+        fork.activate(item_id=ITEMS[2], location_id=LOCATIONS[1], available=n,
+                      idempotency_key=f"stock-{n}")
         fork.bulk_toggle_activation(item_id=ITEMS[1], updates=[(LOCATIONS[1], True)])
         fork.order_fulfilled(order="gid://shopify/Order/1",
                              lines=[(ITEMS[0], LOCATIONS[0], 1)])

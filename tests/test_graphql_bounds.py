@@ -311,3 +311,20 @@ def test_the_scan_reads_strings_and_comments_as_graphql_core_does() -> None:
     assert graphql_api.nesting("{ # {{{\r{ a } }") == 2  # a comment ends at \r too
     assert graphql_api.nesting('{ a(s: """ \\""" {{{ """) }') == 2  # \""" does not end it
     assert graphql_api.nesting('{ a(s: "\\" {{") }') == 2
+
+
+def test_a_page_size_past_a_32_bit_int_is_the_variables_coercion_error_not_a_crash() -> None:
+    # Found by the fuzz test: a 4301-digit page size raised printing the page-size message
+    # (Python refuses to print an int of over 4300 digits). Past GraphQL's 32-bit Int it is
+    # no page size but a value the variables' coercion refuses. (Not a bomb of BOMBS: JSON
+    # cannot carry it to the HTTP backend.)
+    query = "query($n: Int) { location { inventoryLevels(first: $n) { nodes { id } } } }"
+    digits = "<an integer of more than 2048 digits>"
+    assert Ledger.example().graphql(query, {"n": 10**4301}) == {"errors": [{
+        "message": "Variable $n of type Int was provided invalid value",
+        "locations": [{"line": 1, "column": 7}],
+        "extensions": {"code": "INVALID_VARIABLE", "value": digits, "problems": [
+            {"path": [], "explanation": f"Could not coerce value {digits} to Int"}]},
+    }]}
+    assert Ledger.example().graphql(query, {"n": 2**31})["errors"][0]["extensions"][
+        "problems"] == [{"path": [], "explanation": "Could not coerce value 2147483648 to Int"}]

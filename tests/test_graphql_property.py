@@ -67,7 +67,7 @@ def test_graphql_selecting_every_field_gives_what_execute_gives_for_any_request(
     by_document = Ledger.from_snapshot(snapshot, api_version=version, clock=FakeClock())
     for operation, variables_, key in requests:
         expected = by_variables.execute(operation, variables_, idempotency_key=key)
-        actual = by_document.graphql(mutation(operation, key), variables_)
+        actual = by_document.graphql(mutation(operation, key, version), variables_)
         if representable(expected.get("data")):
             assert without_locations(actual) == expected, (operation, variables_, key)
         else:

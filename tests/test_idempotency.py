@@ -339,7 +339,7 @@ def test_activate_replays_its_level_and_mismatches_without_a_code() -> None:
 
 def test_deactivate_replays_and_mismatches_without_a_code() -> None:
     ledger = new_ledger("2026-04")
-    ledger.execute(ACTIVATE, {"inventoryItemId": I1, "locationId": L2})
+    ledger.execute(ACTIVATE, {"inventoryItemId": I1, "locationId": L2}, idempotency_key="a")
     level = ledger.level(I1, L1)
     assert level is not None
     first = ledger.execute(DEACTIVATE, {"inventoryLevelId": level.id}, idempotency_key="d")

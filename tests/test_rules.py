@@ -25,7 +25,7 @@ from ledger.versions import ERAS, Era, Presence
 from tests.support import ITEM, LOCATION, FakeClock, ReentrantClock, store
 
 C = ErrorCode
-I1, I2, I9 = (ITEM.format(n) for n in (1, 2, 9))
+I1, I2, I3, I9 = (ITEM.format(n) for n in (1, 2, 3, 9))
 L1, L2, L8, L9 = (LOCATION.format(n) for n in (1, 2, 8, 9))
 
 #: The eras by ``Era.name``: 2025-xx, 2026-01, 2026-04/2026-07, 2026-10.
@@ -33,6 +33,10 @@ ERA_NAMES = ("2025", "2026-01", "2026-04", "2026-10")
 ALL = ERA_NAMES
 CAS = ERA_NAMES[1:]
 LEGACY = ERA_NAMES[:2]
+#: Where ITEM_NOT_STOCKED_AT_LOCATION is returned (semantics §3, §13): an inactive level
+#: until 2026-04, a missing level until 2026-10, never after.
+NOT_STOCKED_INACTIVE = ERA_NAMES[:2]
+NOT_STOCKED_ABSENT = ERA_NAMES[:3]
 VERSIONS_OF = {name: [v for v, era in ERAS.items() if era.name == name] for name in ERA_NAMES}
 
 REASON_MESSAGE = (
@@ -49,6 +53,7 @@ REFERENCE_MESSAGE = "The specified reference document is invalid."
 ITEM_MESSAGE = "The specified inventory item could not be found."
 LOCATION_MESSAGE = "The specified location could not be found."
 NOT_STOCKED_MESSAGE = "The inventory item is not stocked at the location."
+NON_MUTABLE_MESSAGE = "The specified inventory item is not allowed to be adjusted via API."
 SET_NOT_STOCKED_MESSAGE = "The specified inventory item is not stocked at the location."
 CONCURRENT_MESSAGE = "This request is currently in progress, please try again."
 MISMATCH_MESSAGE = "The same idempotency key cannot be used with different operation parameters."
@@ -83,16 +88,19 @@ DAMAGED_DOC = "logistics://rma/1"
 def base_snapshot() -> dict[str, Any]:
     """Item 1 stocked at location 1, item 2 stocked at 1 and inactive at 2; (1, 2) has no level.
 
-    Item 1 at location 1 holds available 5, damaged 3 (on_hand 8).
+    Item 1 at location 1 holds available 5, damaged 3 (on_hand 8). Item 3, a bundle's parent
+    (not mutable), is stocked at location 1.
     """
-    snap = store(stocked={
+    snap = store(items=3, stocked={
         (1, 1): {"available": 5, "damaged": 3},
         (2, 1): {"available": 2},
         (2, 2): {"available": 7},
+        (3, 1): {"available": 4},
     })
     for level in snap["inventoryLevels"]:
         if (level["inventoryItemId"], level["locationId"]) == (I2, L2):
             level["isActive"] = False
+    snap["inventoryItems"][2]["mutable"] = False
     return snap
 
 
@@ -283,10 +291,15 @@ ADJUST_ROWS = [
     Row(ADJUST, C.ADJUST_QUANTITIES_FAILED, ALL, "a transient failure applies nothing",
         adjust(change()), None, "The quantities couldn't be adjusted. Try again.",
         prepare=always_failing),
+    Row(ADJUST, C.SERVICE_UNAVAILABLE, CAS, "an outage applies nothing",
+        adjust(change()), None, UNAVAILABLE_MESSAGE, prepare=unavailable),
+    # An invalid name still needs a ledger document (semantics §5): these rows give one.
     Row(ADJUST, C.INVALID_QUANTITY_NAME, ALL, "committed is not adjustable",
-        adjust(change(), name="committed"), ["input", "name"], QUANTITY_NAME_MESSAGE),
+        adjust(change(ledgerDocumentUri=DAMAGED_DOC), name="committed"), ["input", "name"],
+        QUANTITY_NAME_MESSAGE),
     Row(ADJUST, C.INVALID_QUANTITY_NAME, ALL, "on_hand is not adjustable",
-        adjust(change(), name="on_hand"), ["input", "name"], QUANTITY_NAME_MESSAGE),
+        adjust(change(ledgerDocumentUri=DAMAGED_DOC), name="on_hand"), ["input", "name"],
+        QUANTITY_NAME_MESSAGE),
     Row(ADJUST, C.INVALID_REASON, ALL, "an unlisted reason is refused",
         adjust(change(), reason="sold"), ["input", "reason"], REASON_MESSAGE),
     Row(ADJUST, C.INVALID_REFERENCE_DOCUMENT, ALL, "a reference without a scheme is refused",
@@ -300,11 +313,18 @@ ADJUST_ROWS = [
     Row(ADJUST, C.INVALID_INVENTORY_ITEM, ALL, "a gid of another type is not found",
         adjust(change(item="gid://shopify/ProductVariant/1")), _ch(0, "inventoryItemId"),
         ITEM_MESSAGE),
+    Row(ADJUST, C.NON_MUTABLE_INVENTORY_ITEM, ALL, "a bundle's parent item is not adjusted",
+        adjust(change(item=I3)), _ch(0, "inventoryItemId"), NON_MUTABLE_MESSAGE),
+    Row(ADJUST, C.NON_MUTABLE_INVENTORY_ITEM, ALL,
+        "a non-mutable item takes the place of the location's checks",
+        adjust(change(item=I3, location=L9)), _ch(0, "inventoryItemId"), NON_MUTABLE_MESSAGE),
     Row(ADJUST, C.INVALID_LOCATION, ALL, "a location that names nothing is not found",
         adjust(change(location=L9)), _ch(0, "locationId"), LOCATION_MESSAGE),
-    Row(ADJUST, C.ITEM_NOT_STOCKED_AT_LOCATION, ALL, "a pair with no level is not stocked",
+    Row(ADJUST, C.ITEM_NOT_STOCKED_AT_LOCATION, NOT_STOCKED_ABSENT,
+        "a pair with no level is not stocked",
         adjust(change(location=L2)), _ch(0, "locationId"), NOT_STOCKED_MESSAGE),
-    Row(ADJUST, C.ITEM_NOT_STOCKED_AT_LOCATION, ALL, "an inactive level is not stocked",
+    Row(ADJUST, C.ITEM_NOT_STOCKED_AT_LOCATION, NOT_STOCKED_INACTIVE,
+        "an inactive level is not stocked",
         adjust(change(item=I2, location=L2)), _ch(0, "locationId"), NOT_STOCKED_MESSAGE),
     Row(ADJUST, C.INVALID_QUANTITY_TOO_HIGH, ALL, "a delta above 2,000,000,000 is refused",
         adjust(change(delta=2_000_000_001)), _ch(0, "delta"), ADJUST_HIGH_MESSAGE),
@@ -354,10 +374,12 @@ MOVE_ROWS = [
     Row(MOVE, C.SERVICE_UNAVAILABLE, CAS, "an outage applies nothing",
         move(to_damaged()), None, UNAVAILABLE_MESSAGE, prepare=unavailable),
     Row(MOVE, C.INVALID_QUANTITY_NAME, ALL, "an invalid from name is reported on from.name",
-        move(shift(end("committed"), end("damaged", ledgerDocumentUri=DAMAGED_DOC))),
+        move(shift(end("committed", ledgerDocumentUri=DAMAGED_DOC),
+                   end("damaged", ledgerDocumentUri=DAMAGED_DOC))),
         _ch(0, "from", "name"), QUANTITY_NAME_MESSAGE),
     Row(MOVE, C.INVALID_QUANTITY_NAME, ALL, "an invalid to name is reported on to.name",
-        move(shift(end("damaged", ledgerDocumentUri=DAMAGED_DOC), end("on_hand"))),
+        move(shift(end("damaged", ledgerDocumentUri=DAMAGED_DOC),
+                   end("on_hand", ledgerDocumentUri=DAMAGED_DOC))),
         _ch(0, "to", "name"), QUANTITY_NAME_MESSAGE),
     Row(MOVE, C.INVALID_REASON, ALL, "an unlisted reason is refused",
         move(to_damaged(), reason="moved"), ["input", "reason"], REASON_MESSAGE),
@@ -368,6 +390,12 @@ MOVE_ROWS = [
         REFERENCE_MESSAGE),
     Row(MOVE, C.INVALID_INVENTORY_ITEM, ALL, "an item that names nothing is not found",
         move(to_damaged(item=I9)), _ch(0, "inventoryItemId"), ITEM_MESSAGE),
+    Row(MOVE, C.NON_MUTABLE_INVENTORY_ITEM, ALL, "a bundle's parent item is not moved",
+        move(to_damaged(item=I3)), _ch(0, "inventoryItemId"), NON_MUTABLE_MESSAGE),
+    Row(MOVE, C.NON_MUTABLE_INVENTORY_ITEM, ALL,
+        "a non-mutable item takes the place of the locations' checks",
+        move(shift(end("available", L9), end("damaged", L2, ledgerDocumentUri=DAMAGED_DOC),
+                   item=I3)), _ch(0, "inventoryItemId"), NON_MUTABLE_MESSAGE),
     Row(MOVE, C.INVALID_LOCATION, ALL, "an unknown from location is reported on from",
         move(shift(end("available", L9), end("damaged", ledgerDocumentUri=DAMAGED_DOC))),
         _ch(0, "from", "locationId"), LOCATION_MESSAGE),
@@ -381,9 +409,11 @@ MOVE_ROWS = [
         "different locations skip the stocked check of an unstocked from",
         move(shift(end("available", L2), end("damaged", ledgerDocumentUri=DAMAGED_DOC))),
         _ch(0), "The quantities can't be moved between different locations."),
-    Row(MOVE, C.ITEM_NOT_STOCKED_AT_LOCATION, ALL, "not stocked is reported on from",
+    Row(MOVE, C.ITEM_NOT_STOCKED_AT_LOCATION, NOT_STOCKED_ABSENT,
+        "not stocked is reported on from",
         move(to_damaged(location=L2)), _ch(0, "from", "locationId"), NOT_STOCKED_MESSAGE),
-    Row(MOVE, C.ITEM_NOT_STOCKED_AT_LOCATION, ALL, "an inactive level is not stocked",
+    Row(MOVE, C.ITEM_NOT_STOCKED_AT_LOCATION, NOT_STOCKED_INACTIVE,
+        "an inactive level is not stocked",
         move(to_damaged(item=I2, location=L2)), _ch(0, "from", "locationId"),
         NOT_STOCKED_MESSAGE),
     Row(MOVE, C.SAME_QUANTITY_NAME, ALL, "a move from a name to itself is refused",
@@ -445,11 +475,15 @@ SET_ROWS = [
         REFERENCE_MESSAGE),
     Row(SET, C.INVALID_INVENTORY_ITEM, ALL, "an item that names nothing is not found",
         set_(qty(item=I9)), _q(0, "inventoryItemId"), ITEM_MESSAGE),
+    Row(SET, C.NON_MUTABLE_INVENTORY_ITEM, ALL, "a bundle's parent item is not set",
+        set_(qty(item=I3)), _q(0, "inventoryItemId"), NON_MUTABLE_MESSAGE),
     Row(SET, C.INVALID_LOCATION, ALL, "a location that names nothing is not found",
         set_(qty(location=L9)), _q(0, "locationId"), LOCATION_MESSAGE),
-    Row(SET, C.ITEM_NOT_STOCKED_AT_LOCATION, ALL, "a pair with no level is not stocked",
+    Row(SET, C.ITEM_NOT_STOCKED_AT_LOCATION, NOT_STOCKED_ABSENT,
+        "a pair with no level is not stocked",
         set_(qty(location=L2)), _q(0, "locationId"), SET_NOT_STOCKED_MESSAGE),
-    Row(SET, C.ITEM_NOT_STOCKED_AT_LOCATION, ALL, "an inactive level is not stocked",
+    Row(SET, C.ITEM_NOT_STOCKED_AT_LOCATION, NOT_STOCKED_INACTIVE,
+        "an inactive level is not stocked",
         set_(qty(item=I2, location=L2)), _q(0, "locationId"), SET_NOT_STOCKED_MESSAGE),
     Row(SET, C.INVALID_QUANTITY_NEGATIVE, ALL, "a negative on_hand is refused",
         set_(qty(-1), name="on_hand"), _q(0, "quantity"), NEGATIVE_MESSAGE),
@@ -509,9 +543,12 @@ SET_ON_HAND_ROWS = [
         ["input", "referenceDocumentUri"], REFERENCE_MESSAGE),
     Row(SET_ON_HAND, C.INVALID_INVENTORY_ITEM, ALL, "an item that names nothing is not found",
         on_hand(qty(9, item=I9)), _sq(0, "inventoryItemId"), ITEM_MESSAGE),
+    Row(SET_ON_HAND, C.NON_MUTABLE_INVENTORY_ITEM, ALL, "a bundle's parent item is not set",
+        on_hand(qty(9, item=I3)), _sq(0, "inventoryItemId"), NON_MUTABLE_MESSAGE),
     Row(SET_ON_HAND, C.INVALID_LOCATION, ALL, "a location that names nothing is not found",
         on_hand(qty(9, location=L9)), _sq(0, "locationId"), LOCATION_MESSAGE),
-    Row(SET_ON_HAND, C.ITEM_NOT_STOCKED_AT_LOCATION, ALL, "a pair with no level is not stocked",
+    Row(SET_ON_HAND, C.ITEM_NOT_STOCKED_AT_LOCATION, NOT_STOCKED_ABSENT,
+        "a pair with no level is not stocked",
         on_hand(qty(9, location=L2)), _sq(0, "locationId"), NOT_STOCKED_MESSAGE),
     Row(SET_ON_HAND, C.INVALID_QUANTITY_NEGATIVE, ALL, "a negative on_hand is refused",
         on_hand(qty(-1)), _sq(0, "quantity"), NEGATIVE_MESSAGE),
@@ -524,8 +561,15 @@ SET_ON_HAND_ROWS = [
 
 ROWS = ADJUST_ROWS + MOVE_ROWS + SET_ROWS + SET_ON_HAND_ROWS
 
-#: Codes that exist in an era's enum but that the engine cannot produce yet (none now).
-UNREACHABLE: dict[tuple[str, str, ErrorCode], str] = {}
+#: Codes that exist in an era's enum (Shopify's reference lists them) but that no call can
+#: produce there (semantics §3).
+UNREACHABLE: dict[tuple[str, str, ErrorCode], str] = {
+    **{(SET, era, code): "the legacy compare fields are removed from 2026-04"
+       for era in ("2026-04", "2026-10")
+       for code in (C.COMPARE_QUANTITY_REQUIRED, C.COMPARE_QUANTITY_STALE)},
+    **{(SET_ON_HAND, era, C.COMPARE_QUANTITY_STALE): "setOnHand never had compareQuantity"
+       for era in CAS},
+}
 
 CASES = [
     pytest.param(row, version, id=f"{row.id} [{version}]")
@@ -634,9 +678,19 @@ def test_codes_that_do_not_exist_in_an_era_are_never_returned_there() -> None:
     # A 2025 ledger has no CAS codes: CHANGE_FROM_QUANTITY_STALE is not in its enum.
     assert C.CHANGE_FROM_QUANTITY_STALE not in codes_in(ADJUST, ERAS["2025-10"])
     assert C.IDEMPOTENCY_KEY_PARAMETER_MISMATCH not in codes_in(SET, ERAS["2025-01"])
-    # From 2026-04 the legacy compare codes are gone with their fields.
-    assert C.COMPARE_QUANTITY_REQUIRED not in codes_in(SET, ERAS["2026-04"])
-    assert C.COMPARE_QUANTITY_STALE not in codes_in(SET, ERAS["2026-10"])
+    # Set's enum keeps the legacy compare codes in every version, though from 2026-04 they
+    # can no longer occur (semantics §3); setOnHand's lists COMPARE_QUANTITY_STALE from 2026-01.
+    assert C.COMPARE_QUANTITY_REQUIRED in codes_in(SET, ERAS["2026-04"])
+    assert C.COMPARE_QUANTITY_STALE in codes_in(SET, ERAS["2026-10"])
+    assert C.COMPARE_QUANTITY_STALE in codes_in(SET_ON_HAND, ERAS["2026-01"])
+    assert C.COMPARE_QUANTITY_STALE not in codes_in(SET_ON_HAND, ERAS["2025-10"])
+    # ITEM_NOT_STOCKED_AT_LOCATION is gone from all four from 2026-10.
+    for operation in QUANTITY_MUTATIONS:
+        assert C.ITEM_NOT_STOCKED_AT_LOCATION in codes_in(operation, ERAS["2026-07"])
+        assert C.ITEM_NOT_STOCKED_AT_LOCATION not in codes_in(operation, ERAS["2027-01"])
+        assert C.NON_MUTABLE_INVENTORY_ITEM in codes_in(operation, ERAS["2025-01"])
+    assert C.SERVICE_UNAVAILABLE in codes_in(ADJUST, ERAS["2026-01"])
+    assert C.SERVICE_UNAVAILABLE not in codes_in(SET, ERAS["2026-10"])
     # 2026-10 adds IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED to move and set only.
     assert C.IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED in codes_in(MOVE, ERAS["2026-10"])
     assert C.IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED not in codes_in(MOVE, ERAS["2026-07"])
@@ -703,14 +757,25 @@ def test_adjust_reports_location_then_delta_then_ledger_document_within_a_change
     ]
 
 
-def test_an_invalid_adjust_name_still_checks_documents_for_being_internal_or_malformed() -> None:
-    # Whether a document is required depends on the name, so a missing one is not reported.
+def test_an_invalid_adjust_name_still_needs_a_ledger_document_and_checks_it() -> None:
+    # An invalid name counts as "not available" (semantics §5): the document is required.
     variables = adjust(change(), change(item=I2, ledgerDocumentUri="gid://shopify/Order/9"),
                        name="committed")
     assert _run_rejected("2025-10", ADJUST, variables) == [
         _error(C.INVALID_QUANTITY_NAME, ["input", "name"], QUANTITY_NAME_MESSAGE),
+        _error(C.INVALID_QUANTITY_DOCUMENT, _ch(0, "ledgerDocumentUri"),
+               QUANTITY_DOCUMENT_MESSAGE),
         _error(C.INTERNAL_LEDGER_DOCUMENT, _ch(1, "ledgerDocumentUri"), INTERNAL_DOCUMENT_MESSAGE),
         _error(C.MAX_ONE_LEDGER_DOCUMENT, ["input", "changes"], MAX_ONE_MESSAGE),
+    ]
+
+
+def test_adjusting_on_hand_without_a_ledger_document_gives_both_errors() -> None:
+    # Real stores return both (semantics §5).
+    assert _run_rejected("2026-04", ADJUST, adjust(change(), name="on_hand")) == [
+        _error(C.INVALID_QUANTITY_NAME, ["input", "name"], QUANTITY_NAME_MESSAGE),
+        _error(C.INVALID_QUANTITY_DOCUMENT, _ch(0, "ledgerDocumentUri"),
+               QUANTITY_DOCUMENT_MESSAGE),
     ]
 
 
@@ -723,7 +788,8 @@ def test_move_collects_item_from_to_names_quantity_documents_then_the_document_c
         shift(end("available", L2), end("incoming", L2, ledgerDocumentUri="logistics://c")),
         reason="nope", reference="nope nope",
     )
-    assert _run_rejected("2026-10", MOVE, variables) == [
+    # 2026-07: the last era where a missing level is ITEM_NOT_STOCKED_AT_LOCATION.
+    assert _run_rejected("2026-07", MOVE, variables) == [
         _error(C.INVALID_REASON, ["input", "reason"], REASON_MESSAGE),
         _error(C.INVALID_REFERENCE_DOCUMENT, ["input", "referenceDocumentUri"], REFERENCE_MESSAGE),
         _error(C.INVALID_INVENTORY_ITEM, _ch(0, "inventoryItemId"), ITEM_MESSAGE),
@@ -747,11 +813,19 @@ def test_move_collects_item_from_to_names_quantity_documents_then_the_document_c
     ]
 
 
-def test_an_invalid_move_name_is_reported_on_its_terminal_only_even_when_both_are_equal() -> None:
+def test_invalid_move_names_are_reported_on_their_terminals_and_equal_ones_are_the_same() -> None:
+    # SAME_QUANTITY_NAME whether or not the name is valid (semantics §7), and each invalid
+    # terminal name still needs its ledger document (§5).
     variables = move(shift(end("committed"), end("committed")))
     assert _run_rejected("2026-04", MOVE, variables) == [
         _error(C.INVALID_QUANTITY_NAME, _ch(0, "from", "name"), QUANTITY_NAME_MESSAGE),
         _error(C.INVALID_QUANTITY_NAME, _ch(0, "to", "name"), QUANTITY_NAME_MESSAGE),
+        _error(C.SAME_QUANTITY_NAME, _ch(0),
+               "The quantity names for each change can't be the same."),
+        _error(C.INVALID_QUANTITY_DOCUMENT, _ch(0, "from", "ledgerDocumentUri"),
+               QUANTITY_DOCUMENT_MESSAGE),
+        _error(C.INVALID_QUANTITY_DOCUMENT, _ch(0, "to", "ledgerDocumentUri"),
+               QUANTITY_DOCUMENT_MESSAGE),
     ]
 
 
@@ -904,7 +978,11 @@ RANGE = "the quantity needs to be between -1 billion and 1 billion."
 
 
 def activate(ledger: Ledger, item: str, location: str, **extra: Any) -> dict[str, Any]:
-    payload = ledger.execute(ACTIVATE, {"inventoryItemId": item, "locationId": location, **extra})
+    """Run inventoryActivate, with a fresh key where the era requires one (from 2026-04)."""
+    era = ERAS[ledger.api_version]
+    key = f"activate-{next(_fresh_keys)}" if era.activate_idempotency is Presence.REQUIRED else None
+    payload = ledger.execute(ACTIVATE, {"inventoryItemId": item, "locationId": location, **extra},
+                             idempotency_key=key)
     result: dict[str, Any] = payload["data"][ACTIVATE]
     return result
 
@@ -985,7 +1063,9 @@ def test_activate_user_errors_have_a_field_and_message_but_no_code(
         assert payload["inventoryLevel"] is None
     else:
         assert payload["inventoryLevel"]["id"] == expected_level
-        assert payload["inventoryLevel"]["isActive"] is True
+        # isActive exists from 2026-04 (semantics §13).
+        assert payload["inventoryLevel"].get("isActive") is (
+            True if ERAS[version].is_active_field else None)
     assert ledger.snapshot() == before
     assert len(ledger.journal) == 0
 
@@ -1005,7 +1085,7 @@ def test_a_fresh_activation_creates_an_active_level_with_zeros() -> None:
     payload = activate(ledger, I1, L2)
     assert payload["userErrors"] == []
     level = payload["inventoryLevel"]
-    assert level["id"] == "gid://shopify/InventoryLevel/4?inventory_item_id=1"
+    assert level["id"] == "gid://shopify/InventoryLevel/5?inventory_item_id=1"
     assert level["isActive"] is True
     assert level["item"] == {"id": I1}
     assert level["location"] == {"id": L2, "name": "Location 2"}
@@ -1078,8 +1158,16 @@ def test_deactivating_a_level_when_another_is_active_keeps_its_quantities() -> N
     assert level.is_active is False
     assert ledger.quantities(I1, L1)["available"] == 5
     assert ledger.quantities(I1, L1)["damaged"] == 3
-    # An inactive level is not stocked any more.
+    # From 2026-04 an inactive level takes quantity changes as an active one (§13) ...
     body = call(ledger, ADJUST, adjust(change()), ERAS["2026-04"])
+    assert body["data"][ADJUST]["userErrors"] == []
+    assert ledger.quantities(I1, L1)["available"] == 6
+    level = ledger.level(I1, L1)
+    assert level is not None
+    assert level.is_active is False  # ... and stays inactive
+    # ... but not in a 2026-01 call, whatever version deactivated it.
+    body = ledger.execute(ADJUST, adjust(change(changeFromQuantity=None)),
+                          api_version="2026-01")
     assert body["data"][ADJUST]["userErrors"] == [
         _error(C.ITEM_NOT_STOCKED_AT_LOCATION, _ch(0, "locationId"), NOT_STOCKED_MESSAGE)
     ]

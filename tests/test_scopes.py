@@ -29,10 +29,10 @@ from ledger.errors import (
     OPERATIONS,
     SET,
     SET_ON_HAND,
-    STOCKING_MUTATIONS,
+    directive_presence,
 )
 from ledger.http import INVALID_TOKEN, ShopifyBackend
-from ledger.versions import era_of
+from ledger.versions import Presence, era_of
 
 VERSION = "2026-04"
 URL = f"https://demo.myshopify.com/admin/api/{VERSION}/graphql.json"
@@ -106,7 +106,7 @@ WRITES = {"write_inventory", "read-and-write"}
 def field(operation: str, alias: str, directive: str = "") -> str:
     """The root field of ``operation``, under ``alias``, with ``directive`` on it."""
     _, arguments, _ = MUTATIONS[operation]
-    if operation not in STOCKING_MUTATIONS:  # 2026-04 requires a key for quantity changes
+    if directive_presence(operation, era_of(VERSION)) is Presence.REQUIRED:
         directive = ' @idempotent(key: "scope-test")' + directive
     return f"{alias}{operation}({arguments}){directive} {{ userErrors {{ message }} }}"
 

@@ -1,8 +1,9 @@
-"""Every worked case in ../shared/spec/cases runs through ``Ledger.execute``.
+"""Every worked case in ../shared/spec/cases and ../shared/spec/cases-v2 runs through ``execute``.
 
-The folder is read at collection time, so new case files are picked up without code changes.
-A user's clone has no ``../shared``: these tests then skip with the reason, unless
-``LEDGER_REQUIRE_SHARED_CASES`` is set (as ``.ci/run`` does), which turns that into a failure.
+The folders are read at collection time, so new case files are picked up without code
+changes. A user's clone has no ``../shared``: these tests then skip with the reason, unless
+``LEDGER_REQUIRE_SHARED_CASES`` is set (as ``.ci/run`` does), which turns a missing folder
+into a failure. (tests/test_graphql_api.py runs every case through ``graphql()`` too.)
 """
 
 from __future__ import annotations
@@ -18,8 +19,12 @@ import pytest
 from ledger import Ledger
 from tests.support import FakeClock
 
-CASES_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "spec" / "cases"
-CASE_FILES = sorted(CASES_DIR.glob("*.json")) if CASES_DIR.is_dir() else []
+SPEC_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "spec"
+#: The case folders, in the order the contract added them (v2: December 2026).
+CASE_DIRS = (SPEC_DIR / "cases", SPEC_DIR / "cases-v2")
+CASES_DIR = CASE_DIRS[0]
+CASE_FILES = [path for folder in CASE_DIRS if folder.is_dir()
+              for path in sorted(folder.glob("*.json"))]
 REQUIRED = bool(os.environ.get("LEDGER_REQUIRE_SHARED_CASES"))
 
 
@@ -50,15 +55,17 @@ def matches(expected: Any, actual: Any, path: str = "$") -> list[str]:
     return [] if expected == actual else [f"{path}: expected {expected!r}, got {actual!r}"]
 
 
-def test_the_shared_cases_folder_is_present_or_the_skip_is_explained() -> None:
-    if not CASE_FILES:
-        message = f"no worked cases found at {CASES_DIR} (a clone without ../shared)"
+@pytest.mark.parametrize("folder", CASE_DIRS, ids=[p.name for p in CASE_DIRS])
+def test_the_shared_cases_folder_is_present_or_the_skip_is_explained(folder: Path) -> None:
+    if not (folder.is_dir() and any(folder.glob("*.json"))):
+        message = f"no worked cases found at {folder} (a clone without ../shared)"
         if REQUIRED:
             pytest.fail(message + "; LEDGER_REQUIRE_SHARED_CASES is set")
         pytest.skip(message)
 
 
-@pytest.mark.parametrize("case_file", CASE_FILES, ids=[p.stem for p in CASE_FILES])
+@pytest.mark.parametrize("case_file", CASE_FILES,
+                         ids=[f"{p.parent.name}/{p.stem}" for p in CASE_FILES])
 def test_shared_case(case_file: Path) -> None:
     case = json.loads(case_file.read_text())
     clock = FakeClock()

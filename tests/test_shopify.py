@@ -520,14 +520,25 @@ def test_the_directive_is_required_on_quantity_mutations_from_2026_04(
 
 
 @pytest.mark.parametrize("version", REQUIRED_ERA)
-@pytest.mark.parametrize("operation", [ACTIVATE, DEACTIVATE])
-def test_the_directive_stays_optional_on_activate_and_deactivate(
-    operation: str, version: str
-) -> None:
+def test_the_directive_stays_optional_on_deactivate(version: str) -> None:
     ledger = new_ledger(version)
-    if operation == DEACTIVATE:
-        assert succeeded(ledger.execute(ACTIVATE, valid(ACTIVATE, version)), ACTIVATE)
-    assert succeeded(ledger.execute(operation, valid(operation, version)), operation)
+    assert succeeded(ledger.execute(ACTIVATE, valid(ACTIVATE, version), idempotency_key="a"),
+                     ACTIVATE)
+    assert succeeded(ledger.execute(DEACTIVATE, valid(DEACTIVATE, version)), DEACTIVATE)
+
+
+@pytest.mark.parametrize("version", REQUIRED_ERA)
+def test_the_directive_is_required_on_activate_from_2026_04(version: str) -> None:
+    ledger = new_ledger(version)
+    before = ledger.snapshot()
+    assert ledger.execute(ACTIVATE, valid(ACTIVATE, version)) == {
+        "errors": [{"message": "The @idempotent directive is required for this mutation but "
+                               "was not provided.",
+                    "path": [ACTIVATE], "extensions": {"code": "BAD_REQUEST"}}],
+        "data": {ACTIVATE: None}}
+    assert ledger.snapshot() == before
+    assert succeeded(ledger.execute(ACTIVATE, valid(ACTIVATE, version), idempotency_key="a"),
+                     ACTIVATE)
 
 
 @pytest.mark.parametrize("version", V2025)

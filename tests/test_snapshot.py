@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -42,6 +44,20 @@ def test_the_interface_example_loads() -> None:
     assert level.id == "gid://shopify/InventoryLevel/1"
 
 
+#: FakeClock's start, as a snapshot's createdAt: what entries loaded without one get.
+LOADED = "2026-06-25T00:00:00Z"
+
+
+def _location(location_id: str, name: str = "Shop location", **extra: Any) -> dict[str, Any]:
+    return {"id": location_id, "name": name, "isActive": True, "fulfillsOnlineOrders": True,
+            "createdAt": LOADED, **extra}
+
+
+def _item(item_id: str, **extra: Any) -> dict[str, Any]:
+    return {"id": item_id, "sku": None, "tracked": True, "requiresShipping": True,
+            "mutable": True, "createdAt": LOADED, **extra}
+
+
 def test_dump_sorts_items_and_locations_and_lists_every_stored_quantity() -> None:
     ledger = Ledger.from_snapshot({
         "locations": [{"id": L2, "name": "Warehouse"}, {"id": L1}],
@@ -52,17 +68,87 @@ def test_dump_sorts_items_and_locations_and_lists_every_stored_quantity() -> Non
             {"inventoryItemId": I1, "locationId": L1,
              "quantities": {"available": 5, "committed": 2, "on_hand": 7}},
         ],
-    })
+    }, clock=FakeClock())
     assert ledger.snapshot() == {
-        "locations": [{"id": L1, "name": "Shop location"}, {"id": L2, "name": "Warehouse"}],
-        "inventoryItems": [{"id": I1}, {"id": I2}],
+        "locations": [_location(L1), _location(L2, "Warehouse")],
+        "inventoryItems": [_item(I1), _item(I2)],
         "inventoryLevels": [
             {"id": level_id(2, 1), "inventoryItemId": I1, "locationId": L1, "isActive": True,
+             "createdAt": LOADED,
              "quantities": {**STORED_ZEROS, "available": 5, "committed": 2}},
             {"id": level_id(1, 2), "inventoryItemId": I2, "locationId": L2, "isActive": False,
-             "quantities": {**STORED_ZEROS, "incoming": 4}},
+             "createdAt": LOADED, "quantities": {**STORED_ZEROS, "incoming": 4}},
         ],
     }
+
+
+def test_item_and_location_attributes_load_and_dump_with_their_defaults() -> None:
+    ledger = Ledger.from_snapshot({
+        "locations": [{"id": L1, "name": "Depot", "isActive": False,
+                       "fulfillsOnlineOrders": False, "createdAt": "2025-03-01T09:30:00Z"}],
+        "inventoryItems": [
+            {"id": I1, "sku": "TEE-RED-M", "tracked": False, "requiresShipping": False,
+             "mutable": False, "createdAt": "2026-01-05T10:00:00+01:00"},
+            {"id": I2}],
+        "inventoryLevels": [{"inventoryItemId": I1, "locationId": L1,
+                             "createdAt": "2026-02-01T00:00:00.750Z"}],
+    }, clock=FakeClock())
+    dumped = ledger.snapshot()
+    assert dumped["locations"] == [_location(L1, "Depot", isActive=False,
+                                             fulfillsOnlineOrders=False,
+                                             createdAt="2025-03-01T09:30:00Z")]
+    assert dumped["inventoryItems"] == [
+        _item(I1, sku="TEE-RED-M", tracked=False, requiresShipping=False, mutable=False,
+              createdAt="2026-01-05T09:00:00Z"),  # in UTC, to the second
+        _item(I2)]
+    assert dumped["inventoryLevels"][0]["createdAt"] == "2026-02-01T00:00:00Z"
+    assert Ledger.from_snapshot(dumped).snapshot() == dumped
+
+
+def test_entries_without_created_at_take_the_ledgers_clock_read_once() -> None:
+    reads = []
+
+    def clock() -> datetime:
+        reads.append(1)
+        return datetime(2026, 3, 4, 5, 6, 7, 890, tzinfo=UTC)
+
+    ledger = Ledger.from_snapshot(store(items=3), clock=clock)
+    assert len(reads) == 1
+    times = {e["createdAt"] for key in ("locations", "inventoryItems", "inventoryLevels")
+             for e in ledger.snapshot()[key]}
+    assert times == {"2026-03-04T05:06:07Z"}
+    named = Ledger.from_snapshot(ledger.snapshot(), clock=clock)
+    assert len(reads) == 1  # every entry names its time: the clock is not read
+    assert named.snapshot() == ledger.snapshot()
+
+
+@pytest.mark.parametrize(("where", "entry", "problem"), [
+    ("inventoryItems[0]", {"id": I1, "sku": 7}, "sku must be a string or null"),
+    ("inventoryItems[0]", {"id": I1, "tracked": "yes"}, "tracked must be true or false"),
+    ("inventoryItems[0]", {"id": I1, "mutable": None}, "mutable must be true or false"),
+    ("inventoryItems[0]", {"id": I1, "createdAt": "yesterday"},
+     "createdAt is not an ISO 8601 time"),
+    ("inventoryItems[0]", {"id": I1, "createdAt": "2026-01-05T10:00:00"},
+     "createdAt must carry a UTC offset"),
+    ("inventoryItems[0]", {"id": I1, "createdAt": "0001-01-01T00:00:00+14:00"},
+     "out of range once converted to UTC"),
+    ("inventoryItems[0]", {"id": I1, "colour": "red"}, "unknown key"),
+])
+def test_a_bad_attribute_is_refused_naming_its_entry(where: str, entry: dict[str, Any],
+                                                     problem: str) -> None:
+    with pytest.raises(ValueError, match=f"snapshot {re.escape(where)}.*{problem}"):
+        Ledger.from_snapshot({"locations": [{"id": L1}], "inventoryItems": [entry]})
+
+
+@pytest.mark.parametrize(("entry", "problem"), [
+    ({"id": L1, "isActive": 1}, "isActive must be true or false"),
+    ({"id": L1, "fulfillsOnlineOrders": "no"}, "fulfillsOnlineOrders must be true or false"),
+    ({"id": L1, "createdAt": 5}, "createdAt must be an ISO 8601 time"),
+])
+def test_a_bad_location_attribute_is_refused_naming_its_entry(entry: dict[str, Any],
+                                                              problem: str) -> None:
+    with pytest.raises(ValueError, match=f"snapshot locations\\[0\\].*{problem}"):
+        Ledger.from_snapshot({"locations": [entry]})
 
 
 def test_a_loaded_snapshot_dumps_to_a_snapshot_that_loads_to_the_same_state() -> None:
@@ -115,12 +201,12 @@ def test_defaults_name_the_location_activate_the_level_and_zero_omitted_quantiti
         "locations": [{"id": L1}],
         "inventoryItems": [{"id": I1}],
         "inventoryLevels": [{"inventoryItemId": I1, "locationId": L1}],
-    })
+    }, clock=FakeClock())
     dumped = ledger.snapshot()
-    assert dumped["locations"] == [{"id": L1, "name": "Shop location"}]
+    assert dumped["locations"] == [_location(L1)]
     assert dumped["inventoryLevels"] == [{"id": level_id(1, 1), "inventoryItemId": I1,
                                           "locationId": L1, "isActive": True,
-                                          "quantities": STORED_ZEROS}]
+                                          "createdAt": LOADED, "quantities": STORED_ZEROS}]
 
 
 def test_an_empty_snapshot_is_an_empty_store() -> None:
@@ -141,7 +227,8 @@ def test_generated_level_ids_take_numbers_after_every_given_id() -> None:
     ids = {(level["inventoryItemId"], level["locationId"]): level["id"]
            for level in ledger.snapshot()["inventoryLevels"]}
     assert ids == {(I1, L1): level_id(2, 1), (I2, L1): level_id(1, 2), (I1, L2): level_id(3, 1)}
-    payload = ledger.execute("inventoryActivate", {"inventoryItemId": I2, "locationId": L2})
+    payload = ledger.execute("inventoryActivate", {"inventoryItemId": I2, "locationId": L2},
+                             idempotency_key="stock-2")
     assert payload["data"]["inventoryActivate"]["inventoryLevel"]["id"] == level_id(4, 2)
 
 
@@ -318,9 +405,9 @@ def test_an_unsupported_version_raises_value_error_listing_the_supported_ones(
         assert supported in str(raised.value)
 
 
-def test_the_supported_versions_are_the_eight_of_the_spec() -> None:
+def test_the_supported_versions_are_the_nine_of_the_spec() -> None:
     assert SUPPORTED_VERSIONS == ("2025-01", "2025-04", "2025-07", "2025-10", "2026-01",
-                                  "2026-04", "2026-07", "2026-10")
+                                  "2026-04", "2026-07", "2026-10", "2027-01")
 
 
 def test_the_default_version_is_2026_04() -> None:

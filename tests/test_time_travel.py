@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger import AdjustChange, Ledger
+from ledger import AdjustChange, Ledger, Result
 from ledger.clock import ManualClock
 from ledger.journal import AdjustmentGroup, HistoryRow
 from ledger.quantities import API_NAMES
@@ -202,18 +202,35 @@ def test_a_quantity_never_changed_reads_its_current_value_at_any_time() -> None:
         assert ledger.quantity_at(ITEMS[2], LOCATIONS[0], "available", when) == 0
 
 
-def test_as_of_answers_hold_when_the_clock_goes_back() -> None:
+def _adjusted(ledger: Ledger, delta: int) -> Result:
+    return ledger.adjust(name="available", reason="correction", changes=[AdjustChange(
+        item_id=ITEMS[0], location_id=LOCATIONS[0], delta=delta)])
+
+
+def test_a_clock_that_goes_back_stamps_the_call_at_the_newest_groups_time() -> None:
     ledger, clock = new_ledger("2025-01")
     clock.advance(100)
-    adjust(ledger, 5)  # stamped 100 s: available 5 -> 10
+    first = _adjusted(ledger, 5)  # stamped 100 s: available 5 -> 10
     clock.advance(-50)
-    adjust(ledger, 1)  # stamped 50 s: available 10 -> 11
+    second = _adjusted(ledger, 1)  # the clock says 50 s: stamped 100 s (semantics §14)
+    assert first.group is not None
+    assert second.group is not None
+    assert second.group.created_at == first.group.created_at == START + timedelta(seconds=100)
     at = ledger.quantity_at
     item, location = ITEMS[0], LOCATIONS[0]
     assert ledger.quantities(item, location)["available"] == 11
-    # From the stamps: 5 before both, 6 between (only the +1 is stamped by then), 11 after.
+    # As of any time the journal answers a value the level really had: 5 before, 11 after.
     assert [at(item, location, "available", START + timedelta(seconds=s))
-            for s in (10, 75, 1000)] == [5, 6, 11]
+            for s in (10, 75, 100, 1000)] == [5, 5, 11, 11]
+    clock.advance(30)  # 80 s: still before the newest group
+    third = _adjusted(ledger, 1)
+    assert third.group is not None
+    assert third.group.created_at == START + timedelta(seconds=100)
+    clock.advance(100)  # 180 s: forward again
+    fourth = _adjusted(ledger, 1)
+    assert fourth.group is not None
+    assert fourth.group.created_at == START + timedelta(seconds=180)
+    assert [g.created_at for g in ledger.groups()] == sorted(g.created_at for g in ledger.groups())
 
 
 def test_unknown_ids_raise_key_error_and_bad_arguments_value_error() -> None:

@@ -73,3 +73,51 @@ def test_a_malformed_expected_snapshot_raises_value_error_naming_it() -> None:
     with pytest.raises(ValueError, match="inventoryLevels"):
         verify(start, ledger.oplog, api_version="2026-01",
                expected={"inventoryLevels": [{"bogus": 1}]})
+
+
+@pytest.mark.parametrize("version", ["2025-10", "2026-01", "2026-04", "2026-10", "2027-01"])
+def test_stocking_by_era_and_created_levels_verify(version: str) -> None:
+    from ledger.clock import ManualClock
+    from tests.support import store
+
+    clock = ManualClock()
+    ledger = Ledger.from_snapshot(store(stocked={(1, 1): {"available": 5, "damaged": 1},
+                                                 (1, 2): {"available": 3}}),
+                                  api_version=version, clock=clock)
+    start = ledger.snapshot()
+    key = iter(f"k-{n}" for n in range(100))
+    keyed = version >= "2026-04"
+    level = ledger.level("gid://shopify/InventoryItem/1", "gid://shopify/Location/2")
+    assert level is not None
+    ledger.deactivate(level_id=level.id)  # clears ≤ 2026-01, journaled
+    clock.advance(60)
+    ledger.activate(item_id="gid://shopify/InventoryItem/1",
+                    location_id="gid://shopify/Location/2", available=9,
+                    idempotency_key=next(key) if keyed else None)
+    clock.advance(-30)  # the clock goes back: the journal does not
+    ledger.adjust(name="available", reason="correction", changes=[AdjustChange(
+        item_id="gid://shopify/InventoryItem/2", location_id="gid://shopify/Location/1",
+        delta=4, **({"change_from_quantity": None} if keyed else {}))],
+        idempotency_key=next(key) if version >= "2026-01" else None)
+    report = verify(start, ledger.oplog, api_version=version, expected=ledger.snapshot())
+    assert report.problems == ()
+    assert report.rows == sum(len(g.changes) for g in ledger.journal)
+
+
+def test_a_log_whose_clock_went_back_verifies_with_its_journal_in_order() -> None:
+    from datetime import timedelta
+
+    import attrs
+
+    start, ledger = _ledger_with_history()
+    records = list(ledger.oplog)
+    # A log whose third call read a clock earlier than its second: the replay stamps it at
+    # the second's time (semantics §14), so the journal verify recomputes runs forward.
+    late = attrs.evolve(records[2], at=records[1].at - timedelta(hours=1))  # type: ignore[operator]
+    report = verify(start, [records[0], records[1], late, *records[3:]],
+                    api_version="2026-01")
+    assert report.ok  # the clamp keeps the replayed journal in order
+    fresh = Ledger.from_snapshot(start, api_version="2026-01")
+    fresh.replay([records[0], records[1], late, *records[3:]])
+    groups = list(fresh.journal)
+    assert groups[2].created_at == groups[1].created_at

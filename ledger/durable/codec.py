@@ -162,7 +162,8 @@ def body_pieces(ledger: Engine, seq: int, follows: str | None) -> Iterator[str]:
     number = reserved if reserved is not None else ids.next_value
     yield (f'"engine":{{"nextGroupNumber":{number},'
            f'"nextLevelNumber":{state.next_level_number},'
-           f'"lastNow":{_dumps(_iso(ledger._last_now))},"updated":{{')
+           f'"lastNow":{_dumps(_iso(ledger._last_now))},'
+           f'"lastGroupAt":{_dumps(_iso(ledger._last_group_at))},"updated":{{')
     first = True
     for level in state.level_by_id.values():
         if level.updated is not None:
@@ -215,8 +216,10 @@ def restore(ledger: Engine, engine: object) -> None:
     where = "engine"
     if not isinstance(engine, dict):
         raise ValueError(f"{where} must be an object")
-    expected = {"nextGroupNumber", "nextLevelNumber", "lastNow", "updated", "keys"}
-    if set(engine) != expected:
+    expected = {"nextGroupNumber", "nextLevelNumber", "lastNow", "lastGroupAt", "updated",
+                "keys"}
+    # lastGroupAt came with the clock's floor (semantics §14); older bodies lack it.
+    if set(engine) - {"lastGroupAt"} != expected - {"lastGroupAt"} or not set(engine) <= expected:
         raise ValueError(f"{where} must hold exactly {', '.join(sorted(expected))}")
     number, level_number = engine["nextGroupNumber"], engine["nextLevelNumber"]
     for name, value in (("nextGroupNumber", number), ("nextLevelNumber", level_number)):
@@ -228,6 +231,9 @@ def restore(ledger: Engine, engine: object) -> None:
     ledger._reserved_group_number = None
     last = engine["lastNow"]
     ledger._last_now = oplog.parse_time(last, f"{where}.lastNow") if last is not None else None
+    floor = engine.get("lastGroupAt")
+    ledger._last_group_at = (oplog.parse_time(floor, f"{where}.lastGroupAt")
+                             if floor is not None else None)
     updated = engine["updated"]
     if not isinstance(updated, dict):
         raise ValueError(f"{where}.updated must be an object")

@@ -351,7 +351,7 @@ class DurableLedger(Ledger):
             self._poison(f"the state could not be reloaded after a failed write ({error})")
             return
         for name in ("_state", "_journal", "_keys", "_group_ids", "_reserved_group_number",
-                     "_last_now"):
+                     "_last_now", "_last_group_at"):
             setattr(self, name, getattr(fresh, name))
         if self._durable is not None and fresh._oplog is not None:
             self._durable._upto = len(fresh._oplog)

@@ -29,6 +29,7 @@ import os
 import shutil
 import warnings
 import zlib
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
@@ -298,15 +299,16 @@ class _Opener:
             body, _crc = read_snapshot_file(zero)
         except (OSError, ValueError):
             return  # unreadable: an interrupted creation's own file, rewritten below
-        if body["snapshot"] != snapshot_format.dump(snapshot_format.load(initial)):
+        if not _same_start(initial, body["snapshot"], None):
             raise ValueError(f"{self.root} already holds a ledger that started from another "
                              "snapshot")
 
     def _initialise(self, initial: object, api_version: str) -> None:
         """Create a store: ``snapshot-0.json``, the journal (a complete store), then the mark."""
-        first = Ledger.from_snapshot(initial, api_version)
+        first = Ledger.from_snapshot(initial, api_version, self.clock)
         _path, crc = write_snapshot(self.root, 0, body_pieces(first, 0, None))
-        head = json.dumps(oplog.header(api_version, {"seq": 0, "crc32": crc})) + "\n"
+        head = json.dumps(oplog.header(api_version, {"seq": 0, "crc32": crc},
+                                       first.loaded_at)) + "\n"
         write_atomically(self.journal, [head.encode()])
         mark = MarkWriter(self.root)
         try:
@@ -318,7 +320,7 @@ class _Opener:
     def _check_initial(self, initial: object, head: dict[str, Any], base: int) -> None:
         """``snapshot=`` for an existing store: the same start again, or a re-seed."""
         zero = snapshot_path(self.root, 0)
-        normal = snapshot_format.dump(snapshot_format.load(initial))
+        loaded_at = _loaded_at(head)
         try:
             body, _crc = read_snapshot_file(zero)
         except FileNotFoundError:
@@ -326,7 +328,7 @@ class _Opener:
         except ValueError:
             body = None  # damaged: a re-seed with the verified initial state replaces it
         if body is not None:
-            if body["snapshot"] != normal:
+            if not _same_start(initial, body["snapshot"], loaded_at):
                 raise ValueError(f"{self.root} already holds a ledger that started from "
                                  "another snapshot")
             return
@@ -335,7 +337,7 @@ class _Opener:
         if self.read_only:
             raise JournalCorruptError(f"{zero}: missing or damaged; re-seeding it needs a "
                                       "writable open")
-        first = Ledger.from_snapshot(initial, head["apiVersion"])
+        first = Ledger.from_snapshot(initial, head["apiVersion"], loaded_at=loaded_at)
         pieces = list(body_pieces(first, 0, None))
         expected = head.get("base", {}).get("crc32")
         crc = f"{zlib.crc32(''.join(pieces).encode()):08x}"
@@ -443,6 +445,7 @@ class _Opener:
             base = {"seq": seq, "crc32": crc}
         log = DurableOpLog(seq, base)
         log.opened_from = seq
+        ledger.loaded_at = scan.loaded_at
         ledger._oplog = ledger._durable = log
         ledger.replay(plan.records)
         # Only now, with the good records replayed, are the files changed for good.
@@ -493,8 +496,8 @@ class _Opener:
     def _rebase(self, seq: int, crc: str, scan: Scan, plan: _Plan) -> tuple[Rebase, int]:
         """Start a new journal after snapshot ``seq`` with the intact records that follow it."""
         assert plan.rebase is not None  # noqa: S101 - called for a rebase plan only
-        head = (json.dumps(oplog.header(scan.api_version, {"seq": seq, "crc32": crc}))
-                + "\n").encode()
+        head = (json.dumps(oplog.header(scan.api_version, {"seq": seq, "crc32": crc},
+                                        scan.loaded_at)) + "\n").encode()
         damaged = damaged_path(self.root)
         start, stop = scan.run_start, scan.run_end
 
@@ -560,6 +563,30 @@ class _Opener:
                 return again.open(None)
 
         return reload
+
+
+def _loaded_at(head: dict[str, Any]) -> Any:
+    raw = head.get("loadedAt")
+    return oplog.parse_time(raw, "the journal's loadedAt") if raw is not None else None
+
+
+def _same_start(initial: object, stored: dict[str, Any], loaded_at: Any) -> bool:
+    """Tell whether ``initial`` is the state a store started from (its ``snapshot-0``).
+
+    An entry ``initial`` gives no ``createdAt`` got the time the store was created
+    (``loaded_at``, from the journal's header); unknown (an interrupted creation), such
+    times are left out of the comparison.
+    """
+    sentinel = datetime(1, 1, 1, tzinfo=UTC)
+    given = snapshot_format.dump(snapshot_format.load(
+        initial, lambda: loaded_at if loaded_at is not None else sentinel))
+    if loaded_at is None:
+        unknown = snapshot_format.timestamp(sentinel)
+        stored = {key: [
+            {**entry, "createdAt": unknown} if mine.get("createdAt") == unknown else entry
+            for mine, entry in zip(given.get(key, []), entries, strict=False)]
+            for key, entries in stored.items()}
+    return given == stored
 
 
 def _last_crc(scan: Scan, *, run: bool = False) -> str:

@@ -13,6 +13,7 @@ import json
 import os
 import re
 from collections.abc import Collection, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, Final
 
@@ -64,6 +65,8 @@ class Scan:
     #: The CRC-32 of the base snapshot's body, from the header (``None`` in older stores).
     base_crc: str | None
     header_end: int
+    #: The header's ``loadedAt``: when the initial state's entries without one were created.
+    loaded_at: datetime | None = None
     size: int = 0
     #: The good prefix: its last seq, the byte offset and line number where it ends.
     last_seq: int = 0
@@ -171,6 +174,8 @@ def scan_journal(path: Path, keep_after: int = 0, want: Collection[int] = ()) ->
                     base_crc=base["crc32"] if isinstance(base, dict) else None,
                     header_end=len(first[1]))
         scan.good_end = scan.header_end
+        if "loadedAt" in head:
+            scan.loaded_at = oplog.parse_time(head["loadedAt"], "line 1: loadedAt")
         number = 1
         expected = scan.base_seq + 1
         scan.last_seq = scan.base_seq
