@@ -114,33 +114,37 @@ def _directive(body: dict[str, Any]) -> str:
     return "ok"
 
 
+#: How a call fares (with the directive, without it) for each value of a directive's row.
+DIRECTIVE_OUTCOMES = {"undefined": ("undefinedDirective", "ok"), "optional": ("ok", "ok"),
+                      "required": ("ok", "BAD_REQUEST")}
+
+
+def _with_and_without_a_key(version: str, operation: str,
+                            variables: dict[str, Any]) -> tuple[str, str]:
+    with_key = _ledger(version).execute(operation, variables, idempotency_key="k-1")
+    without = _ledger(version).execute(operation, variables)
+    return _directive(with_key), _directive(without)
+
+
 @pytest.mark.parametrize("version", VERSIONS)
 def test_the_idempotent_directive_on_the_quantity_mutations(version: str) -> None:
     expected = TABLE["idempotent on quantity mutations"][_era(version)]
-    with_key = _ledger(version).execute("inventoryAdjustQuantities",
-                                        _adjust_for(version), idempotency_key="k-1")
-    without = _ledger(version).execute("inventoryAdjustQuantities", _adjust_for(version))
-    assert (_directive(with_key), _directive(without)) == {
-        "undefined": ("undefinedDirective", "ok"), "optional": ("ok", "ok"),
-        "required": ("ok", "BAD_REQUEST")}[expected]
+    assert _with_and_without_a_key(version, "inventoryAdjustQuantities",
+                                   _adjust_for(version)) == DIRECTIVE_OUTCOMES[expected]
 
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_the_idempotent_directive_on_inventory_activate(version: str) -> None:
     expected = TABLE["idempotent on inventoryActivate"][_era(version)]
     variables = {"inventoryItemId": OTHER, "locationId": SHOP}
-    with_key = _ledger(version).execute("inventoryActivate", variables, idempotency_key="k")
-    without = _ledger(version).execute("inventoryActivate", variables)
-    assert (_directive(with_key), _directive(without)) == {
-        "undefined": ("undefinedDirective", "ok"), "optional": ("ok", "ok"),
-        "required": ("ok", "BAD_REQUEST")}[expected]
+    assert _with_and_without_a_key(version, "inventoryActivate",
+                                   variables) == DIRECTIVE_OUTCOMES[expected]
 
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_the_idempotent_directive_on_deactivate_and_bulk_toggle(version: str) -> None:
     expected = TABLE["idempotent on deactivate and bulk toggle"][_era(version)]
-    ledger = _ledger(version)
-    level = ledger.level(ITEM, WAREHOUSE)
+    level = _ledger(version).level(ITEM, WAREHOUSE)
     assert level is not None
     runs = [
         ("inventoryDeactivate", {"inventoryLevelId": level.id}),
@@ -148,10 +152,8 @@ def test_the_idempotent_directive_on_deactivate_and_bulk_toggle(version: str) ->
             {"locationId": SHOP, "activate": True}]}),
     ]
     for operation, variables in runs:
-        with_key = _ledger(version).execute(operation, variables, idempotency_key="k")
-        without = _ledger(version).execute(operation, variables)
-        assert (_directive(with_key), _directive(without)) == {
-            "undefined": ("undefinedDirective", "ok"), "optional": ("ok", "ok")}[expected]
+        assert _with_and_without_a_key(version, operation,
+                                       variables) == DIRECTIVE_OUTCOMES[expected]
 
 
 @pytest.mark.parametrize("version", VERSIONS)
