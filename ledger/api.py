@@ -183,14 +183,14 @@ class Ledger(Engine):
         A document whose requested cost exceeds ``max_cost`` (Shopify's single-query maximum,
         1000) gets Shopify's ``MAX_COST_EXCEEDED`` and runs nothing; ``None`` lifts the cap
         (every other bound of a request stays). Needs graphql-core: install the ``graphql``
-        extra (``pip install 'ledger[graphql]'``).
+        extra (``pip install 'shopify-inventory-ledger[graphql]'``).
         """
         try:
             from ledger import graphql_api
         except ImportError as error:  # pragma: no cover - graphql-core is a dev dependency
             raise ImportError(
                 "Ledger.graphql needs graphql-core; install the 'graphql' extra: "
-                "pip install 'ledger[graphql]'"
+                "pip install 'shopify-inventory-ledger[graphql]'"
             ) from error
         return graphql_api.run(
             self, query, variables, operation_name=operation_name, api_version=api_version,

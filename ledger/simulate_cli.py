@@ -99,7 +99,7 @@ def command(args: argparse.Namespace, out: TextIO) -> int:
         # Fail before the run, not after minutes of it.
         if _pyplot() is None:
             return _error("--plot needs matplotlib; install the 'plot' extra: "
-                          "pip install 'ledger[plot]'")
+                          "pip install 'shopify-inventory-ledger[plot]'")
     work = args.items * args.locations * args.days * args.runs
     show = not args.no_progress and sys.stderr.isatty() and work >= PROGRESS_THRESHOLD
     # A single run happens here, with its samples and its ledger at hand. A sweep sends

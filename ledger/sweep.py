@@ -152,7 +152,7 @@ def _on_dask(
     except ImportError as error:
         raise DaskUnavailableError(
             "--scheduler needs dask.distributed; install the 'dask' extra: "
-            "pip install 'ledger[dask]'"
+            "pip install 'shopify-inventory-ledger[dask]'"
         ) from error
     reports: list[SimulationReport | None] = [None] * len(configs)
     with dask_distributed.Client(address) as client:

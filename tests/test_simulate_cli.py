@@ -77,7 +77,7 @@ def test_simulate_plot_without_matplotlib_exits_2_and_says_what_to_install(
     hide(monkeypatch, "matplotlib")
     target = tmp_path / "quantities.png"
     assert main([*SMALL, "--plot", str(target)]) == 2
-    assert "pip install 'ledger[plot]'" in capsys.readouterr().err
+    assert "pip install 'shopify-inventory-ledger[plot]'" in capsys.readouterr().err
     assert not target.exists()
 
 
@@ -120,7 +120,7 @@ def test_simulate_with_a_scheduler_but_no_dask_exits_2_and_says_what_to_install(
 ) -> None:
     hide(monkeypatch, "dask")
     assert main([*SMALL, "--runs", "2", "--scheduler", "tcp://127.0.0.1:1"]) == 2
-    assert "pip install 'ledger[dask]'" in capsys.readouterr().err
+    assert "pip install 'shopify-inventory-ledger[dask]'" in capsys.readouterr().err
 
 
 def test_simulate_writes_a_log_that_history_and_verify_read(
