@@ -600,9 +600,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _registrars() -> list[Callable[[Any], None]]:
     """Return the ``register(subparsers)`` functions of the other commands' modules."""
-    from ledger import history_cli, simulate_cli
+    from ledger import history_cli, import_cli, schema_cli, simulate_cli
 
-    return [history_cli.register, simulate_cli.register]
+    return [history_cli.register, simulate_cli.register, import_cli.register,
+            schema_cli.register]
 
 
 class _Output(io.TextIOBase):
