@@ -13,7 +13,10 @@ stays at ``--at`` (default: the current UTC time).
 
 A request whose idempotency key the engine replays is reported as ``replayed (from <time>)``,
 the time of the call it repeats, whether that call was in this plan or in an earlier run
-into the same store; nothing is applied again. A UTF-8 byte-order mark at the start of a
+into the same store; nothing is applied again. (``--json``: its ``outcome`` is
+``"replayed"``, ``replayedOutcome`` what the first call did and ``replayedFrom`` when; the
+report's ``warnings`` lists the warnings.) A replayed failure returns the first call's
+errors again and still counts as a failure. A UTF-8 byte-order mark at the start of a
 plan or a snapshot is accepted. A reader that goes away (``ledger check ... | head -1``) ends
 the output quietly: the exit status stays the command's.
 """
@@ -412,7 +415,8 @@ def check_target(path: Path, what: str, *, replaced: bool = False) -> None:
     ``replaced`` by a rename (which needs only the directory), must be writable. A refusal
     is ``UnusableInputError`` naming the path and what it is for.
     """
-    directory = path.parent
+    # A rename replaces what a symlink points to (``write_atomically``): check its directory.
+    directory = Path(os.path.realpath(path)).parent if replaced else path.parent
     if path.is_dir():
         raise UnusableInputError(f"cannot write {what} {path}: it is a directory")
     if not directory.is_dir():
@@ -607,15 +611,17 @@ def _registrars() -> list[Callable[[Any], None]]:
 
 
 class _Output(io.TextIOBase):
-    """The commands' stdout: once the reader has gone (a closed pipe), output is dropped.
+    """The commands' stdout: once it cannot take more (a closed pipe, a full disk), drop output.
 
     ``ledger history ... | head -1`` closes the pipe while the command still prints; the
     command then runs to its end and exits with its own status, printing no traceback.
+    Any other failure to write (``ENOSPC``) is kept in ``failed`` for ``main`` to report.
     """
 
     def __init__(self, target: TextIO) -> None:
         self._target = target
         self.gone = False
+        self.failed: OSError | None = None
 
     @property
     def encoding(self) -> str:  # type: ignore[override]  # TextIOBase's is Optional-typed
@@ -631,27 +637,29 @@ class _Output(io.TextIOBase):
         return True
 
     def write(self, text: str) -> int:
-        """Write ``text`` to the target, unless its reader has gone."""
+        """Write ``text`` to the target, unless it can take no more."""
         if not self.gone:
             try:
                 self._target.write(text)
-            except BrokenPipeError:
-                self._reader_gone()
+            except OSError as error:
+                self._stop(error)
         return len(text)
 
     def flush(self) -> None:
-        """Flush the target, unless its reader has gone."""
+        """Flush the target, unless it can take no more."""
         if not self.gone:
             try:
                 self._target.flush()
-            except BrokenPipeError:
-                self._reader_gone()
+            except OSError as error:
+                self._stop(error)
 
-    def _reader_gone(self) -> None:
+    def _stop(self, error: OSError) -> None:
         self.gone = True
-        # Python flushes stdout again at exit, where a closed pipe would print "Exception
-        # ignored ... BrokenPipeError" and exit 120: point the descriptor at devnull (the
-        # recipe of the signal module's documentation, "Note on SIGPIPE").
+        if not isinstance(error, BrokenPipeError):
+            self.failed = error
+        # Python flushes stdout again at exit, where the same error would print "Exception
+        # ignored ..." and exit 120: point the descriptor at devnull (the recipe of the
+        # signal module's documentation, "Note on SIGPIPE").
         try:
             fd = self._target.fileno()
         except (OSError, ValueError):  # not a real file (a test's StringIO): nothing to flush
@@ -674,6 +682,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ledger: {e}", file=sys.stderr)
         return EXIT_UNUSABLE
     out.flush()  # inside the guard: a pipe closed before the last block is no error either
+    if out.failed is not None:
+        print(f"ledger: cannot write the output ({out.failed.strerror or out.failed})",
+              file=sys.stderr)
+        return EXIT_UNUSABLE
     return status
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, TextIO
@@ -48,6 +49,9 @@ def command(args: argparse.Namespace, out: TextIO) -> int:
     with ExitStack() as stack:
         sources = []
         for name in args.files:
+            if name == "-":  # a download piped in: curl -s "$URL" | ledger import - --out s.json
+                sources.append(("<stdin>", sys.stdin.buffer))
+                continue
             try:
                 sources.append((name, stack.enter_context(Path(name).open("rb"))))
             except OSError as e:
@@ -82,7 +86,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("files", nargs="*", metavar="FILE",
                    help="the JSON Lines output of a finished bulkOperationRunQuery of the query "
                    "--print-query prints (and, to keep locations that stock nothing, of the "
-                   "one --print-query --locations prints)")
+                   "one --print-query --locations prints); '-' reads standard input")
     p.add_argument("--out", metavar="SNAPSHOT", help="where to write the snapshot (JSON)")
     p.add_argument("--print-query", action="store_true",
                    help="print the bulk query to run, and read nothing")

@@ -606,3 +606,23 @@ def test_python_dash_m_ledger_runs_the_same_command(tmp_path: Path, state: Path)
         [sys.executable, "-m", "ledger", "--version"], capture_output=True, text=True,
         check=False, cwd=ROOT)
     assert version.stdout.startswith("ledger ")
+
+
+def test_a_replay_whose_first_call_is_in_no_log_is_from_an_earlier_call(
+    tmp_path: Path,
+) -> None:
+    from ledger import Ledger
+    from ledger.cli import _label, _PlanClock, read_plan, run_plan
+
+    # A ledger that keeps no log (a durable store's log also starts at its latest snapshot):
+    # the replay is told, its time is not known.
+    clock = _PlanClock(datetime.fromisoformat("2026-11-02T08:00:00+00:00"))
+    ledger = Ledger.from_snapshot(store(), clock=clock, record=False)
+    plan = write_plan(tmp_path / "plan.jsonl", adjust(1, "k", 99), adjust(1, "k", 99))
+    first, again = run_plan(ledger, clock, read_plan(plan))
+    assert (first.status, again.status, again.replayed_outcome) == ("failed", "replayed",
+                                                                    "failed")
+    assert again.replayed_from is None
+    assert _label(again) == ("replayed (from an earlier call)  (the first call FAILED: its "
+                             "errors are returned again)")
+    assert not again.ok

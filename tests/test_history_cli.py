@@ -393,3 +393,16 @@ def test_a_reader_that_closes_the_pipe_early_is_no_error(tmp_path: Path) -> None
     assert err == b""
     assert first.split() == [b"time", b"group", b"reason", b"item", b"location", b"quantity",
                              b"delta", b"after"]
+
+
+def test_an_output_that_cannot_be_written_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    full = Path("/dev/full")
+    if not full.exists():  # pragma: no cover - Linux has it
+        pytest.skip("no /dev/full here")
+    with full.open("w") as sink:
+        done = subprocess.run(  # noqa: S603 - our own module, fixed arguments
+            [sys.executable, "-m", "ledger", "history", "--state", str(STORE), "--journal",
+             str(JOURNAL)], stdout=sink, stderr=subprocess.PIPE, text=True, check=False,
+            cwd=ROOT)
+    assert done.returncode == 2
+    assert done.stderr == "ledger: cannot write the output (No space left on device)\n"

@@ -441,3 +441,14 @@ def test_a_bad_line_of_the_second_file_names_that_file(
     assert status == 2
     assert err == f"ledger: {places}: line 2: location {SHOP} is also on line 1\n"
     assert not (tmp_path / "s.json").exists()
+
+
+def test_a_dash_reads_the_bulk_output_from_standard_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(EXAMPLE.read_bytes())))
+    assert imported(capsys, Path("-"), tmp_path / "s.json") == imported(
+        capsys, EXAMPLE, tmp_path / "t.json")
