@@ -137,7 +137,9 @@ def problems(schema: Any, document: str, variables: dict[str, Any]) -> list[str]
         return errors
     operation = parsed.definitions[0]
     coerced = get_variable_values(schema, operation.variable_definitions, variables)
-    return [e.message for e in coerced] if isinstance(coerced, list) else []
+    if isinstance(coerced, list):  # graphql-core 3.2: the errors, or the values (a dict)
+        return [e.message for e in coerced]
+    return [e.message for e in getattr(coerced, "errors", None) or []]
 
 
 @pytest.mark.parametrize("version", SUPPORTED)
