@@ -7,30 +7,44 @@ exits 0 when every request would succeed, 1 when any would fail, 2 on unusable i
 ``ledger apply`` does the same and writes the resulting snapshot to ``--out``.
 
 A plan line may also carry ``"at": "<ISO 8601 time>"`` to set the ledger's clock for that
-request (for idempotency windows and ``createdAt``); the clock never goes backwards. Without
-it the clock stays at ``--at`` (default: the current UTC time).
+request (for idempotency windows and ``createdAt``); the clock never goes backwards, and a
+line whose ``at`` is earlier than the clock gets a warning naming it. Without it the clock
+stays at ``--at`` (default: the current UTC time).
+
+A request whose idempotency key the engine replays is reported as ``replayed (from <time>)``,
+the time of the call it repeats, whether that call was in this plan or in an earlier run
+into the same store; nothing is applied again. (``--json``: its ``outcome`` is
+``"replayed"``, ``replayedOutcome`` what the first call did and ``replayedFrom`` when; the
+report's ``warnings`` lists the warnings.) A replayed failure returns the first call's
+errors again and still counts as a failure. A UTF-8 byte-order mark at the start of a
+plan or a snapshot is accepted. A reader that goes away (``ledger check ... | head -1``) ends
+the output quietly: the exit status stays the command's.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
-from ledger import oplog
+from ledger import oplog, shopify
 from ledger.api import Ledger
 
 if TYPE_CHECKING:
+    from ledger.commands import Command
     from ledger.durable import DurableLedger
+    from ledger.results import Result
 from ledger.errors import OPERATIONS, STOCKING_MUTATIONS, LedgerError, brief
-from ledger.versions import DEFAULT, SUPPORTED
+from ledger.versions import DEFAULT, SUPPORTED, era_of
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
 _REQUEST_KEYS = frozenset({"operation", "variables", "idempotencyKey", "at"})
@@ -56,12 +70,27 @@ class Request:
 
 @dataclass
 class Outcome:
-    """What one request did: applied, no-op, replayed, failed (user errors) or rejected."""
+    """What one request did: applied, no-op, replayed, failed (user errors) or rejected.
+
+    A replay (``status == "replayed"``) repeats the response of the first call made with its
+    idempotency key: ``replayed_outcome`` is what that call did (applied, no-op or failed,
+    with the same ``problems``), ``replayed_from`` when it ran (``None`` when no record of it
+    is at hand).
+    """
 
     request: Request
     status: str
     response: dict[str, Any]
     problems: list[str] = field(default_factory=list)
+    replayed_outcome: str | None = None
+    replayed_from: datetime | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Tell whether the response is a success (a replayed failure is still a failure)."""
+        return self.status in ("applied", "no-op") or (
+            self.status == "replayed" and self.replayed_outcome != "failed")
 
 
 class _PlanClock:
@@ -88,10 +117,15 @@ def _parse_time(text: object, where: str) -> datetime:
                                  "(years 1 to 9999)") from None
 
 
+def without_bom(text: str) -> str:
+    """Return ``text`` without a leading UTF-8 byte-order mark (editors on Windows add one)."""
+    return text.removeprefix("\ufeff")
+
+
 def read_plan(path: Path) -> list[Request]:
     """Read a JSON Lines plan; ``UnusableInputError`` naming the line for anything malformed."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = without_bom(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as e:
         raise UnusableInputError(f"{path}: cannot read the plan ({e})") from None
     requests = []
@@ -133,7 +167,7 @@ def read_plan(path: Path) -> list[Request]:
 def read_json(path: Path) -> Any:
     """Read a snapshot JSON file; ``UnusableInputError`` naming the file and where it breaks."""
     try:
-        return oplog.loads(path.read_text(encoding="utf-8"))
+        return oplog.loads(without_bom(path.read_text(encoding="utf-8")))
     except (OSError, UnicodeDecodeError) as e:
         raise UnusableInputError(f"{path}: cannot read the snapshot ({e})") from None
     except json.JSONDecodeError as e:
@@ -175,27 +209,93 @@ def _outcome(request: Request, body: dict[str, Any]) -> Outcome:
     return Outcome(request, "applied" if group is not None else "no-op", body)
 
 
+def _execute(ledger: Ledger, request: Request) -> tuple[dict[str, Any], Result | None]:
+    """Run one request as ``Ledger.execute`` does, and keep the engine's ``Result`` of it.
+
+    The body cannot tell a replay from a first call (Shopify replays the first response word
+    for word); the ``Result``'s ``replayed`` flag can. The ``Result`` is ``None`` when the
+    variables did not coerce and nothing ran.
+    """
+    results: list[Result] = []
+
+    def run(command: Command, key: str | None) -> Result:
+        result = ledger.run(command, key)
+        results.append(result)
+        return result
+
+    body = shopify.execute(run, era_of(ledger.api_version), request.operation,
+                           request.variables, request.idempotency_key,
+                           quantity_after_change=ledger.report_quantity_after_change)
+    return body, results[-1] if results else None
+
+
 def run_plan(ledger: Ledger, clock: _PlanClock, plan: Sequence[Request]) -> list[Outcome]:
     """Execute every request of ``plan`` in order and classify what each did.
 
-    A request whose group was already reported is an idempotent replay: it succeeds and
-    applies nothing again, and is reported as ``replayed``.
+    A request the engine answers from its idempotency key (a replay of a call made earlier
+    in the plan, or in an earlier run into the same durable store) applies nothing again
+    and is reported as ``replayed``, with what the first call did and when. A line whose
+    ``at`` is earlier than the clock runs at the clock's time, with a warning.
     """
     outcomes = []
-    seen_groups: set[str] = set()
     for request in plan:
-        if request.at is not None and request.at > clock.now:
+        warnings = []
+        if request.at is not None and request.at < clock.now:
+            warnings.append(
+                f"line {request.line}: at {shopify.timestamp(request.at)} is earlier than the "
+                f"clock ({shopify.timestamp(clock.now)}); the clock never goes back, so the "
+                f"request ran at {shopify.timestamp(clock.now)}")
+        elif request.at is not None:
             clock.now = request.at
-        body = ledger.execute(request.operation, request.variables,
-                              idempotency_key=request.idempotency_key)
+        body, result = _execute(ledger, request)
         outcome = _outcome(request, body)
-        group = _group(outcome)
-        if group is not None:
-            if group["id"] in seen_groups:
-                outcome.status = "replayed"
-            seen_groups.add(group["id"])
+        outcome.warnings = warnings
+        if result is not None and result.replayed:
+            outcome.replayed_outcome, outcome.status = outcome.status, "replayed"
+            if result.group is not None:
+                outcome.replayed_from = result.group.created_at
         outcomes.append(outcome)
+    if any(o.status == "replayed" and o.replayed_from is None for o in outcomes):
+        _date_replays(ledger, outcomes)
     return outcomes
+
+
+#: Outcomes of logged calls that may be a key's first call (a replay repeats one of these).
+_FIRST_CALL_STATUSES = frozenset({"applied", "no-op", "user-errors"})
+
+
+def _date_replays(ledger: Ledger, outcomes: list[Outcome]) -> None:
+    """Date the replays whose first call made no group, from the log of the ledger's calls.
+
+    The call a replay repeats is the latest logged call before it with the same key that ran
+    to an outcome (an idempotency error is never remembered as a key's outcome). One pass
+    over the log dates every replayed record; this run's replays are the last ones of their
+    key. A first call older than the log (a durable store's log starts at its latest
+    snapshot), or a ledger that keeps no log, leaves the time unknown.
+    """
+    mine: dict[str, list[Outcome]] = {}
+    for o in outcomes:
+        if o.status == "replayed" and o.request.idempotency_key is not None:
+            mine.setdefault(o.request.idempotency_key, []).append(o)
+    wanted = {key for key, os in mine.items() if any(o.replayed_from is None for o in os)}
+    first: dict[str, datetime] = {}
+    dated: dict[str, list[datetime | None]] = {}
+    for record in ledger.oplog:
+        key = record.idempotency_key
+        if key is None or key not in wanted:
+            continue
+        if record.outcome.status == "replayed":
+            dated.setdefault(key, []).append(first.get(key))
+        elif (record.at is not None and record.outcome.status in _FIRST_CALL_STATUSES
+              and not any(e.startswith("IDEMPOTENCY_") for e in record.outcome.errors)):
+            first[key] = record.at
+    for key in wanted:
+        replays, times = mine[key], dated.get(key, [])
+        if len(times) < len(replays):
+            continue  # the log does not hold this run's calls: leave the times unknown
+        for o, at in zip(replays, times[len(times) - len(replays):], strict=True):
+            if o.replayed_from is None:
+                o.replayed_from = at
 
 
 def _group(outcome: Outcome) -> dict[str, Any] | None:
@@ -235,26 +335,43 @@ def _short(gid: str) -> str:
     return gid.removeprefix("gid://shopify/")
 
 
+def _label(o: Outcome) -> str:
+    """Return the report's word for what ``o`` did, with its row count or replay."""
+    if o.status == "replayed":
+        when = (f"from {shopify.timestamp(o.replayed_from)}" if o.replayed_from is not None
+                else "from an earlier call")
+        then = {"failed": "the first call FAILED: its errors are returned again",
+                "no-op": "the first call changed nothing"}.get(
+                    o.replayed_outcome or "", "nothing applied again")
+        return f"replayed ({when})  ({then})"
+    label = {"applied": "applied", "no-op": "no-op", "failed": "FAILED",
+             "rejected": "REJECTED"}[o.status]
+    group = _group(o)
+    if group is not None:
+        rows = group["changes"]
+        return f"{label}  ({len(rows)} row{'s' if len(rows) != 1 else ''})"
+    return label
+
+
 def _print_report(outcomes: list[Outcome], changes: list[dict[str, Any]], out: TextIO) -> None:
     width = max((len(o.request.operation) for o in outcomes), default=0)
     for n, o in enumerate(outcomes, start=1):
-        label = {"applied": "applied", "no-op": "no-op", "failed": "FAILED",
-                 "rejected": "REJECTED", "replayed": "replayed"}[o.status]
-        detail = ""
-        group = _group(o)
-        if o.status == "replayed":
-            detail = "  (idempotent replay: nothing applied again)"
-        elif group is not None:
-            rows = group["changes"]
-            detail = f"  ({len(rows)} row{'s' if len(rows) != 1 else ''})"
-        print(f"#{n:<3} line {o.request.line:<4} {o.request.operation:<{width}}  {label}{detail}",
+        print(f"#{n:<3} line {o.request.line:<4} {o.request.operation:<{width}}  {_label(o)}",
               file=out)
         for problem in o.problems:
             print(f"       - {printable(problem)}", file=out)
-    failed = sum(o.status in ("failed", "rejected") for o in outcomes)
+    warnings = [w for o in outcomes for w in o.warnings]
+    if warnings:
+        print("\nWarnings:", file=out)
+        for warning in warnings:
+            print(f"  - {warning}", file=out)
+    failed = sum(not o.ok for o in outcomes)
+    replayed = sum(o.status == "replayed" for o in outcomes)
     print(file=out)
     print(f"{len(outcomes)} request(s): {len(outcomes) - failed} would succeed, "
-          f"{failed} would fail.", file=out)
+          f"{failed} would fail."
+          + (f" {replayed} replayed an earlier call and applied nothing again."
+             if replayed else ""), file=out)
     print(file=out)
     if not changes:
         print("No quantity would change.", file=out)
@@ -290,18 +407,78 @@ def printable(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def _write_snapshot(path: Path, snapshot: dict[str, Any]) -> None:
-    # Write beside the target and rename, so a crash never leaves half a snapshot.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+def check_target(path: Path, what: str, *, replaced: bool = False) -> None:
+    """Refuse, before any work is done, a file that could not be written there afterwards.
+
+    The directory must exist (it is never created: a typo in it should not make a new
+    tree) and be writable; an existing file must not be a directory and, unless it is
+    ``replaced`` by a rename (which needs only the directory), must be writable. A refusal
+    is ``UnusableInputError`` naming the path and what it is for.
+    """
+    # A rename replaces what a symlink points to (``write_atomically``): check its directory.
+    directory = Path(os.path.realpath(path)).parent if replaced else path.parent
+    if path.is_dir():
+        raise UnusableInputError(f"cannot write {what} {path}: it is a directory")
+    if not directory.is_dir():
+        raise UnusableInputError(f"cannot write {what} {path}: no directory {directory} "
+                                 "(it is not created; create it first)")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise UnusableInputError(f"cannot write {what} {path}: the directory {directory} is "
+                                 "not writable")
+    if not replaced and path.exists() and not os.access(path, os.W_OK):
+        raise UnusableInputError(f"cannot write {what} {path}: permission denied")
+
+
+def _umask() -> int:
+    # The only portable way to read the umask sets it; the command line is single-threaded.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` whole: a crash leaves the old file or the new one.
+
+    The text goes to a temporary file beside the target, synced, then renamed over it. The
+    new file keeps an existing file's permission bits (a new one gets ``0o666`` less the
+    umask, as ``open`` gives); a symlink stays a link and its target is replaced. The
+    directory must exist: it is never created.
+    """
+    target = Path(os.path.realpath(path))
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(snapshot, f, indent=2)
-            f.write("\n")
-        os.replace(tmp, path)
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _sync_directory(target.parent)
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make a rename in ``directory`` durable, where the platform can sync a directory."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # pragma: no cover - Windows cannot open a directory
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - some file systems refuse; the rename still happened
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_snapshot(path: Path, snapshot: dict[str, Any]) -> None:
+    write_atomically(path, json.dumps(snapshot, indent=2) + "\n")
 
 
 def _command(args: argparse.Namespace, out: TextIO) -> int:
@@ -309,6 +486,11 @@ def _command(args: argparse.Namespace, out: TextIO) -> int:
     clock = _PlanClock(start)
     if args.command == "apply" and not args.out and not args.journal:
         raise UnusableInputError("apply needs --out (or --journal naming a durable store)")
+    # Before the run: a store must not take the calls and then the snapshot fail to be written.
+    if args.command == "apply" and args.out:
+        check_target(Path(args.out), "the snapshot", replaced=True)
+    if args.journal_out:
+        check_target(Path(args.journal_out), "the log")
     plan = read_plan(Path(args.plan))
     store = _open_store(args, clock) if args.journal else None
     ledger: Ledger
@@ -347,7 +529,7 @@ def _open_store(args: argparse.Namespace, clock: _PlanClock) -> DurableLedger:
 def _finish(args: argparse.Namespace, ledger: Ledger, outcomes: list[Outcome],
             before: dict[str, Any], after: dict[str, Any], out: TextIO) -> int:
     changes = changed_quantities(before, after)
-    ok = all(o.status in ("applied", "no-op", "replayed") for o in outcomes)
+    ok = all(o.ok for o in outcomes)
     if args.command == "apply" and args.out:
         try:
             _write_snapshot(Path(args.out), after)
@@ -364,9 +546,13 @@ def _finish(args: argparse.Namespace, ledger: Ledger, outcomes: list[Outcome],
             "apiVersion": args.api_version,
             "requests": [
                 {"line": o.request.line, "operation": o.request.operation, "outcome": o.status,
+                 **({"replayedOutcome": o.replayed_outcome,
+                     "replayedFrom": shopify.timestamp(o.replayed_from)}
+                    if o.status == "replayed" else {}),
                  "problems": o.problems, "response": o.response}
                 for o in outcomes
             ],
+            "warnings": [w for o in outcomes for w in o.warnings],
             "changes": changes,
         }, out)
     else:
@@ -418,25 +604,89 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _registrars() -> list[Callable[[Any], None]]:
     """Return the ``register(subparsers)`` functions of the other commands' modules."""
-    from ledger import history_cli, simulate_cli
+    from ledger import history_cli, import_cli, schema_cli, simulate_cli
 
-    return [history_cli.register, simulate_cli.register]
+    return [history_cli.register, simulate_cli.register, import_cli.register,
+            schema_cli.register]
+
+
+class _Output(io.TextIOBase):
+    """The commands' stdout: once it cannot take more (a closed pipe, a full disk), drop output.
+
+    ``ledger history ... | head -1`` closes the pipe while the command still prints; the
+    command then runs to its end and exits with its own status, printing no traceback.
+    Any other failure to write (``ENOSPC``) is kept in ``failed`` for ``main`` to report.
+    """
+
+    def __init__(self, target: TextIO) -> None:
+        self._target = target
+        self.gone = False
+        self.failed: OSError | None = None
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]  # TextIOBase's is Optional-typed
+        """The target's encoding (rich reads it)."""
+        return getattr(self._target, "encoding", None) or "utf-8"
+
+    def isatty(self) -> bool:
+        """Tell whether the target is a terminal (rich and the progress bar ask)."""
+        return not self.gone and self._target.isatty()
+
+    def writable(self) -> bool:
+        """An output stream is writable."""
+        return True
+
+    def write(self, text: str) -> int:
+        """Write ``text`` to the target, unless it can take no more."""
+        if not self.gone:
+            try:
+                self._target.write(text)
+            except OSError as error:
+                self._stop(error)
+        return len(text)
+
+    def flush(self) -> None:
+        """Flush the target, unless it can take no more."""
+        if not self.gone:
+            try:
+                self._target.flush()
+            except OSError as error:
+                self._stop(error)
+
+    def _stop(self, error: OSError) -> None:
+        self.gone = True
+        if not isinstance(error, BrokenPipeError):
+            self.failed = error
+        # Python flushes stdout again at exit, where the same error would print "Exception
+        # ignored ..." and exit 120: point the descriptor at devnull (the recipe of the
+        # signal module's documentation, "Note on SIGPIPE").
+        try:
+            fd = self._target.fileno()
+        except (OSError, ValueError):  # not a real file (a test's StringIO): nothing to flush
+            return
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, fd)
+        finally:
+            os.close(devnull)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``ledger`` command; return its exit status."""
     args = build_parser().parse_args(argv)
+    out = _Output(sys.stdout)
     try:
         handler: Callable[[argparse.Namespace, TextIO], int] = args.handler
-        return handler(args, sys.stdout)
+        status = handler(args, cast(TextIO, out))
     except UnusableInputError as e:
         print(f"ledger: {e}", file=sys.stderr)
         return EXIT_UNUSABLE
-    except BrokenPipeError:
-        # The reader went away (``ledger check ... | head``): stop quietly, as Unix tools do.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_FAILED
+    out.flush()  # inside the guard: a pipe closed before the last block is no error either
+    if out.failed is not None:
+        print(f"ledger: cannot write the output ({out.failed.strerror or out.failed})",
+              file=sys.stderr)
+        return EXIT_UNUSABLE
+    return status
 
 
 if __name__ == "__main__":  # pragma: no cover

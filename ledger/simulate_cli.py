@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final, TextIO
 
+from ledger.cli import UnusableInputError, check_target
 from ledger.simulation import (
     ITEM_PREFIX,
     DailySample,
@@ -100,6 +101,10 @@ def command(args: argparse.Namespace, out: TextIO) -> int:
         if _pyplot() is None:
             return _error("--plot needs matplotlib; install the 'plot' extra: "
                           "pip install 'shopify-inventory-ledger[plot]'")
+    try:
+        _check_targets(args.plot, args.journal_out)
+    except UnusableInputError as error:
+        return _error(str(error))
     work = args.items * args.locations * args.days * args.runs
     show = not args.no_progress and sys.stderr.isatty() and work >= PROGRESS_THRESHOLD
     # A single run happens here, with its samples and its ledger at hand. A sweep sends
@@ -143,6 +148,20 @@ def command(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _start_path(journal: Path) -> Path:
+    """Return where the starting snapshot of ``--journal-out FILE`` goes: ``FILE.start.json``."""
+    return journal.with_name(journal.name + ".start.json")
+
+
+def _check_targets(plot: Path | None, journal: Path | None) -> None:
+    """Refuse, before the run, a ``--plot`` or ``--journal-out`` that could not be written."""
+    if plot is not None:
+        check_target(plot, "the plot")
+    if journal is not None:
+        check_target(journal, "the log")
+        check_target(_start_path(journal), "the starting snapshot")
+
+
 def _write_journal(path: Path, simulation: Simulation) -> None:
     """Write the run's operation log, and its starting snapshot beside it.
 
@@ -150,7 +169,7 @@ def _write_journal(path: Path, simulation: Simulation) -> None:
     <path>.start.json --journal <path>`` (and ``show``, ``verify``) read the run.
     """
     simulation.ledger.export_oplog(path)
-    start = path.with_name(path.name + ".start.json")
+    start = _start_path(path)
     start.write_text(json.dumps(simulation.start_snapshot, indent=1) + "\n", encoding="utf-8")
 
 

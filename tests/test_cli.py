@@ -2,8 +2,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import stat
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +115,7 @@ def test_apply_writes_the_resulting_snapshot(
     tmp_path: Path, state: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     plan = write_plan(tmp_path / "plan.jsonl", adjust(4, "a", 5))
-    out = tmp_path / "out" / "new.json"
+    out = tmp_path / "new.json"
     assert main(["apply", str(plan), "--state", str(state), "--out", str(out)]) == 0
     written = json.loads(out.read_text())
     level = written["inventoryLevels"][0]
@@ -363,3 +366,263 @@ def test_a_plan_at_the_first_instant_of_year_1_runs_and_dates_its_group(
     group = report["requests"][0]["response"]["data"]["inventoryAdjustQuantities"][
         "inventoryAdjustmentGroup"]
     assert group["createdAt"] == "0001-01-01T00:00:00Z"
+
+
+# ---------------------------------------------------------------------- replays (issue 12.3)
+
+
+def _apply_to_store(store: Path, *extra: str) -> int:
+    return main(["apply", str(EXAMPLE_PLAN), "--journal", str(store), "--at", START, *extra])
+
+
+def test_a_second_run_into_the_same_store_reports_each_request_replayed_from_its_first_call(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "store"
+    assert _apply_to_store(store, "--state", str(EXAMPLE_STORE)) == 1
+    capsys.readouterr()
+    assert _apply_to_store(store) == 1  # the two failures replay: their errors come back
+    out = capsys.readouterr().out
+    lines = [line for line in out.splitlines() if line.startswith("#")]
+    assert [line.split("  ")[-2].strip() for line in lines] == [
+        "replayed (from 2026-11-02T09:00:00Z)", "replayed (from 2026-11-02T09:30:00Z)",
+        "replayed (from 2026-11-02T10:00:00Z)", "replayed (from 2026-11-02T11:00:00Z)",
+        "replayed (from 2026-11-02T11:30:00Z)", "replayed (from 2026-11-02T12:00:00Z)",
+        "replayed (from 2026-11-02T09:00:00Z)"]
+    assert "FAILED  " not in out  # no fresh failure: the first call's, returned again
+    assert "the first call FAILED: its errors are returned again" in lines[3]
+    assert "CHANGE_FROM_QUANTITY_STALE at input.quantities.0.changeFromQuantity" in out
+    assert "No quantity would change." in out
+
+
+def test_the_json_report_of_a_replay_names_the_first_outcome_and_its_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "store"
+    _apply_to_store(store, "--state", str(EXAMPLE_STORE))
+    capsys.readouterr()
+    assert main(["check", str(EXAMPLE_PLAN), "--journal", str(store), "--at", START,
+                 "--json"]) == 1
+    requests = json.loads(capsys.readouterr().out)["requests"]
+    assert [(r["outcome"], r["replayedOutcome"], r["replayedFrom"]) for r in requests] == [
+        ("replayed", "applied", "2026-11-02T09:00:00Z"),
+        ("replayed", "applied", "2026-11-02T09:30:00Z"),
+        ("replayed", "applied", "2026-11-02T10:00:00Z"),
+        ("replayed", "failed", "2026-11-02T11:00:00Z"),
+        ("replayed", "failed", "2026-11-02T11:30:00Z"),
+        ("replayed", "applied", "2026-11-02T12:00:00Z"),  # inventoryActivate: no group
+        ("replayed", "applied", "2026-11-02T09:00:00Z"),
+    ]
+
+
+def test_a_replay_within_the_plan_names_the_time_of_its_first_call(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["check", str(EXAMPLE_PLAN), "--state", str(EXAMPLE_STORE), "--at", START]) == 1
+    out = capsys.readouterr().out
+    assert ("#7   line 7    inventoryMoveQuantities    replayed (from 2026-11-02T09:00:00Z)"
+            "  (nothing applied again)") in out
+    assert "6 would succeed" not in out
+    assert "7 request(s): 5 would succeed, 2 would fail. 1 replayed an earlier call" in out
+
+
+def test_a_replayed_no_op_is_dated_from_its_first_call(
+    tmp_path: Path, state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, again = adjust(0, "zero", 5), adjust(0, "zero", 5)
+    first["at"], again["at"] = "2026-11-03T10:00:00Z", "2026-11-03T11:00:00Z"
+    plan = write_plan(tmp_path / "plan.jsonl", first, again)
+    assert main(["check", str(plan), "--state", str(state), "--json", "--at", START]) == 0
+    requests = json.loads(capsys.readouterr().out)["requests"]
+    assert [(r["outcome"], r.get("replayedOutcome"), r.get("replayedFrom"))
+            for r in requests] == [("no-op", None, None),
+                                   ("replayed", "no-op", "2026-11-03T10:00:00Z")]
+
+
+def test_the_plan_runner_gives_the_bodies_ledger_execute_gives(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The runner calls the codec itself to see the engine's replayed flag: it must answer
+    # exactly what Ledger.execute answers.
+    assert main(["check", str(EXAMPLE_PLAN), "--state", str(EXAMPLE_STORE), "--at", START,
+                 "--json"]) == 1
+    bodies = [r["response"] for r in json.loads(capsys.readouterr().out)["requests"]]
+    from ledger import Ledger
+    from ledger.cli import _PlanClock, read_plan
+
+    clock = _PlanClock(datetime.fromisoformat("2026-11-02T08:00:00+00:00"))
+    ledger = Ledger.from_snapshot(json.loads(EXAMPLE_STORE.read_text()), clock=clock)
+    expected = []
+    for request in read_plan(EXAMPLE_PLAN):
+        clock.now = max(clock.now, request.at or clock.now)
+        expected.append(ledger.execute(request.operation, request.variables,
+                                       idempotency_key=request.idempotency_key))
+    assert bodies == expected
+
+
+# ---------------------------------------------------------------------- warnings, BOM (12.4)
+
+
+def test_a_line_whose_at_is_before_the_clock_is_warned_about_by_line(
+    tmp_path: Path, state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = adjust(1, "a"), adjust(1, "b")
+    first["at"], second["at"] = "2026-11-03T10:00:00Z", "2026-11-03T09:00:00Z"
+    plan = write_plan(tmp_path / "plan.jsonl", first, second)
+    warning = ("line 2: at 2026-11-03T09:00:00Z is earlier than the clock "
+               "(2026-11-03T10:00:00Z); the clock never goes back, so the request ran at "
+               "2026-11-03T10:00:00Z")
+    assert main(["check", str(plan), "--state", str(state), "--at", START]) == 0
+    assert f"Warnings:\n  - {warning}\n" in capsys.readouterr().out
+    assert main(["check", str(plan), "--state", str(state), "--at", START, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["warnings"] == [warning]
+
+
+def test_an_at_option_later_than_every_line_warns_about_each_line(
+    tmp_path: Path, state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    early = adjust(1, "a")
+    early["at"] = "2026-11-01T00:00:00Z"
+    plan = write_plan(tmp_path / "plan.jsonl", adjust(1, "x"), early)
+    assert main(["check", str(plan), "--state", str(state), "--at", START, "--json"]) == 0
+    warnings = json.loads(capsys.readouterr().out)["warnings"]
+    assert [w.split(":")[0] for w in warnings] == ["line 2"]
+
+
+def test_a_plan_without_times_before_the_clock_has_no_warnings(
+    tmp_path: Path, state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", str(EXAMPLE_PLAN), "--state", str(EXAMPLE_STORE), "--at", START,
+                 "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["warnings"] == []
+    assert main(["check", str(EXAMPLE_PLAN), "--state", str(EXAMPLE_STORE), "--at", START]) == 1
+    assert "Warnings" not in capsys.readouterr().out
+
+
+def test_a_byte_order_mark_at_the_start_of_a_plan_and_a_snapshot_is_accepted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan, state = tmp_path / "plan.jsonl", tmp_path / "store.json"
+    plan.write_bytes(b"\xef\xbb\xbf" + EXAMPLE_PLAN.read_bytes())
+    state.write_bytes(b"\xef\xbb\xbf" + EXAMPLE_STORE.read_bytes())
+    assert main(["check", str(plan), "--state", str(state), "--at", START]) == 1
+    assert "7 request(s): 5 would succeed, 2 would fail." in capsys.readouterr().out
+
+
+def test_a_byte_order_mark_inside_a_plan_is_still_no_json(
+    tmp_path: Path, state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = tmp_path / "plan.jsonl"
+    plan.write_text(json.dumps(adjust(1, "a")) + "\n\ufeff" + json.dumps(adjust(1, "b")) + "\n")
+    assert main(["check", str(plan), "--state", str(state)]) == 2
+    assert "plan.jsonl:2: invalid JSON" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------- --out (12.5)
+
+
+def test_apply_out_keeps_the_permissions_of_the_file_it_replaces(
+    tmp_path: Path, state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = write_plan(tmp_path / "plan.jsonl", adjust(4, "a", 5))
+    out = tmp_path / "new.json"
+    for mode in (0o644, 0o640, 0o664):
+        out.write_text("{}")
+        out.chmod(mode)
+        assert main(["apply", str(plan), "--state", str(state), "--out", str(out)]) == 0
+        assert stat.S_IMODE(out.stat().st_mode) == mode
+        assert json.loads(out.read_text())["inventoryLevels"][0]["quantities"]["available"] == 9
+
+
+def test_apply_out_gives_a_new_file_the_mode_open_would(
+    tmp_path: Path, state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = write_plan(tmp_path / "plan.jsonl", adjust(4, "a", 5))
+    old = os.umask(0o027)
+    try:
+        assert main(["apply", str(plan), "--state", str(state),
+                     "--out", str(tmp_path / "new.json")]) == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "new.json").stat().st_mode) == 0o640
+
+
+def test_apply_out_through_a_symlink_replaces_its_target_and_keeps_the_link(
+    tmp_path: Path, state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = write_plan(tmp_path / "plan.jsonl", adjust(4, "a", 5))
+    target, link = tmp_path / "real.json", tmp_path / "link.json"
+    target.write_text("{}")
+    link.symlink_to(target)
+    assert main(["apply", str(plan), "--state", str(state), "--out", str(link)]) == 0
+    assert link.is_symlink()
+    assert json.loads(target.read_text())["inventoryLevels"][0]["quantities"]["available"] == 9
+
+
+def test_apply_out_into_a_missing_directory_is_refused_and_creates_nothing(
+    tmp_path: Path, state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = write_plan(tmp_path / "plan.jsonl", adjust(4, "a", 5))
+    out = tmp_path / "typo" / "new.json"
+    assert main(["apply", str(plan), "--state", str(state), "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"no directory {tmp_path / 'typo'}" in captured.err
+    assert not (tmp_path / "typo").exists()
+
+
+@pytest.mark.parametrize("option", ["--out", "--journal-out"])
+def test_an_unwritable_target_is_refused_before_a_store_takes_any_call(
+    tmp_path: Path, state: Path, option: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = write_plan(tmp_path / "plan.jsonl", adjust(4, "a", 5))
+    store = tmp_path / "store"
+    assert main(["apply", str(plan), "--state", str(state), "--journal", str(store),
+                 option, str(tmp_path / "missing" / "file")]) == 2
+    assert "cannot write" in capsys.readouterr().err
+    assert not store.exists()
+
+
+def test_apply_out_naming_a_directory_is_refused(
+    tmp_path: Path, state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = write_plan(tmp_path / "plan.jsonl", adjust(4, "a", 5))
+    assert main(["apply", str(plan), "--state", str(state), "--out", str(tmp_path)]) == 2
+    assert "it is a directory" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------- python -m ledger (12.7)
+
+
+def test_python_dash_m_ledger_runs_the_same_command(tmp_path: Path, state: Path) -> None:
+    plan = write_plan(tmp_path / "plan.jsonl", adjust(1, "a"))
+    done = subprocess.run(  # noqa: S603 -- our own module, fixed arguments
+        [sys.executable, "-m", "ledger", "check", str(plan), "--state", str(state)],
+        capture_output=True, text=True, check=False, cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "1 request(s): 1 would succeed, 0 would fail." in done.stdout
+    version = subprocess.run(
+        [sys.executable, "-m", "ledger", "--version"], capture_output=True, text=True,
+        check=False, cwd=ROOT)
+    assert version.stdout.startswith("ledger ")
+
+
+def test_a_replay_whose_first_call_is_in_no_log_is_from_an_earlier_call(
+    tmp_path: Path,
+) -> None:
+    from ledger import Ledger
+    from ledger.cli import _label, _PlanClock, read_plan, run_plan
+
+    # A ledger that keeps no log (a durable store's log also starts at its latest snapshot):
+    # the replay is told, its time is not known.
+    clock = _PlanClock(datetime.fromisoformat("2026-11-02T08:00:00+00:00"))
+    ledger = Ledger.from_snapshot(store(), clock=clock, record=False)
+    plan = write_plan(tmp_path / "plan.jsonl", adjust(1, "k", 99), adjust(1, "k", 99))
+    first, again = run_plan(ledger, clock, read_plan(plan))
+    assert (first.status, again.status, again.replayed_outcome) == ("failed", "replayed",
+                                                                    "failed")
+    assert again.replayed_from is None
+    assert _label(again) == ("replayed (from an earlier call)  (the first call FAILED: its "
+                             "errors are returned again)")
+    assert not again.ok

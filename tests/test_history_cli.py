@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 import zlib
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +15,7 @@ import pytest
 
 from ledger import Ledger
 from ledger.cli import main
+from tests.support import FakeClock
 
 ROOT = Path(__file__).resolve().parents[1]
 STORE = ROOT / "examples" / "store.json"
@@ -340,3 +344,65 @@ def test_a_log_at_the_first_instant_of_year_1_replays_and_tables_its_time(
         assert (status, err) == (0, ""), command
     status, out, _ = run(capsys, "history", "--state", str(STORE), "--journal", str(journal))
     assert "0001-01-01T00:00:00Z  InventoryAdjustmentGroup/1" in out
+
+
+# ---------------------------------------------------------------------- issue 12.4
+
+
+def test_history_show_and_verify_accept_a_byte_order_mark_on_their_snapshots(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    state = tmp_path / "store.json"
+    state.write_bytes(b"\xef\xbb\xbf" + STORE.read_bytes())
+    expected = tmp_path / "expected.json"
+    expected.write_bytes(b"\xef\xbb\xbf" + json.dumps(replayed().snapshot()).encode())
+    for argv in (["history"], ["show"], ["verify", "--against", str(expected)]):
+        status, out, err = run(capsys, argv[0], "--state", str(state), "--journal",
+                               str(JOURNAL), *argv[1:])
+        assert (status, err) == (0, ""), argv
+    assert out.strip().endswith("verified.")
+
+
+def test_a_reader_that_closes_the_pipe_early_is_no_error(tmp_path: Path) -> None:
+    head = shutil.which("head")
+    if head is None:  # pragma: no cover - every POSIX system has head
+        pytest.skip("no head(1) here")
+    # A log whose history is far larger than a pipe holds (64 KiB on Linux), so the command
+    # is still printing when head exits after the first line.
+    ledger = Ledger.from_snapshot(json.loads(STORE.read_text()), clock=FakeClock())
+    for n in range(3000):
+        ledger.execute("inventoryAdjustQuantities", {"input": {
+            "name": "available", "reason": "correction", "changes": [{
+                "inventoryItemId": ITEM.format(101), "locationId": LOCATION.format(2),
+                "delta": 1, "changeFromQuantity": 140 + n}]}}, idempotency_key=f"k{n}")
+    log = tmp_path / "log.jsonl"
+    ledger.export_oplog(log)
+    command = [sys.executable, "-m", "ledger", "history", "--state", str(STORE),
+               "--journal", str(log)]
+    writer = subprocess.Popen(command, stdout=subprocess.PIPE,  # noqa: S603 - fixed arguments
+                              stderr=subprocess.PIPE, cwd=ROOT)
+    assert writer.stdout is not None
+    assert writer.stderr is not None
+    reader = subprocess.Popen([head, "-1"], stdin=writer.stdout,  # noqa: S603 - fixed arguments
+                              stdout=subprocess.PIPE)
+    writer.stdout.close()  # head holds the only read end: when it exits, the pipe is closed
+    first, _ = reader.communicate(timeout=60)
+    err = writer.stderr.read()
+    writer.stderr.close()
+    assert writer.wait(timeout=60) == 0
+    assert err == b""
+    assert first.split() == [b"time", b"group", b"reason", b"item", b"location", b"quantity",
+                             b"delta", b"after"]
+
+
+def test_an_output_that_cannot_be_written_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    full = Path("/dev/full")
+    if not full.exists():  # pragma: no cover - Linux has it
+        pytest.skip("no /dev/full here")
+    with full.open("w") as sink:
+        done = subprocess.run(  # noqa: S603 - our own module, fixed arguments
+            [sys.executable, "-m", "ledger", "history", "--state", str(STORE), "--journal",
+             str(JOURNAL)], stdout=sink, stderr=subprocess.PIPE, text=True, check=False,
+            cwd=ROOT)
+    assert done.returncode == 2
+    assert done.stderr == "ledger: cannot write the output (No space left on device)\n"

@@ -214,4 +214,37 @@ def test_simulate_cannot_write_its_journal_exits_2(
 ) -> None:
     target = tmp_path / "missing" / "journal.jsonl"
     assert main([*SMALL, "--journal-out", str(target)]) == 2
-    assert f"cannot write {target}" in capsys.readouterr().err
+    assert f"cannot write the log {target}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("option", "target", "message"), [
+    ("--plot", "missing/quantities.png", "cannot write the plot"),
+    ("--journal-out", "missing/journal.jsonl", "cannot write the log"),
+    ("--plot", ".", "it is a directory"),
+    ("--journal-out", "start-is-a-directory", "cannot write the starting snapshot"),
+], ids=["plot-directory-missing", "journal-directory-missing", "plot-is-a-directory",
+        "start-snapshot-is-a-directory"])
+def test_simulate_refuses_an_unwritable_target_before_it_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    option: str, target: str, message: str,
+) -> None:
+    (tmp_path / "start-is-a-directory.start.json").mkdir()
+    runs: list[object] = []
+    real = simulate_cli.Simulation.run
+    monkeypatch.setattr(simulate_cli.Simulation, "run",
+                        lambda self, *a: runs.append(self) or real(self, *a))
+    assert main([*SMALL, option, str(tmp_path / target)]) == 2
+    captured = capsys.readouterr()
+    assert message in captured.err
+    assert captured.out == ""
+    assert runs == []  # refused before the run, not after it
+    assert not (tmp_path / "missing").exists()
+
+
+def test_simulate_writes_its_plot_and_journal_where_the_checks_allow(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    plot, journal = tmp_path / "q.png", tmp_path / "run.jsonl"
+    assert main([*SMALL, "--plot", str(plot), "--journal-out", str(journal)]) == 0
+    assert plot.read_bytes()[:8] == PNG_SIGNATURE
+    assert (tmp_path / "run.jsonl.start.json").exists()
