@@ -47,8 +47,12 @@ class Ledger(Engine):
         return ledger
 
     @classmethod
-    def example(cls, api_version: str = DEFAULT, clock: Clock | None = None) -> Ledger:
-        """Return a small store: one item with 10 available at "Shop location" (for examples)."""
+    def example(cls, api_version: str = DEFAULT, clock: Clock | None = None,
+                **options: Any) -> Ledger:
+        """Return a small store: one item with 10 available at "Shop location" (for examples).
+
+        ``options`` go to ``Ledger`` (``faults=``, ``group_ids=``, ...).
+        """
         return cls.from_snapshot({
             "locations": [{"id": "gid://shopify/Location/1", "name": "Shop location"},
                           {"id": "gid://shopify/Location/2", "name": "Warehouse"}],
@@ -56,7 +60,7 @@ class Ledger(Engine):
             "inventoryLevels": [{"inventoryItemId": "gid://shopify/InventoryItem/1",
                                  "locationId": "gid://shopify/Location/1",
                                  "quantities": {"available": 10}}],
-        }, api_version, clock)
+        }, api_version, clock, **options)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], **options: Any) -> DurableLedger:

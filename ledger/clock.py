@@ -24,6 +24,12 @@ class ManualClock:
         """Return the current time of this clock."""
         return self.now
 
-    def advance(self, seconds: float) -> None:
-        """Move the clock forward (or back, with a negative number) by ``seconds``."""
-        self.now += timedelta(seconds=seconds)
+    def advance(self, seconds: float | timedelta) -> None:
+        """Move the clock forward (or back, when negative) by ``seconds`` or a ``timedelta``.
+
+        >>> clock = ManualClock(datetime(2026, 6, 25, tzinfo=UTC))
+        >>> clock.advance(timedelta(hours=1))
+        >>> clock().isoformat()
+        '2026-06-25T01:00:00+00:00'
+        """
+        self.now += seconds if isinstance(seconds, timedelta) else timedelta(seconds=seconds)

@@ -1,7 +1,7 @@
 """Hypothesis strategies for testing your own inventory code against the ledger.
 
-Install the ``testing`` extra (``pip install 'shopify-inventory-ledger[testing]'``); ``import ledger`` never
-imports this module, so Hypothesis stays optional.
+Install the ``testing`` extra (``pip install 'shopify-inventory-ledger[testing]'``);
+``import ledger`` never imports this module, so Hypothesis stays optional.
 
 * ``snapshots()``: valid snapshots (interface.md's format), small and edge-biased.
 * ``variables(operation, api_version, snapshot)``: GraphQL variables of one mutation:

@@ -71,8 +71,9 @@ def test_a_pages_python_examples_run_and_print_what_they_show(
             pytest.importorskip("httpx")
             app = pytester.makepyfile(test_app=text)
             pytester.chdir()  # run the app's tests alone, in pytester's directory
-            result = pytester.runpytest(str(app), "-p", "no:ledger", "-p",
-                                        "ledger.pytest_plugin", "-q")
+            # In a subprocess: an in-process run would reload modules this process holds.
+            result = pytester.runpytest_subprocess(str(app), "-p", "no:ledger", "-p",
+                                                   "ledger.pytest_plugin", "-q")
             result.assert_outcomes(passed=max(1, len(re.findall(r"^def test_", text, re.M))))
             monkeypatch.chdir(ROOT)
             ran += 1
@@ -192,9 +193,24 @@ def test_python_m_ledger_runs_the_command_line() -> None:
     import subprocess
     import sys
 
-    done = subprocess.run(  # noqa: S603 - our own interpreter and package
+    done = subprocess.run(
         [sys.executable, "-m", "ledger", "check", "examples/plan.jsonl", "--state",
          "examples/store.json", "--at", "2026-11-02T08:00:00Z"], cwd=ROOT,
         capture_output=True, text=True, check=False, env={**os.environ})
     assert done.returncode == 1
     assert "7 request(s)" in done.stdout
+
+
+def test_what_a_user_pastes_from_memory_works_too() -> None:
+    from datetime import timedelta
+
+    from ledger import FaultPlan, Ledger
+    from ledger.clock import ManualClock
+
+    ledger = Ledger.example(faults=FaultPlan(seed=1, rate=1.0))  # options reach Ledger
+    assert ledger.faults is not None
+    clock = ManualClock()
+    before = clock()
+    clock.advance(timedelta(minutes=5))
+    clock.advance(30)
+    assert clock() - before == timedelta(minutes=5, seconds=30)

@@ -74,7 +74,8 @@ def test_a_missing_dask_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> Non
     for name in [n for n in sys.modules if n == "dask" or n.startswith("dask.")]:
         monkeypatch.setitem(sys.modules, name, None)
     monkeypatch.setitem(sys.modules, "dask.distributed", None)
-    with pytest.raises(DaskUnavailableError, match=r"pip install 'shopify-inventory-ledger\[dask\]'"):
+    hint = r"pip install 'shopify-inventory-ledger\[dask\]'"
+    with pytest.raises(DaskUnavailableError, match=hint):
         run_sweep(CONFIG, 2, scheduler="tcp://127.0.0.1:1")
 
 
