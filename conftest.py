@@ -18,6 +18,7 @@ _OPTIONAL = {
     "ledger/httpx_transport.py": "httpx",
     "ledger/requests_adapter.py": "requests",
     "ledger/strategies.py": "hypothesis",
+    "ledger/urllib_handler.py": "graphql",
 }
 collect_ignore = [
     path for path, module in _OPTIONAL.items() if importlib.util.find_spec(module) is None

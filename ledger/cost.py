@@ -82,6 +82,7 @@ from graphql import (
 )
 
 from ledger import graphql_api
+from ledger._graphql_compat import ast_list
 from ledger.versions import DEFAULT, Era, era_of
 
 #: A field returning an object (or an interface or union) costs this, plus its selection.
@@ -354,7 +355,7 @@ class _Walker:
     def _size(self, node: FieldNode) -> int:
         """The page size a connection field asks for (``first``/``last``; [ours] otherwise)."""
         sizes = []
-        for argument in node.arguments:
+        for argument in ast_list(node.arguments):
             if argument.name.value in ("first", "last") and isinstance(
                 argument.value, IntValueNode | VariableNode
             ):

@@ -37,8 +37,10 @@ Choices where Shopify's behaviour is a guess ([ours]):
   ``argumentLiteralsIncompatible``, ``undefinedType``, ``variableRequiresValidType``,
   ``argumentNotUnique``, ``uniquelyNamedOperations``, ``useAndDefineFragment``,
   ``infiniteLoop``, ``cannotSpreadFragment``, ``fragmentOnNonCompositeType``,
-  ``variableNotUnique``, ``directiveNotUniqueForLocation``, ``fieldConflict``)
-  use its message and ``extensions``, with ``path`` as graphql-ruby's static validation reports it
+  ``variableNotUnique``, ``directiveNotUniqueForLocation``, ``fieldConflict``,
+  ``missingSubscriptionConfiguration``)
+  use its message and ``extensions`` (``missingRequiredArguments`` for fields and
+  directives), with ``path`` as graphql-ruby's static validation reports it
   (``["query"|"mutation"[ <name>], <field or fragment>...]``, ``[]`` for the document-wide
   rules: operation names, field conflicts); any other validation error keeps graphql-core's
   message, with ``locations`` and no ``extensions``. The templates and extension keys of the
@@ -128,7 +130,6 @@ from graphql import (
     GraphQLError,
     GraphQLInterfaceType,
     GraphQLObjectType,
-    GraphQLResolveInfo,
     GraphQLSchema,
     GraphQLSyntaxError,
     GraphQLUnionType,
@@ -153,20 +154,26 @@ from graphql import (
     VariableDefinitionNode,
     VariableNode,
     Visitor,
-    build_schema,
     execute_sync,
     get_named_type,
     get_operation_ast,
     is_list_type,
     is_non_null_type,
-    parse,
-    validate,
     value_from_ast_untyped,
     visit,
 )
 from graphql.language import Lexer, TokenKind
 
 from ledger import graphql_reads, shopify
+from ledger._graphql_compat import (
+    ResolveInfo,
+    ast_list,
+    build_schema,
+    parse_document,
+    validate_document,
+    validation_message,
+    variable_values,
+)
 from ledger.errors import (
     ADJUST,
     MAX_INPUT_SIZE,
@@ -496,12 +503,12 @@ def _variables_read(query: str) -> tuple[str, ...]:
              if isinstance(d, OperationDefinitionNode | FragmentDefinitionNode)]
     while stack:
         for selection in stack.pop().selections:
-            for directive in getattr(selection, "directives", None) or ():
+            for directive in ast_list(getattr(selection, "directives", None)):
                 if directive.name.value in ("skip", "include"):
-                    names.update(a.value.name.value for a in directive.arguments
+                    names.update(a.value.name.value for a in ast_list(directive.arguments)
                                  if isinstance(a.value, VariableNode))
             if isinstance(selection, FieldNode):
-                names.update(a.value.name.value for a in selection.arguments
+                names.update(a.value.name.value for a in ast_list(selection.arguments)
                              if isinstance(a.value, VariableNode))
             below = getattr(selection, "selection_set", None)
             if isinstance(below, SelectionSetNode):
@@ -724,7 +731,7 @@ def effective_variables(
 ) -> dict[str, Any]:
     """Return ``variables`` with the defaults of those the operation declares and left out."""
     out = dict(variables) if isinstance(variables, Mapping) else {}
-    for definition in operation.variable_definitions:
+    for definition in ast_list(operation.variable_definitions):
         name = definition.variable.name.value
         if name not in out and definition.default_value is not None:
             out[name] = value_from_ast_untyped(definition.default_value)
@@ -737,11 +744,12 @@ def included(node: Node, variables: Mapping[str, Any]) -> bool:
     ``variables`` as ``effective_variables`` gives them (valid ones are coerced already:
     JSON ``true`` is Python's ``True``).
     """
-    for directive in getattr(node, "directives", None) or ():
+    for directive in ast_list(getattr(node, "directives", None)):
         name = directive.name.value
         if name not in ("skip", "include"):
             continue
-        condition = next((a.value for a in directive.arguments if a.name.value == "if"), None)
+        condition = next((a.value for a in ast_list(directive.arguments) if a.name.value == "if"),
+                         None)
         if isinstance(condition, VariableNode):
             value = variables.get(condition.name.value)
         elif isinstance(condition, BooleanValueNode):
@@ -896,7 +904,7 @@ def _over_limit(
 ) -> list[dict[str, Any]]:
     """The 250-limit errors of one field's arguments."""
     out = []
-    for argument in field.arguments:
+    for argument in ast_list(field.arguments):
         name = argument.name.value
         declared = definition.args.get(name)
         if declared is None:
@@ -945,7 +953,7 @@ def document(query: str) -> DocumentNode | GraphQLSyntaxError:
     Callers check ``refusal(query)`` first: this parses whatever it is given.
     """
     try:
-        return parse(Source(query))
+        return parse_document(Source(query))
     except GraphQLSyntaxError as error:
         return error
 
@@ -980,7 +988,7 @@ def _validated(era: Era, query: str) -> tuple[DocumentNode | None, tuple[dict[st
                        if isinstance(d, OperationDefinitionNode)), default=0)
         return None, (depth_error(deepest if deepest > MAX_DEPTH else nested),)
     try:
-        errors = validate(schema(era), parsed)
+        errors = validate_document(schema(era), parsed)
     except RecursionError:  # pragma: no cover - graphql-core releases before 3.2.7 recursed
         return None, ({"message": "Query is nested too deeply to be validated."},)
     if errors:
@@ -1084,7 +1092,7 @@ class _Paths:
         if isinstance(node, ArgumentNode):
             self.argument[id(node.value)] = node.name.value
         if isinstance(node, FieldNode | DirectiveNode):
-            for argument in node.arguments:
+            for argument in ast_list(node.arguments):
                 for inner in _descendants(argument.value):
                     self.enclosing[id(inner)] = (argument, node)
         for name in node.keys:
@@ -1150,6 +1158,9 @@ _UNKNOWN_ARGUMENT: Final = re.compile(r"Unknown argument '(.+?)' on field '(.+?)
 _MISSING_ARGUMENT: Final = re.compile(
     r"Field '(.+?)' argument '(.+?)' of type '.+?' is required, but it was not provided\."
 )
+_MISSING_DIRECTIVE_ARGUMENT: Final = re.compile(
+    r"Directive '@(.+?)' argument '(.+?)' of type '.+?' is required, but it was not provided\."
+)
 _UNUSED_VARIABLE: Final = re.compile(r"Variable '\$(.+?)' is never used")
 _UNDEFINED_VARIABLE: Final = re.compile(r"Variable '\$(.+?)' is not defined")
 _VARIABLE_MISMATCH: Final = re.compile(
@@ -1185,6 +1196,9 @@ _DUPLICATE_DIRECTIVE: Final = re.compile(
     r"The directive '@(.+?)' can only be used once at this location\."
 )
 _UNKNOWN_DIRECTIVE_ARGUMENT: Final = re.compile(r"Unknown argument '(.+?)' on directive '@(.+?)'\.")
+_UNSUPPORTED_OPERATION: Final = re.compile(
+    r"The subscription operation is not supported by the schema\."
+)
 _FIELD_CONFLICT: Final = re.compile(
     r"Fields '(.+?)' conflict because '(.+?)' and '(.+?)' are different fields\. "
 )
@@ -1238,7 +1252,7 @@ def _validation_errors(error: GraphQLError, paths: _Paths) -> list[dict[str, Any
     literal once per argument, a duplicate operation name once per name), and a fragment
     cycle once per fragment in it.
     """
-    message = error.message
+    message = validation_message(error)
     nodes: list[Node] = list(error.nodes or ())
     node = nodes[0] if nodes else None
 
@@ -1382,6 +1396,10 @@ def _validation_errors(error: GraphQLError, paths: _Paths) -> list[dict[str, Any
             {"code": "argumentNotAccepted", "name": directive, "typeName": "Directive",
              "argumentName": argument_name},
         )]
+    elif _UNSUPPORTED_OPERATION.match(message):
+        # graphql-ruby's SubscriptionRootExists (the schema has no subscription root).
+        return [_body("Schema is not configured for subscriptions", nodes[:1], path_of(node),
+                      {"code": "missingSubscriptionConfiguration"})]
     elif m := _FIELD_CONFLICT.match(message):
         key, first_name, second_name = m.groups()
         conflicts = f"{first_name} or {second_name}"
@@ -1394,14 +1412,14 @@ def _validation_errors(error: GraphQLError, paths: _Paths) -> list[dict[str, Any
 
 def _validation_error(error: GraphQLError, paths: _Paths) -> dict[str, Any]:
     """Word a graphql-core validation error as graphql-ruby does, where we know how."""
-    out: dict[str, Any] = {"message": error.message}
+    out: dict[str, Any] = {"message": validation_message(error)}
     locations = [{"line": loc.line, "column": loc.column} for loc in error.locations or ()]
     if locations:
         out["locations"] = locations
     node = error.nodes[0] if error.nodes else None
     path = paths.path.get(id(node)) if node is not None else None
     owner = paths.operation.get(id(node), "anonymous query") if node is not None else ""
-    message = error.message
+    message = validation_message(error)
     extensions: dict[str, Any] | None = None
     if m := _UNDEFINED_FIELD.match(message):
         field, type_name = m.groups()
@@ -1422,6 +1440,11 @@ def _validation_error(error: GraphQLError, paths: _Paths) -> dict[str, Any]:
         message = f"Field '{field}' is missing required arguments: {argument}"
         extensions = {"code": "missingRequiredArguments", "className": "Field", "name": field,
                       "arguments": argument}
+    elif m := _MISSING_DIRECTIVE_ARGUMENT.match(message):
+        directive, argument = m.groups()
+        message = f"Directive '{directive}' is missing required arguments: {argument}"
+        extensions = {"code": "missingRequiredArguments", "className": "Directive",
+                      "name": directive, "arguments": argument}
     elif m := _UNUSED_VARIABLE.match(message):
         message = f"Variable ${m.group(1)} is declared by {owner} but not used"
         extensions = {"code": "variableNotUsed", "variableName": m.group(1)}
@@ -1652,7 +1675,7 @@ def _coerce_variables(
     """
     named = input_types(era)
     errors: list[dict[str, Any]] = []
-    for definition in operation.variable_definitions:
+    for definition in ast_list(operation.variable_definitions):
         name = definition.variable.name.value
         t = _type_ref(definition.type, named)
         if t is None:
@@ -1703,22 +1726,22 @@ def _json(node: ValueNode, variables: Mapping[str, Any]) -> Any:
 
 
 def _mutation_resolver(operation: str) -> Callable[..., Any]:
-    def resolve(_root: object, info: GraphQLResolveInfo, **_arguments: Any) -> Any:
+    def resolve(_root: object, info: ResolveInfo, **_arguments: Any) -> Any:
         context: _Context = info.context
         # Variables as the client sent them; a left-out variable with a default takes the
         # default graphql-core coerced.
-        variables = {**info.variable_values, **context.variables}
+        variables = {**variable_values(info), **context.variables}
         node = info.field_nodes[0]
         raw: dict[str, Any] = {}
-        for argument in node.arguments:
+        for argument in ast_list(node.arguments):
             value = _json(argument.value, variables)
             if value is not Undefined:
                 raw[argument.name.value] = value
         key: Any = None
         for field_node in info.field_nodes:  # the same field may be selected more than once
-            for directive in field_node.directives:
+            for directive in ast_list(field_node.directives):
                 if directive.name.value == "idempotent":
-                    for argument in directive.arguments:
+                    for argument in ast_list(directive.arguments):
                         if argument.name.value == "key":
                             key = _json(argument.value, variables)
         ledger = context.ledger

@@ -79,9 +79,10 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
-from graphql import GraphQLError, GraphQLResolveInfo
+from graphql import GraphQLError
 
 from ledger import shopify
+from ledger._graphql_compat import ResolveInfo
 from ledger.journal import GROUP_PREFIX
 from ledger.model import (
     ITEM_PREFIX,
@@ -375,44 +376,44 @@ type QueryRoot {{
 # ---------------------------------------------------------------------- records
 
 
-def _ledger(info: GraphQLResolveInfo) -> Ledger:
+def _ledger(info: ResolveInfo) -> Ledger:
     context: ReadContext = info.context
     return context.ledger
 
 
-def _era(info: GraphQLResolveInfo) -> Era:
+def _era(info: ResolveInfo) -> Era:
     context: ReadContext = info.context
     return context.era
 
 
-def _state(info: GraphQLResolveInfo) -> State:
+def _state(info: ResolveInfo) -> State:
     # The engine's public reads give neither an item's attributes nor a level's times;
     # graphql() holds the ledger's lock while it resolves, so reading the state is safe.
     return _ledger(info)._state
 
 
-def _item_record(info: GraphQLResolveInfo, item_id: str) -> Item:
+def _item_record(info: ResolveInfo, item_id: str) -> Item:
     item = _state(info).items.get(item_id)
     if item is None:  # items are never removed: a payload names only existing ones
         raise AssertionError(f"no inventory item {item_id!r}")
     return item
 
 
-def _location_record(info: GraphQLResolveInfo, location_id: str) -> Location:
+def _location_record(info: ResolveInfo, location_id: str) -> Location:
     location = _state(info).locations.get(location_id)
     if location is None:  # locations are never removed
         raise AssertionError(f"no location {location_id!r}")
     return location
 
 
-def _level_record(info: GraphQLResolveInfo, level_id: str) -> Level:
+def _level_record(info: ResolveInfo, level_id: str) -> Level:
     level = _state(info).level_by_id.get(level_id)
     if level is None:  # levels are never removed
         raise AssertionError(f"no inventory level {level_id!r}")
     return level
 
 
-def _time(info: GraphQLResolveInfo, when: datetime | None) -> str:
+def _time(info: ResolveInfo, when: datetime | None) -> str:
     """A ``DateTime!``: ``when``, or the time the ledger's entries were loaded at ([ours])."""
     return timestamp(when if when is not None else _ledger(info)._load_clock())
 
@@ -563,7 +564,7 @@ def _levels(views: Iterable[LevelView | None], era: Era, include_inactive: bool,
     return connection([o for v in shown if (o := level_object(v)) is not None], **page)
 
 
-def _item_levels(parent: dict[str, Any], info: GraphQLResolveInfo,
+def _item_levels(parent: dict[str, Any], info: ResolveInfo,
                  includeInactive: bool = False,  # noqa: N803 - GraphQL's argument names
                  **page: Any) -> dict[str, Any]:
     ledger = _ledger(info)
@@ -571,7 +572,7 @@ def _item_levels(parent: dict[str, Any], info: GraphQLResolveInfo,
     return _levels(views, _era(info), includeInactive, page)
 
 
-def _location_levels(parent: dict[str, Any], info: GraphQLResolveInfo,
+def _location_levels(parent: dict[str, Any], info: ResolveInfo,
                      includeInactive: bool = False,  # noqa: N803
                      **page: Any) -> dict[str, Any]:
     ledger = _ledger(info)
@@ -579,13 +580,13 @@ def _location_levels(parent: dict[str, Any], info: GraphQLResolveInfo,
     return _levels(views, _era(info), includeInactive, page)
 
 
-def _item_level(parent: dict[str, Any], info: GraphQLResolveInfo, locationId: str,  # noqa: N803
+def _item_level(parent: dict[str, Any], info: ResolveInfo, locationId: str,  # noqa: N803
                 includeInactive: bool = False) -> dict[str, Any] | None:  # noqa: N803
     view = _ledger(info).level(parent["id"], locationId)
     return level_object(_shown(view, _era(info), includeInactive))
 
 
-def _location_level(parent: dict[str, Any], info: GraphQLResolveInfo,
+def _location_level(parent: dict[str, Any], info: ResolveInfo,
                     inventoryItemId: str,  # noqa: N803
                     includeInactive: bool = False) -> dict[str, Any] | None:  # noqa: N803
     view = _ledger(info).level(inventoryItemId, parent["id"])
@@ -689,7 +690,7 @@ def search(query: str | None) -> Predicate:
 # ---------------------------------------------------------------------- the roots
 
 
-def _inventory_items(_root: object, info: GraphQLResolveInfo, query: str | None = None,
+def _inventory_items(_root: object, info: ResolveInfo, query: str | None = None,
                      **page: Any) -> dict[str, Any]:
     state = _state(info)
     wanted = search(query)
@@ -703,7 +704,7 @@ def _location_number(location_id: str) -> int:
     return int(digits) if digits.isdigit() else 0
 
 
-def _locations(_root: object, info: GraphQLResolveInfo, sortKey: str = "NAME",  # noqa: N803
+def _locations(_root: object, info: ResolveInfo, sortKey: str = "NAME",  # noqa: N803
                includeLegacy: bool = False,  # noqa: N803 - accepted, without effect here
                includeInactive: bool = False,  # noqa: N803
                **page: Any) -> dict[str, Any]:
@@ -717,7 +718,7 @@ def _locations(_root: object, info: GraphQLResolveInfo, sortKey: str = "NAME",  
                        for loc in locations], **page)
 
 
-def _location(_root: object, info: GraphQLResolveInfo, id: str | None = None) -> Any:
+def _location(_root: object, info: ResolveInfo, id: str | None = None) -> Any:
     ledger = _ledger(info)
     if id is None:
         locations = ledger.locations()
@@ -738,7 +739,7 @@ def _in_use(state: State) -> set[str]:
     return used
 
 
-def _inventory_properties(_root: object, info: GraphQLResolveInfo) -> dict[str, Any]:
+def _inventory_properties(_root: object, info: ResolveInfo) -> dict[str, Any]:
     used = _in_use(_state(info)) | ALWAYS_IN_USE
     return {"quantityNames": [
         {"name": name, "displayName": display, "belongsTo": list(belongs),
@@ -763,7 +764,7 @@ QUERY_RESOLVERS: Final[dict[str, Callable[..., Any]]] = {
 # ---------------------------------------------------------------------- fields
 
 
-def _quantities(parent: dict[str, Any], _info: GraphQLResolveInfo, names: list[str]) -> Any:
+def _quantities(parent: dict[str, Any], _info: ResolveInfo, names: list[str]) -> Any:
     by_name = {q["name"]: q for q in parent["quantities"]}
     item_id = parent["item"]["id"]
     return [{**by_name[name], "id": quantity_id(parent["id"], item_id, name)}
@@ -771,7 +772,7 @@ def _quantities(parent: dict[str, Any], _info: GraphQLResolveInfo, names: list[s
 
 
 def _changes(
-    parent: dict[str, Any], _info: GraphQLResolveInfo,
+    parent: dict[str, Any], _info: ResolveInfo,
     inventoryItemIds: list[str] | None = None,  # noqa: N803 - GraphQL's argument names
     locationIds: list[str] | None = None,  # noqa: N803
     quantityNames: list[str] | None = None,  # noqa: N803
@@ -784,37 +785,37 @@ def _changes(
     ]
 
 
-def _item_created(parent: dict[str, Any], info: GraphQLResolveInfo) -> str:
+def _item_created(parent: dict[str, Any], info: ResolveInfo) -> str:
     return _time(info, _item_record(info, parent["id"]).attributes.created_at)
 
 
-def _item_attribute(name: str) -> Callable[[dict[str, Any], GraphQLResolveInfo], Any]:
-    def resolve(parent: dict[str, Any], info: GraphQLResolveInfo) -> Any:
+def _item_attribute(name: str) -> Callable[[dict[str, Any], ResolveInfo], Any]:
+    def resolve(parent: dict[str, Any], info: ResolveInfo) -> Any:
         return getattr(_item_record(info, parent["id"]).attributes, name)
 
     return resolve
 
 
-def _locations_count(parent: dict[str, Any], info: GraphQLResolveInfo) -> dict[str, Any]:
+def _locations_count(parent: dict[str, Any], info: ResolveInfo) -> dict[str, Any]:
     return {"count": _item_record(info, parent["id"]).active_levels, "precision": "EXACT"}
 
 
-def _location_attribute(name: str) -> Callable[[dict[str, Any], GraphQLResolveInfo], Any]:
-    def resolve(parent: dict[str, Any], info: GraphQLResolveInfo) -> Any:
+def _location_attribute(name: str) -> Callable[[dict[str, Any], ResolveInfo], Any]:
+    def resolve(parent: dict[str, Any], info: ResolveInfo) -> Any:
         return getattr(_location_record(info, parent["id"]), name)
 
     return resolve
 
 
-def _location_created(parent: dict[str, Any], info: GraphQLResolveInfo) -> str:
+def _location_created(parent: dict[str, Any], info: ResolveInfo) -> str:
     return _time(info, _location_record(info, parent["id"]).created_at)
 
 
-def _level_created(parent: dict[str, Any], info: GraphQLResolveInfo) -> str:
+def _level_created(parent: dict[str, Any], info: ResolveInfo) -> str:
     return _time(info, _level_record(info, parent["id"]).created_at)
 
 
-def _level_updated(parent: dict[str, Any], info: GraphQLResolveInfo) -> str:
+def _level_updated(parent: dict[str, Any], info: ResolveInfo) -> str:
     return _time(info, _level_record(info, parent["id"]).updated_at)
 
 
@@ -836,11 +837,11 @@ def deactivation_alert(state: State, level: Level, era: Era) -> str | None:
     return None
 
 
-def _can_deactivate(parent: dict[str, Any], info: GraphQLResolveInfo) -> bool:
+def _can_deactivate(parent: dict[str, Any], info: ResolveInfo) -> bool:
     return can_deactivate(_state(info), _level_record(info, parent["id"]))
 
 
-def _deactivation_alert(parent: dict[str, Any], info: GraphQLResolveInfo) -> str | None:
+def _deactivation_alert(parent: dict[str, Any], info: ResolveInfo) -> str | None:
     return deactivation_alert(_state(info), _level_record(info, parent["id"]), _era(info))
 
 

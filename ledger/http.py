@@ -10,7 +10,16 @@ What it answers ([ours] where Shopify's exact text is unknown):
 * no ``X-Shopify-Access-Token``, one it does not know, or one that belongs to another shop:
   401 with Shopify's
   ``{"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}``;
-* an unknown shop, another path, or an unsupported version: 404 ``{"errors": "Not Found"}``;
+* an unknown shop or another path: 404 ``{"errors": "Not Found"}``;
+* the URL's version (``served_version``): a supported version is served as itself; a stable
+  version Shopify has retired falls forward to the oldest supported version, as Shopify's
+  "About Shopify API versioning" (shopify.dev) says ("if your app uses a stable version
+  that is no longer supported, then Shopify falls forward and responds to your request with
+  the same behaviour as the oldest supported stable version"), and the response's
+  ``X-Shopify-API-Version`` header names the version that served it (the version "that was
+  used to execute each API request"); a version that never existed (not a quarterly
+  ``YYYY-01/04/07/10`` name, before 2019-04, after the newest supported, ``unstable``): 404
+  ``{"errors": "Not Found"}`` ([ours]: Shopify documents no answer for it);
 * a method other than POST: 405; a body over ``MAX_BODY_BYTES`` (4 MiB): 413
   ``{"errors": "Request Entity Too Large"}``, before it is read as JSON ([ours]: Shopify
   publishes no limit); a body that is not JSON with a string ``query``: 400 with Shopify's
@@ -79,6 +88,25 @@ INVALID_TOKEN: Final = "[API] Invalid API key or access token (unrecognized logi
 ACCESS_SCOPES_DOCUMENTATION: Final = "https://shopify.dev/api/usage/access-scopes"
 #: Every scope, for a token registered without a list.
 ALL_SCOPES: Final = frozenset({"read_inventory", "write_inventory"})
+
+#: Shopify's first stable API version: versioning began with 2019-04.
+FIRST_VERSION: Final = "2019-04"
+_RELEASE: Final = re.compile(r"[0-9]{4}-(?:01|04|07|10)")
+
+
+def served_version(requested: str) -> str | None:
+    """Return the version that serves a request to ``requested``, or ``None`` (a 404).
+
+    A supported version serves itself; a retired stable release (a quarterly name from
+    ``FIRST_VERSION`` up to the oldest supported version) falls forward to the oldest
+    supported version, as Shopify's do; anything else never existed ([ours]: a 404).
+    """
+    if requested in SUPPORTED:
+        return requested
+    if _RELEASE.fullmatch(requested) and FIRST_VERSION <= requested < SUPPORTED[0]:
+        return SUPPORTED[0]
+    return None
+
 
 #: Runs one GraphQL request: (ledger, query, variables, operation name, version) -> body.
 Executor = Callable[["Ledger", str, Any, "str | None", str], dict[str, Any]]
@@ -276,8 +304,8 @@ class ShopifyBackend:
         scopes = self._scopes(match["shop"], token)
         if scopes is None:
             return _response(401, {"errors": INVALID_TOKEN})
-        version = match["version"]
-        if version not in SUPPORTED:
+        version = served_version(match["version"])
+        if version is None:
             return _response(404, {"errors": "Not Found"})
         if method.upper() != "POST":
             return _response(405, {"errors": "Method Not Allowed"}, version)

@@ -16,7 +16,13 @@ Fixtures:
   overridden to ``True``); the bucket then refills as ``ledger_clock`` is advanced;
   ``shopify_httpx_client`` and ``shopify_requests_session``: clients wired to it (they
   need the ``httpx`` / ``requests`` extras), with the token set; ``shopify_graphql_url``:
-  the endpoint URL at the test's version.
+  the endpoint URL at the test's version;
+* ``shopify_httpx_async_client``: an ``httpx.AsyncClient`` wired to the backend, with the
+  token set. It is an async fixture: run the test under anyio's pytest plugin (installed
+  with httpx) by marking it ``@pytest.mark.anyio`` (the asyncio backend by default);
+* ``shopify_urllib_opener``: ``ledger.urllib_handler`` installed for ``urllib.request.urlopen``
+  during the test (what the ``ShopifyAPI`` package's ``shopify.GraphQL`` calls), then the
+  previous opener restored; no URL reaches the network.
 
 Nothing here imports httpx or requests until a test asks for their fixture, so the plugin
 loads wherever ``ledger`` is installed.
@@ -25,7 +31,7 @@ loads wherever ``ledger`` is installed.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +43,8 @@ from ledger.http import ShopifyBackend
 from ledger.versions import DEFAULT
 
 if TYPE_CHECKING:
+    import urllib.request
+
     import httpx
     import requests
 
@@ -145,3 +153,33 @@ def shopify_requests_session(
         session.mount("https://", LedgerAdapter(shopify_backend))
         session.headers["X-Shopify-Access-Token"] = shopify_access_token
         yield session
+
+
+@pytest.fixture
+async def shopify_httpx_async_client(
+    shopify_backend: ShopifyBackend, shopify_access_token: str
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An ``httpx.AsyncClient`` answered by the backend, with the access token set.
+
+    Async: the test runs under anyio's pytest plugin (``@pytest.mark.anyio``).
+    """
+    import httpx
+
+    from ledger.httpx_transport import LedgerTransport
+
+    async with httpx.AsyncClient(
+        transport=LedgerTransport(shopify_backend),
+        headers={"X-Shopify-Access-Token": shopify_access_token},
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def shopify_urllib_opener(
+    shopify_backend: ShopifyBackend,
+) -> Iterator[urllib.request.OpenerDirector]:
+    """``urllib.request.urlopen`` answered by the backend for the test (no network at all)."""
+    from ledger.urllib_handler import installed
+
+    with installed(shopify_backend) as opener:
+        yield opener

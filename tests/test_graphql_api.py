@@ -374,7 +374,7 @@ def test_a_repeated_query_is_parsed_and_validated_once(
 ) -> None:
     parses: list[str] = []
     validations: list[object] = []
-    real_parse, real_validate = graphql_api.parse, graphql_api.validate
+    real_parse, real_validate = graphql_api.parse_document, graphql_api.validate_document
 
     def counting_parse(source: Any) -> Any:
         parses.append(source.body)
@@ -384,8 +384,8 @@ def test_a_repeated_query_is_parsed_and_validated_once(
         validations.append(document)
         return real_validate(schema, document)
 
-    monkeypatch.setattr(graphql_api, "parse", counting_parse)
-    monkeypatch.setattr(graphql_api, "validate", counting_validate)
+    monkeypatch.setattr(graphql_api, "parse_document", counting_parse)
+    monkeypatch.setattr(graphql_api, "validate_document", counting_validate)
     query = '{ location(id: "gid://shopify/Location/1") { name } } # cache test'
     for _ in range(3):
         assert ledger.graphql(query) == {"data": {"location": {"name": "Shop location"}}}

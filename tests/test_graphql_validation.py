@@ -143,6 +143,21 @@ ROWS: list[tuple[str, str, list[dict[str, Any]]]] = [
               [(1, 19), (1, 38), (1, 58)], ["query", "location", "name"],
               {"code": "directiveNotUniqueForLocation", "directiveName": "include"}),
     ]),
+    ("SubscriptionRootExists", "subscription { location { name } }", [
+        error("Schema is not configured for subscriptions", [(1, 1)], ["subscription"],
+              {"code": "missingSubscriptionConfiguration"}),
+    ]),
+    ("SubscriptionRootExists, named", "query Q { location { name } }\n"
+     "subscription S { location { name } }", [
+        error("Schema is not configured for subscriptions", [(2, 1)], ["subscription S"],
+              {"code": "missingSubscriptionConfiguration"}),
+    ]),
+    ("ProvidedRequiredArguments on a directive", "{ location { name @include } }", [
+        error("Directive 'include' is missing required arguments: if", [(1, 19)],
+              ["query", "location", "name"],
+              {"code": "missingRequiredArguments", "className": "Directive", "name": "include",
+               "arguments": "if"}),
+    ]),
     ("KnownArgumentNames on a directive", "{ location { name @skip(if: true, when: 1) } }", [
         error("Directive 'skip' doesn't accept argument 'when'", [(1, 35)],
               ["query", "location", "name", "when"],

@@ -73,11 +73,11 @@ def test_a_request_reaches_the_shops_ledger_at_the_urls_version() -> None:
         (URL.format("2026-04"), {"X-Shopify-Access-Token": ""}, 401, {"errors": INVALID_TOKEN}),
         ("https://other.myshopify.com/admin/api/2026-04/graphql.json", TOKEN, 404,
          {"errors": "Not Found"}),
-        (URL.format("2024-01"), TOKEN, 404, {"errors": "Not Found"}),
+        (URL.format("2024-02"), TOKEN, 404, {"errors": "Not Found"}),
         ("https://demo.myshopify.com/admin/api/2026-04/products.json", TOKEN, 404,
          {"errors": "Not Found"}),
     ],
-    ids=["no-token", "empty-token", "unknown-shop", "unsupported-version", "other-path"],
+    ids=["no-token", "empty-token", "unknown-shop", "never-a-version", "other-path"],
 )
 def test_requests_that_never_reach_graphql_get_shopifys_status_and_body(
     url: str, headers: dict[str, str], status: int, body: object
@@ -86,6 +86,49 @@ def test_requests_that_never_reach_graphql_get_shopifys_status_and_body(
     client = httpx.Client(transport=LedgerTransport(backend(recorder)))
     response = client.post(url, headers=headers, json={"query": QUERY})
     assert (response.status_code, response.json()) == (status, body)
+    assert recorder.calls == []
+
+
+@pytest.mark.parametrize("retired", ["2019-04", "2023-07", "2024-10"])
+def test_a_retired_stable_version_falls_forward_to_the_oldest_supported_one(
+    retired: str,
+) -> None:
+    recorder = Recorder()
+    client = httpx.Client(transport=LedgerTransport(backend(recorder)))
+    response = client.post(URL.format(retired), headers=TOKEN, json={"query": QUERY})
+    assert response.status_code == 200
+    assert response.headers["X-Shopify-API-Version"] == "2025-01"
+    assert recorder.calls == [(QUERY, None, None, "2025-01")]
+
+
+def test_a_fallen_forward_request_runs_with_the_oldest_supported_versions_rules() -> None:
+    # 2025-01 knows no @idempotent directive; 2026-04 requires it.
+    ledger = Ledger.example(api_version="2026-04")
+    client = httpx.Client(transport=LedgerTransport(ShopifyBackend({"demo": ledger})))
+    response = client.post(URL.format("2024-04"), headers=TOKEN, json={
+        "query": '{ inventoryItem(id: "gid://shopify/InventoryItem/1") { id } }'})
+    assert response.headers["X-Shopify-API-Version"] == "2025-01"
+    assert response.json()["data"] == {"inventoryItem": {"id": "gid://shopify/InventoryItem/1"}}
+    mutation = ('mutation { inventoryActivate(inventoryItemId: "gid://shopify/InventoryItem/1",'
+                ' locationId: "gid://shopify/Location/2") @idempotent(key: "k") '
+                "{ userErrors { message } } }")
+    old = client.post(URL.format("2024-04"), headers=TOKEN, json={"query": mutation}).json()
+    new = client.post(URL.format("2026-04"), headers=TOKEN, json={"query": mutation}).json()
+    assert old["errors"][0]["extensions"]["code"] == "undefinedDirective"
+    assert "errors" not in new
+
+
+@pytest.mark.parametrize(
+    "version",
+    ["2024-02", "2019-01", "2018-10", "2099-01", "2027-04", "unstable", "latest", "2025-1",
+     "2025-01-01", "%32025-01"],
+)
+def test_a_version_that_never_existed_is_a_404(version: str) -> None:
+    recorder = Recorder()
+    client = httpx.Client(transport=LedgerTransport(backend(recorder)))
+    response = client.post(URL.format(version), headers=TOKEN, json={"query": QUERY})
+    assert (response.status_code, response.json()) == (404, {"errors": "Not Found"})
+    assert "X-Shopify-API-Version" not in response.headers
     assert recorder.calls == []
 
 

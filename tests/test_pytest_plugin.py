@@ -87,3 +87,73 @@ def test_the_clients_reach_the_ledger_with_the_token_set(pytester: pytest.Pytest
         """
     )
     pytester.runpytest(*PLUGIN).assert_outcomes(passed=3)
+
+
+def test_the_async_client_fixture_reaches_the_ledger_under_anyio(
+    pytester: pytest.Pytester,
+) -> None:
+    pytest.importorskip("httpx")
+    pytest.importorskip("anyio")
+    pytester.makepyfile(
+        """
+        import pytest
+
+        ITEM = "gid://shopify/InventoryItem/1"
+        LOCATION = "gid://shopify/Location/1"
+        ADJUST = (
+            "mutation($input: InventoryAdjustQuantitiesInput!) { inventoryAdjustQuantities("
+            'input: $input) @idempotent(key: "k") { userErrors { code } } }')
+
+        @pytest.mark.anyio
+        async def test_async(shopify_httpx_async_client, shopify_graphql_url, shopify_ledger):
+            response = await shopify_httpx_async_client.post(shopify_graphql_url, json={
+                "query": ADJUST, "variables": {"input": {
+                    "name": "available", "reason": "correction", "changes": [{
+                        "inventoryItemId": ITEM, "locationId": LOCATION, "delta": 5,
+                        "changeFromQuantity": 10}]}}})
+            assert response.status_code == 200, response.text
+            assert response.json()["data"]["inventoryAdjustQuantities"]["userErrors"] == []
+            assert shopify_ledger.quantities(ITEM, LOCATION)["available"] == 15
+
+        @pytest.mark.anyio
+        async def test_no_token(shopify_httpx_async_client, shopify_graphql_url):
+            del shopify_httpx_async_client.headers["X-Shopify-Access-Token"]
+            response = await shopify_httpx_async_client.post(
+                shopify_graphql_url, json={"query": "{ location { name } }"})
+            assert response.status_code == 401
+        """
+    )
+    pytester.runpytest(*PLUGIN).assert_outcomes(passed=2)
+
+
+def test_the_urllib_fixture_answers_urlopen_for_the_test_only(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import json
+        import urllib.error
+        import urllib.request
+
+        import pytest
+
+        BEFORE = getattr(urllib.request, "_opener", None)
+
+        def post(url, token):
+            request = urllib.request.Request(
+                url, data=json.dumps({"query": "{ location { name } }"}).encode(),
+                headers={"X-Shopify-Access-Token": token, "Content-Type": "application/json"})
+            with urllib.request.urlopen(request) as response:
+                return json.loads(response.read())
+
+        def test_answered(shopify_urllib_opener, shopify_graphql_url, shopify_access_token):
+            body = post(shopify_graphql_url, shopify_access_token)
+            assert body["data"] == {"location": {"name": "Shop location"}}
+
+        def test_elsewhere_refused(shopify_urllib_opener, shopify_access_token):
+            with pytest.raises(urllib.error.URLError, match="myshopify.com only"):
+                post("https://example.com/graphql.json", shopify_access_token)
+
+        def test_uninstalled_after(shopify_graphql_url):
+            assert getattr(urllib.request, "_opener", None) is BEFORE
+        """
+    )
+    pytester.runpytest(*PLUGIN).assert_outcomes(passed=3)

@@ -10,7 +10,6 @@ get what ``Ledger.graphql`` gives for the same document.
 
 from __future__ import annotations
 
-import inspect
 import json
 from typing import Any
 
@@ -237,12 +236,10 @@ def test_each_root_field_of_a_mixed_document_is_denied_under_its_own_key() -> No
 
 @pytest.mark.parametrize("form", [*RUN_FORMS, *SKIP_FORMS])
 def test_the_root_fields_checked_are_those_graphql_core_executes(form: str) -> None:
-    execution = pytest.importorskip("graphql.execution.collect_fields")
-    from graphql import FragmentDefinitionNode, get_operation_ast
-    from graphql.execution.values import get_variable_values
+    from graphql import get_operation_ast
 
-    if list(inspect.signature(execution.collect_fields).parameters)[-2] != "selection_set":
-        pytest.skip("graphql-core's collect_fields of another release")
+    from ledger._graphql_compat import executed_root_fields
+
     forms = {**RUN_FORMS, **SKIP_FORMS}
     query, variables = document(ADJUST, forms[form], "renamed: ")
     era = era_of(VERSION)
@@ -251,14 +248,8 @@ def test_the_root_fields_checked_are_those_graphql_core_executes(form: str) -> N
     assert not errors
     operation = get_operation_ast(doc)
     assert operation is not None
-    schema = graphql_api.schema(era)
-    coerced = get_variable_values(schema, operation.variable_definitions, variables)
-    assert isinstance(coerced, dict)
-    fragments = {d.name.value: d for d in doc.definitions
-                 if isinstance(d, FragmentDefinitionNode)}
-    assert schema.mutation_type is not None
-    expected = execution.collect_fields(schema, fragments, coerced, schema.mutation_type,
-                                        operation.selection_set)
+    expected = executed_root_fields(graphql_api.schema(era), doc, operation, variables)
+    assert expected is not None
     found = graphql_api.root_fields(era, query, variables, None)
     assert found is not None
     assert found[0] == "mutation"
