@@ -52,7 +52,7 @@ def _ids(items: list[tuple[Path, Any]]) -> list[str]:
 
 
 def _is_test_file(text: str) -> bool:
-    return bool(re.search(r"^def test_|^Test\w+ = ", text, re.M))
+    return bool(re.search(r"^(?:async )?def test_|^Test\w+ = ", text, re.M))
 
 
 PYTHON_PAGES = [page for page in PAGES if any(lang == "python" for lang, _ in blocks(page))]
@@ -74,7 +74,8 @@ def test_a_pages_python_examples_run_and_print_what_they_show(
             # In a subprocess: an in-process run would reload modules this process holds.
             result = pytester.runpytest_subprocess(str(app), "-p", "no:ledger", "-p",
                                                    "ledger.pytest_plugin", "-q")
-            result.assert_outcomes(passed=max(1, len(re.findall(r"^def test_", text, re.M))))
+            tests = re.findall(r"^(?:async )?def test_", text, re.M)
+            result.assert_outcomes(passed=max(1, len(tests)))
             monkeypatch.chdir(ROOT)
             ran += 1
             continue

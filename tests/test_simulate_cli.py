@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import json
-import re
-import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -184,20 +182,6 @@ def test_the_installed_command_runs_a_simulation() -> None:
         capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["config"]["seed"] == 7
-
-
-def test_the_readme_shows_what_its_simulate_example_prints(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    pytest.importorskip("rich")
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    section = readme.split("## Simulation", 1)[1].split("\n## ", 1)[0]
-    command = re.search(r"```sh\n(ledger simulate [^\n]*)\n```", section)
-    shown = re.search(r"```text\n(.*?)```", section, flags=re.S)
-    assert command is not None
-    assert shown is not None
-    assert main(shlex.split(command.group(1))[1:]) == 0
-    assert capsys.readouterr().out == shown.group(1)
 
 
 def test_simulate_plots_the_first_seed_of_a_sweep(
