@@ -368,7 +368,7 @@ def test_a_plan_at_the_first_instant_of_year_1_runs_and_dates_its_group(
     assert group["createdAt"] == "0001-01-01T00:00:00Z"
 
 
-# ---------------------------------------------------------------------- replays (issue 12.3)
+# ---------------------------------------------------------------------- replays
 
 
 def _apply_to_store(store: Path, *extra: str) -> int:
