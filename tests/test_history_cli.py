@@ -346,7 +346,7 @@ def test_a_log_at_the_first_instant_of_year_1_replays_and_tables_its_time(
     assert "0001-01-01T00:00:00Z  InventoryAdjustmentGroup/1" in out
 
 
-# ---------------------------------------------------------------------- a plan's at, byte-order marks, pipes
+# ------------------------------------------------- a plan's at, byte-order marks, pipes
 
 
 def test_history_show_and_verify_accept_a_byte_order_mark_on_their_snapshots(
