@@ -14,7 +14,7 @@ import time
 from datetime import UTC, datetime
 
 from ledger import AdjustChange, Ledger
-from ledger.clock import ManualClock
+from ledger.core.clock import ManualClock
 
 CALLS = 20_000
 

@@ -15,8 +15,8 @@ from collections.abc import Callable
 
 from benchmarks import workloads as w
 from ledger import AdjustChange, Ledger
-from ledger import oplog as oplog_format
-from ledger.clock import ManualClock
+from ledger.core.clock import ManualClock
+from ledger.store import oplog as oplog_format
 
 
 def _execute(calls: int) -> Callable[[], None]:

@@ -21,13 +21,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ledger import AdjustChange, Ledger, MoveChange, MoveTerminal, SetQuantity
-from ledger import oplog as oplog_format
-from ledger.clock import ManualClock
-from ledger.idempotency import WINDOW
-from ledger.quantities import STORED
+from ledger.core.clock import ManualClock
+from ledger.core.idempotency import WINDOW
+from ledger.core.quantities import STORED
+from ledger.store import oplog as oplog_format
 
 try:  # Shopify caps input arrays (250); the ledger enforces the cap as a request error.
-    from ledger.errors import MAX_INPUT_SIZE
+    from ledger.core.errors import MAX_INPUT_SIZE
 except ImportError:  # pragma: no cover - an older ledger without the cap
     MAX_INPUT_SIZE = 1000  # type: ignore[misc]
 #: Changes per call of the batch adjust: issue 5 asks for 1,000, the input cap allows fewer.

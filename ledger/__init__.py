@@ -7,7 +7,7 @@ calls or the keyword-only ``adjust``/``move``/``set``/``activate``/``deactivate`
 """
 
 from ledger.api import Ledger
-from ledger.commands import (
+from ledger.core.commands import (
     ABSENT,
     Activate,
     Adjust,
@@ -21,12 +21,12 @@ from ledger.commands import (
     SetQuantities,
     SetQuantity,
 )
-from ledger.errors import ErrorCode, LedgerError, RequestError, RequestErrorKind, UserError
-from ledger.events import EventErrorCode, EventKind, EventLine, PlatformEvent
-from ledger.faults import Fault, FaultPlan, FaultSchedule
-from ledger.journal import AdjustmentGroup, QuantityChange
-from ledger.results import LevelView, QuantityView, Result
-from ledger.versions import SUPPORTED as SUPPORTED_VERSIONS
+from ledger.core.errors import ErrorCode, LedgerError, RequestError, RequestErrorKind, UserError
+from ledger.core.events import EventErrorCode, EventKind, EventLine, PlatformEvent
+from ledger.core.faults import Fault, FaultPlan, FaultSchedule
+from ledger.core.journal import AdjustmentGroup, QuantityChange
+from ledger.core.results import LevelView, QuantityView, Result
+from ledger.core.versions import SUPPORTED as SUPPORTED_VERSIONS
 
 __all__ = [
     "ABSENT",

@@ -1,18 +1,24 @@
-"""``Ledger``: the engine with the Shopify-shaped interface of interface.md on top."""
+"""The facade: ``Ledger`` (the engine with interface.md's Shopify-shaped interface on top)
+and ``DurableLedger`` (a ``Ledger`` journaled on disk by ``ledger.store.durable``).
+
+This is the one module that joins the layers: the core's engine, the Shopify codec and the
+storage formats. Nothing below it imports it at run time (``tests/test_layers.py``).
+"""
 
 from __future__ import annotations
 
 import functools
 import os
 from collections.abc import Mapping
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
-from ledger import oplog, shopify, snapshot
-from ledger.engine import Clock, Engine, synchronized
-from ledger.versions import DEFAULT, era_of
-
-if TYPE_CHECKING:
-    from ledger.durable import DurableLedger
+from ledger.core.engine import Clock, Engine, synchronized
+from ledger.core.versions import DEFAULT, era_of
+from ledger.shopify import codec
+from ledger.store import oplog, snapshot
+from ledger.store.durable.codec import check_body, ledger_from_body
+from ledger.store.durable.log import DurableMixin
+from ledger.store.durable.recovery import open_store
 
 
 class Ledger(Engine):
@@ -42,9 +48,7 @@ class Ledger(Engine):
 
         Raises ``ValueError`` naming the offending entry when the snapshot breaks a rule.
         """
-        ledger = cls(api_version, clock, **options)
-        ledger._state = snapshot.load(snapshot_, ledger._load_clock)
-        return ledger
+        return snapshot.engine_from(cls, snapshot_, api_version, clock, **options)
 
     @classmethod
     def example(cls, api_version: str = DEFAULT, clock: Clock | None = None,
@@ -70,8 +74,6 @@ class Ledger(Engine):
         rebuilt on open from the newest snapshot plus the journal. See ``ledger.durable``
         for the options (``fsync``, ``snapshot_every``, ``repair``, ...).
         """
-        from ledger.durable import open_ledger  # durable builds on this module
-
         return open_ledger(path, **options)
 
     @classmethod
@@ -107,8 +109,6 @@ class Ledger(Engine):
                        "loaded_at": oplog.parse_time(head["loadedAt"], "the header's loadedAt")}
         if isinstance(snapshot_, dict) and "engine" in snapshot_:
             # A durable store's snapshot body (``snapshot-<seq>.json``): its engine part too.
-            from ledger.durable.codec import check_body, ledger_from_body
-
             body = check_body(snapshot_, "the starting snapshot")
             if body["seq"] != start:
                 raise ValueError(f"the starting snapshot follows record {body['seq']}, but the "
@@ -163,7 +163,7 @@ class Ledger(Engine):
         ``ValueError``.
         """
         era = self._era if api_version is None else era_of(api_version)
-        return shopify.execute(
+        return codec.execute(
             functools.partial(self.run, api_version=api_version), era, operation, variables,
             idempotency_key, quantity_after_change=self.report_quantity_after_change,
         )
@@ -190,7 +190,7 @@ class Ledger(Engine):
         extra (``pip install 'shopify-inventory-ledger[graphql]'``).
         """
         try:
-            from ledger import graphql_api
+            from ledger.shopify import graphql_api
         except ImportError as error:  # pragma: no cover - graphql-core is a dev dependency
             raise ImportError(
                 "Ledger.graphql needs graphql-core; install the 'graphql' extra: "
@@ -200,3 +200,26 @@ class Ledger(Engine):
             self, query, variables, operation_name=operation_name, api_version=api_version,
             max_cost=max_cost,
         )
+
+
+class DurableLedger(DurableMixin, Ledger):
+    """A ``Ledger`` whose every call is journaled on disk (``open_ledger`` makes one)."""
+
+    def export_oplog(self, target: str | os.PathLike[str] | IO[str]) -> int:
+        """Write the store's whole journal as an operation log (``Ledger.export_oplog``).
+
+        Every record since the journal's base, read back from disk (so memory stays flat);
+        the header names that base (``snapshot-0``'s, for a store never rebased), so that
+        ``Ledger.from_oplog`` with the store's initial snapshot gives this ledger back.
+        """
+        return super().export_oplog(target)
+
+
+def open_ledger(path: str | os.PathLike[str], **options: Any) -> DurableLedger:
+    """Open (or, given ``snapshot=``, create) the durable store at ``path``.
+
+    The options are ``ledger.store.durable.recovery.open_store``'s (``snapshot``,
+    ``api_version``, ``clock``, ``fsync``, ``snapshot_every``, ``repair``, ``read_only``, ...);
+    the rest go to ``Ledger``.
+    """
+    return open_store(DurableLedger, path, **options)

@@ -1,35 +1,6 @@
-"""A clock that stands still until told to move: for tests, simulations and replays."""
+"""``ledger.clock`` keeps working: the module moved to ``ledger.core.clock``.
 
-from __future__ import annotations
+docs/architecture.md maps the old paths to the new; tests/test_layers.py checks this one.
+"""
 
-from datetime import UTC, datetime, timedelta
-
-
-class ManualClock:
-    """A settable clock: ``Ledger(clock=ManualClock(...))``, then ``advance(seconds)``.
-
-    >>> clock = ManualClock(datetime(2026, 6, 25, tzinfo=UTC))
-    >>> clock.advance(90)
-    >>> clock().isoformat()
-    '2026-06-25T00:01:30+00:00'
-    """
-
-    def __init__(self, start: datetime | None = None) -> None:
-        when = start if start is not None else datetime(2026, 1, 1, tzinfo=UTC)
-        if when.tzinfo is None:
-            raise ValueError("the start time must be timezone-aware")
-        self.now = when
-
-    def __call__(self) -> datetime:
-        """Return the current time of this clock."""
-        return self.now
-
-    def advance(self, seconds: float | timedelta) -> None:
-        """Move the clock forward (or back, when negative) by ``seconds`` or a ``timedelta``.
-
-        >>> clock = ManualClock(datetime(2026, 6, 25, tzinfo=UTC))
-        >>> clock.advance(timedelta(hours=1))
-        >>> clock().isoformat()
-        '2026-06-25T01:00:00+00:00'
-        """
-        self.now += seconds if isinstance(seconds, timedelta) else timedelta(seconds=seconds)
+from ledger.core.clock import *  # noqa: F403 -- the moved module's public names, re-exported

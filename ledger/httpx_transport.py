@@ -1,39 +1,6 @@
-"""An ``httpx`` transport that answers Shopify Admin GraphQL requests from ledgers.
+"""``ledger.httpx_transport`` keeps working: the module moved to ``ledger.shopify.httpx_transport``.
 
->>> import httpx
->>> from ledger import Ledger
->>> from ledger.http import ShopifyBackend
->>> backend = ShopifyBackend({"demo": Ledger.example()}, executor=lambda *a: {"data": {}})
->>> client = httpx.Client(transport=LedgerTransport(backend))
->>> client.post("https://demo.myshopify.com/admin/api/2026-04/graphql.json",
-...             json={"query": "{ shop { name } }"}).status_code
-401
+docs/architecture.md maps the old paths to the new; tests/test_layers.py checks this one.
 """
 
-from __future__ import annotations
-
-import httpx
-
-from ledger.http import HttpResponse, ShopifyBackend
-
-
-class LedgerTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
-    """Answer every request of an ``httpx.Client`` or ``AsyncClient`` from a backend."""
-
-    def __init__(self, backend: ShopifyBackend) -> None:
-        self.backend = backend
-
-    def _answer(self, request: httpx.Request, content: bytes) -> httpx.Response:
-        answer: HttpResponse = self.backend.handle(
-            request.method, str(request.url), dict(request.headers), content
-        )
-        return httpx.Response(answer.status, headers=list(answer.headers),
-                              content=answer.body, request=request)
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        """Answer a request of a synchronous client."""
-        return self._answer(request, request.read())
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Answer a request of an asynchronous client."""
-        return self._answer(request, await request.aread())
+from ledger.shopify.httpx_transport import *  # noqa: F403 -- the moved module's public names, re-exported

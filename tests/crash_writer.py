@@ -21,7 +21,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from ledger import AdjustChange, Fault, Ledger, MoveChange, MoveTerminal, SetQuantity
-from ledger.clock import ManualClock
+from ledger.core.clock import ManualClock
 
 API_VERSION = "2026-01"
 SEED = 20261102

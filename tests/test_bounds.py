@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ledger import Ledger
-from ledger.errors import MAX_INPUT_SIZE, MAX_KEY_LENGTH, MAX_URI_LENGTH
+from ledger.core.errors import MAX_INPUT_SIZE, MAX_KEY_LENGTH, MAX_URI_LENGTH
 
 ITEM = "gid://shopify/InventoryItem/1"
 LOCATION = "gid://shopify/Location/1"

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from ledger import BulkToggleActivation, Fault, Ledger
-from ledger.errors import OPERATIONS, STOCKING_MUTATIONS, BulkToggleCode
-from ledger.versions import era_of
+from ledger.core.errors import OPERATIONS, STOCKING_MUTATIONS, BulkToggleCode
+from ledger.core.versions import era_of
 from tests.support import FakeClock
 
 BULK = "inventoryBulkToggleActivation"
@@ -253,7 +253,7 @@ def test_an_activation_at_an_unknown_location_does_not_count_as_stocking() -> No
 
 
 def test_every_code_has_shopifys_documented_message() -> None:
-    from ledger.errors import BULK_TOGGLE_MESSAGES
+    from ledger.core.errors import BULK_TOGGLE_MESSAGES
 
     assert {c.value: m for c, m in BULK_TOGGLE_MESSAGES.items()} == {
         "INVENTORY_ITEM_NOT_FOUND": ITEM_NOT_FOUND,
@@ -531,7 +531,7 @@ def test_the_command_line_reports_a_successful_toggle_as_applied(
 ) -> None:
     import json
 
-    from ledger.cli import main
+    from ledger.cli.plan import main
 
     state, plan, out = tmp_path / "store.json", tmp_path / "plan.jsonl", tmp_path / "new.json"
     state.write_text(json.dumps(snapshot()))

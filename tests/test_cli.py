@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from ledger.cli import main
+from ledger.cli.plan import main
 from tests.support import ITEM, LOCATION, store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -448,7 +448,7 @@ def test_the_plan_runner_gives_the_bodies_ledger_execute_gives(
                  "--json"]) == 1
     bodies = [r["response"] for r in json.loads(capsys.readouterr().out)["requests"]]
     from ledger import Ledger
-    from ledger.cli import _PlanClock, read_plan
+    from ledger.cli.plan import _PlanClock, read_plan
 
     clock = _PlanClock(datetime.fromisoformat("2026-11-02T08:00:00+00:00"))
     ledger = Ledger.from_snapshot(json.loads(EXAMPLE_STORE.read_text()), clock=clock)
@@ -612,7 +612,7 @@ def test_a_replay_whose_first_call_is_in_no_log_is_from_an_earlier_call(
     tmp_path: Path,
 ) -> None:
     from ledger import Ledger
-    from ledger.cli import _label, _PlanClock, read_plan, run_plan
+    from ledger.cli.plan import _label, _PlanClock, read_plan, run_plan
 
     # A ledger that keeps no log (a durable store's log also starts at its latest snapshot):
     # the replay is told, its time is not known.

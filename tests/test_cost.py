@@ -11,11 +11,11 @@ httpx = pytest.importorskip("httpx")
 requests = pytest.importorskip("requests")
 
 from ledger import Ledger  # noqa: E402 -- after the skips
-from ledger.clock import ManualClock  # noqa: E402
-from ledger.cost import MAX_COST_DOCUMENTATION, actual_cost, requested_cost  # noqa: E402
-from ledger.http import Bucket, ShopifyBackend  # noqa: E402
-from ledger.httpx_transport import LedgerTransport  # noqa: E402
-from ledger.requests_adapter import LedgerAdapter  # noqa: E402
+from ledger.core.clock import ManualClock  # noqa: E402
+from ledger.shopify.cost import MAX_COST_DOCUMENTATION, actual_cost, requested_cost  # noqa: E402
+from ledger.shopify.http import Bucket, ShopifyBackend  # noqa: E402
+from ledger.shopify.httpx_transport import LedgerTransport  # noqa: E402
+from ledger.shopify.requests_adapter import LedgerAdapter  # noqa: E402
 
 ITEM = "gid://shopify/InventoryItem/1"
 SHOP_LOCATION = "gid://shopify/Location/1"
@@ -123,7 +123,7 @@ def _doubling(levels: int) -> str:
 def test_a_fragment_doubling_is_costed_exactly_in_work_linear_in_its_levels(
     levels: int,
 ) -> None:
-    from ledger import cost
+    from ledger.shopify import cost
 
     walker = cost._walker(_doubling(levels), None, None, "2025-01")
     assert walker is not None

@@ -22,9 +22,9 @@ httpx = pytest.importorskip("httpx")
 requests = pytest.importorskip("requests")
 
 from ledger import Ledger  # noqa: E402 -- after the skips
-from ledger.http import ShopifyBackend  # noqa: E402
-from ledger.httpx_transport import LedgerTransport  # noqa: E402
-from ledger.requests_adapter import LedgerAdapter  # noqa: E402
+from ledger.shopify.http import ShopifyBackend  # noqa: E402
+from ledger.shopify.httpx_transport import LedgerTransport  # noqa: E402
+from ledger.shopify.requests_adapter import LedgerAdapter  # noqa: E402
 from tests.support import FakeClock  # noqa: E402
 
 ITEM = "gid://shopify/InventoryItem/30322695"

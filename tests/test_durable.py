@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from ledger import Ledger, durable
-from ledger.clock import ManualClock
+from ledger.core.clock import ManualClock
+from ledger.core.errors import LedgerError
 from ledger.durable import (
     DurabilityError,
     JournalCorruptError,
@@ -24,7 +25,6 @@ from ledger.durable import (
     open_ledger,
     read_journal,
 )
-from ledger.errors import LedgerError
 from tests.crash_writer import API_VERSION, INITIAL, START, call
 from tests.crash_writer import reference as _reference
 

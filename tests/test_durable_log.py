@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from ledger import AdjustChange, Ledger, durable
-from ledger.clock import ManualClock
+from ledger.core.clock import ManualClock
+from ledger.core.errors import LedgerError
 from ledger.durable import DurabilityError, open_ledger, read_journal
-from ledger.errors import LedgerError
 from tests.crash_writer import API_VERSION, INITIAL, ITEMS, LOCATIONS, START, call
 from tests.crash_writer import reference as _reference
 

@@ -22,7 +22,8 @@ import attrs
 import pytest
 
 from ledger import Ledger, durable
-from ledger.clock import ManualClock
+from ledger.core.clock import ManualClock
+from ledger.core.errors import LedgerError
 from ledger.durable import (
     JournalCorruptError,
     RepairWarning,
@@ -31,7 +32,7 @@ from ledger.durable import (
     open_ledger,
     read_journal,
 )
-from ledger.errors import LedgerError
+from ledger.store.durable import codec as durable_codec
 from tests.crash_writer import API_VERSION, INITIAL, START, call, reference
 
 CALLS = 40
@@ -223,7 +224,7 @@ MATRIX: list[tuple[str, Callable[[Path], None], Opens | Refuses, Repairs | Refus
 def _foreign_base(store: Path) -> None:
     """Replace snapshot-0 with a well-framed one of another initial state."""
     other = Ledger.from_snapshot({**INITIAL, "inventoryLevels": []}, API_VERSION)
-    durable.write_snapshot(store, 0, durable.codec.body_pieces(other, 0, None))
+    durable.write_snapshot(store, 0, durable_codec.body_pieces(other, 0, None))
 
 
 def _files(store: Path) -> dict[str, bytes]:
@@ -413,7 +414,7 @@ def test_an_interrupted_creation_is_finished_on_the_next_open(tmp_path: Path) ->
     store = tmp_path / "store"
     store.mkdir()
     first = Ledger.from_snapshot(INITIAL, API_VERSION)
-    durable.write_snapshot(store, 0, durable.codec.body_pieces(first, 0, None))
+    durable.write_snapshot(store, 0, durable_codec.body_pieces(first, 0, None))
     # snapshot-0 is there, the journal not yet: a crash between the two.
     with open_ledger(store, snapshot=INITIAL, api_version=API_VERSION) as ledger:
         assert ledger.report is not None

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from ledger import Fault, Ledger
-from ledger.versions import SUPPORTED
+from ledger.core.versions import SUPPORTED
 from tests.support import FakeClock
 
 ITEM, OTHER = "gid://shopify/InventoryItem/1", "gid://shopify/InventoryItem/2"

@@ -24,9 +24,11 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger import Ledger, durable, oplog, shopify
-from ledger.errors import OPERATIONS
-from ledger.versions import SUPPORTED
+from ledger import Ledger
+from ledger.core.errors import OPERATIONS
+from ledger.core.versions import SUPPORTED
+from ledger.shopify import codec
+from ledger.store import durable, oplog
 
 _LONG = int(os.environ.get("LEDGER_FUZZ_EXAMPLES", "0"))
 fuzz = settings(max_examples=_LONG, suppress_health_check=list(HealthCheck)) if _LONG else (
@@ -79,18 +81,18 @@ def strict_json(body: Any) -> None:
     json.dumps(body, allow_nan=False)
     for error in body.get("errors", []):
         _within_bounds(error.get("extensions", {}).get("value"))
-        assert len(error.get("extensions", {}).get("problems", [])) <= shopify.MAX_PROBLEMS
+        assert len(error.get("extensions", {}).get("problems", [])) <= codec.MAX_PROBLEMS
 
 
 def _within_bounds(value: Any, depth: int = 0) -> None:
     marker = len("… (99999999 characters in all)")
     if isinstance(value, str):
-        assert len(value) <= shopify.MAX_ECHO_CHARS + marker
+        assert len(value) <= codec.MAX_ECHO_CHARS + marker
     elif isinstance(value, int):
-        assert len(str(abs(value))) <= shopify.MAX_ECHO_CHARS
+        assert len(str(abs(value))) <= codec.MAX_ECHO_CHARS
     elif isinstance(value, list | dict):
-        assert len(value) <= shopify.MAX_ECHO_ENTRIES + 1
-        assert depth <= shopify.MAX_DEPTH
+        assert len(value) <= codec.MAX_ECHO_ENTRIES + 1
+        assert depth <= codec.MAX_DEPTH
         for item in value.values() if isinstance(value, dict) else value:
             _within_bounds(item, depth + 1)
 
@@ -363,7 +365,7 @@ plan_lines = st.one_of(
 
 def _run_cli(argv: list[str]) -> tuple[int, str, str]:
     """Run ``ledger`` in-process; return its status, stdout and stderr."""
-    from ledger.cli import main
+    from ledger.cli.plan import main
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

@@ -21,10 +21,11 @@ pytest.importorskip("graphql")
 import graphql
 
 import ledger as ledger_package
-from ledger import Ledger, graphql_api
-from ledger.errors import ACTIVATE, ADJUST, DEACTIVATE, MOVE, SET, SET_ON_HAND
-from ledger.quantities import API_NAMES
-from ledger.versions import SUPPORTED, era_of
+from ledger import Ledger
+from ledger.core.errors import ACTIVATE, ADJUST, DEACTIVATE, MOVE, SET, SET_ON_HAND
+from ledger.core.quantities import API_NAMES
+from ledger.core.versions import SUPPORTED, era_of
+from ledger.shopify import graphql_api
 from tests.support import FakeClock
 from tests.test_shared_cases import CASE_FILES, matches
 
@@ -286,7 +287,7 @@ def test_each_era_schema_has_the_codec_input_fields_and_its_codes(version: str) 
     era = era_of(version)
     schema = graphql_api.schema(era)
     for t in graphql_api.input_types(era).values():
-        if isinstance(t, graphql_api.shopify.InputObject):
+        if isinstance(t, graphql_api.codec.InputObject):
             built = schema.get_type(t.name)
             assert isinstance(built, graphql.GraphQLInputObjectType)
             assert list(built.fields) == [name for name, _ in t.fields]
@@ -468,7 +469,7 @@ def test_common_validation_errors_use_graphql_ruby_messages_and_codes(
 def test_without_graphql_core_the_method_names_the_extra_to_install(
     ledger: Ledger, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setitem(sys.modules, "ledger.graphql_api", None)
+    monkeypatch.setitem(sys.modules, "ledger.shopify.graphql_api", None)
     monkeypatch.delattr(ledger_package, "graphql_api")
     with pytest.raises(ImportError, match="'graphql' extra"):
         ledger.graphql("{ __typename }")

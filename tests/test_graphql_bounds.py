@@ -18,9 +18,10 @@ import pytest
 
 pytest.importorskip("graphql")
 
-from ledger import Ledger, graphql_api
-from ledger.clock import ManualClock
-from ledger.http import MAX_BODY_BYTES, ShopifyBackend
+from ledger import Ledger
+from ledger.core.clock import ManualClock
+from ledger.shopify import graphql_api
+from ledger.shopify.http import MAX_BODY_BYTES, ShopifyBackend
 
 VERSION = "2026-04"
 URL = f"https://demo.myshopify.com/admin/api/{VERSION}/graphql.json"
@@ -213,7 +214,7 @@ def test_a_bomb_that_fits_a_body_is_refused_over_http_after_bounded_work(name: s
 def test_a_body_over_the_limit_is_a_413_and_is_never_read(
     content: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import ledger.http
+    import ledger.shopify.http
 
     read: list[int] = []
 

@@ -19,7 +19,8 @@ graphql = pytest.importorskip("graphql")
 from packaging.requirements import Requirement  # noqa: E402 -- after the skip
 from packaging.specifiers import SpecifierSet  # noqa: E402
 
-from ledger import Ledger, _graphql_compat  # noqa: E402
+from ledger import Ledger  # noqa: E402
+from ledger.shopify import _graphql_compat  # noqa: E402
 from tests.support import FakeClock  # noqa: E402
 
 ITEM = "gid://shopify/InventoryItem/1"

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger import Ledger
-from ledger.errors import OPERATIONS
-from ledger.strategies import (
+from ledger.core.errors import OPERATIONS
+from ledger.testing.strategies import (
     accepts_idempotency_key,
     calls,
     requires_idempotency_key,

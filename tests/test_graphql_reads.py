@@ -14,9 +14,10 @@ import pytest
 
 pytest.importorskip("graphql")
 
-from ledger import Ledger, cost, graphql_reads
-from ledger.errors import ACTIVATE, ADJUST
-from ledger.versions import SUPPORTED, era_of
+from ledger import Ledger
+from ledger.core.errors import ACTIVATE, ADJUST
+from ledger.core.versions import SUPPORTED, era_of
+from ledger.shopify import cost, graphql_reads
 from tests.support import FakeClock
 from tests.test_graphql_api import GROUP, adjust_input, mutation, without_locations
 

@@ -8,14 +8,14 @@ from typing import Any
 import pytest
 
 from ledger import Ledger
-from ledger.http import INVALID_TOKEN, ShopifyBackend
+from ledger.shopify.http import INVALID_TOKEN, ShopifyBackend
 
 httpx = pytest.importorskip("httpx")
 requests = pytest.importorskip("requests")
 pytest.importorskip("graphql")
 
-from ledger.httpx_transport import LedgerTransport  # noqa: E402 -- after the skips
-from ledger.requests_adapter import LedgerAdapter  # noqa: E402 -- after the skips
+from ledger.shopify.httpx_transport import LedgerTransport  # noqa: E402 -- after the skips
+from ledger.shopify.requests_adapter import LedgerAdapter  # noqa: E402 -- after the skips
 
 URL = "https://demo.myshopify.com/admin/api/{}/graphql.json"
 TOKEN = {"X-Shopify-Access-Token": "shpat_test"}

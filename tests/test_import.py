@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from ledger import Ledger, bulk_import
-from ledger.cli import main
-from ledger.versions import SUPPORTED, era_of
+from ledger import Ledger
+from ledger.cli.plan import main
+from ledger.core.versions import SUPPORTED, era_of
+from ledger.store import bulk_import
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "bulk-inventory.jsonl"
@@ -179,7 +180,7 @@ def test_the_printed_query_is_valid_in_its_version_and_within_the_bulk_limits(
     version: str,
 ) -> None:
     graphql = pytest.importorskip("graphql")
-    from ledger import graphql_api
+    from ledger.shopify import graphql_api
 
     text = bulk_import.query(version)
     document = graphql.parse(text)
@@ -193,7 +194,7 @@ def test_the_printed_query_is_valid_in_its_version_and_within_the_bulk_limits(
 
 def test_the_2026_04_query_asks_for_what_older_versions_do_not_have() -> None:
     graphql = pytest.importorskip("graphql")
-    from ledger import graphql_api
+    from ledger.shopify import graphql_api
 
     errors = graphql.validate(graphql_api.schema(era_of("2025-10")),
                               graphql.parse(bulk_import.query("2026-04")))
@@ -224,7 +225,7 @@ def test_print_query_locations_prints_the_query_of_every_location(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     graphql = pytest.importorskip("graphql")
-    from ledger import graphql_api
+    from ledger.shopify import graphql_api
 
     status, out, _ = run(capsys, "import", "--print-query", "--locations")
     assert (status, out) == (0, bulk_import.locations_query())

@@ -31,7 +31,7 @@ import pytest
 pytest.importorskip("graphql")
 
 from ledger import Ledger
-from ledger.versions import SUPPORTED
+from ledger.core.versions import SUPPORTED
 
 OLD = ("2025-01", "2025-04", "2025-07", "2025-10")
 CAS = ("2026-01", "2026-04", "2026-07")

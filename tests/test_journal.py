@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from ledger import AdjustmentGroup, Ledger
-from ledger.journal import GROUP_PREFIX
+from ledger.core.journal import GROUP_PREFIX
 from tests.support import ITEM, LOCATION, FakeClock, store
 
 I1, I2, I3, I9 = (ITEM.format(n) for n in (1, 2, 3, 9))

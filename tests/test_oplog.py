@@ -42,9 +42,9 @@ from ledger import (
     SetOnHand,
     SetQuantities,
     SetQuantity,
-    oplog,
 )
-from ledger.oplog import Outcome, ReplayMismatchError, decode_command, encode_command
+from ledger.store import oplog
+from ledger.store.oplog import Outcome, ReplayMismatchError, decode_command, encode_command
 from tests.support import FakeClock
 from tests.test_properties import STOCKED, STORE, level_id_in
 from tests.test_state_machine import (

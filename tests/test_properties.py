@@ -16,7 +16,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from ledger import SUPPORTED_VERSIONS, Ledger
-from ledger.shopify import group_json
+from ledger.shopify.codec import group_json
 from tests.naive_model import OPERATIONS
 from tests.support import FakeClock
 from tests.test_state_machine import (

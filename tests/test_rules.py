@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 
 from ledger import ErrorCode, Fault, Ledger
-from ledger.errors import ADJUST, MOVE, QUANTITY_MUTATIONS, SET, SET_ON_HAND, codes_in
-from ledger.versions import ERAS, Era, Presence
+from ledger.core.errors import ADJUST, MOVE, QUANTITY_MUTATIONS, SET, SET_ON_HAND, codes_in
+from ledger.core.versions import ERAS, Era, Presence
 from tests.support import ITEM, LOCATION, FakeClock, ReentrantClock, store
 
 C = ErrorCode

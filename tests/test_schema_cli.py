@@ -19,10 +19,11 @@ import pytest
 
 graphql = pytest.importorskip("graphql")
 
-from ledger import Ledger, graphql_api  # noqa: E402 -- after the skip
-from ledger.cli import main  # noqa: E402
-from ledger.schema_cli import introspection_query  # noqa: E402
-from ledger.versions import SUPPORTED, era_of  # noqa: E402
+from ledger import Ledger  # noqa: E402
+from ledger.cli.plan import main  # noqa: E402
+from ledger.cli.schema import introspection_query  # noqa: E402
+from ledger.core.versions import SUPPORTED, era_of  # noqa: E402
+from ledger.shopify import graphql_api  # noqa: E402 -- after the skip
 from tests.test_documented_examples import (  # noqa: E402
     ADJUST_2026_04,
     ADJUST_DOCUMENT,
@@ -204,7 +205,7 @@ def test_the_schema_of_each_version_has_its_own_fields(capsys: pytest.CaptureFix
 
 
 def test_the_default_version_is_the_ledgers_default(capsys: pytest.CaptureFixture[str]) -> None:
-    from ledger.versions import DEFAULT
+    from ledger.core.versions import DEFAULT
 
     assert printed(capsys) == printed(capsys, "--api-version", DEFAULT)
 
@@ -214,7 +215,7 @@ def test_without_graphql_core_the_command_says_what_to_install(
 ) -> None:
     for name in [n for n in sys.modules if n == "graphql" or n.startswith("graphql.")]:
         monkeypatch.setitem(sys.modules, name, None)
-    monkeypatch.setitem(sys.modules, "ledger.graphql_api", None)
+    monkeypatch.setitem(sys.modules, "ledger.shopify.graphql_api", None)
     assert main(["schema"]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""

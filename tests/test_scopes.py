@@ -17,9 +17,9 @@ import pytest
 
 pytest.importorskip("graphql")
 
-from ledger import Ledger, graphql_api
-from ledger.clock import ManualClock
-from ledger.errors import (
+from ledger import Ledger
+from ledger.core.clock import ManualClock
+from ledger.core.errors import (
     ACTIVATE,
     ADJUST,
     BULK_TOGGLE,
@@ -30,8 +30,9 @@ from ledger.errors import (
     SET_ON_HAND,
     directive_presence,
 )
-from ledger.http import INVALID_TOKEN, ShopifyBackend
-from ledger.versions import Presence, era_of
+from ledger.core.versions import Presence, era_of
+from ledger.shopify import graphql_api
+from ledger.shopify.http import INVALID_TOKEN, ShopifyBackend
 
 VERSION = "2026-04"
 URL = f"https://demo.myshopify.com/admin/api/{VERSION}/graphql.json"
@@ -238,7 +239,7 @@ def test_each_root_field_of_a_mixed_document_is_denied_under_its_own_key() -> No
 def test_the_root_fields_checked_are_those_graphql_core_executes(form: str) -> None:
     from graphql import get_operation_ast
 
-    from ledger._graphql_compat import executed_root_fields
+    from ledger.shopify._graphql_compat import executed_root_fields
 
     forms = {**RUN_FORMS, **SKIP_FORMS}
     query, variables = document(ADJUST, forms[form], "renamed: ")

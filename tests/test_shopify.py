@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
-from ledger import Ledger, shopify
-from ledger.errors import ADJUST, MOVE, OPERATIONS, QUANTITY_MUTATIONS, SET, SET_ON_HAND
-from ledger.versions import ERAS, SUPPORTED, Presence
+from ledger import Ledger
+from ledger.core.errors import ADJUST, MOVE, OPERATIONS, QUANTITY_MUTATIONS, SET, SET_ON_HAND
+from ledger.core.versions import ERAS, SUPPORTED, Presence
+from ledger.shopify import codec
 from tests.support import ITEM, LOCATION, FakeClock, store
 
 I1, I2 = ITEM.format(1), ITEM.format(2)
@@ -256,21 +257,21 @@ def test_at_most_250_problems_are_reported_and_the_message_counts_the_rest() -> 
 
 def test_an_object_echo_keeps_250_keys_and_counts_the_rest_under_an_ellipsis_key() -> None:
     many = {f"k{n}": n for n in range(300)}
-    echoed = shopify.echo(many)
+    echoed = codec.echo(many)
     assert list(echoed)[:250] == [f"k{n}" for n in range(250)]
     assert (len(echoed), echoed["…"]) == (251, "… (300 entries in all)")
 
 
 def test_an_echo_shows_at_most_5000_values_then_ellipses() -> None:
-    echoed = shopify.echo([[1] * 100] * 100)  # 10,101 values
+    echoed = codec.echo([[1] * 100] * 100)  # 10,101 values
     flat = [v for row in echoed for v in row]
     assert flat.count(1) == 5000 - 1 - 50  # the outer list and 50 inner lists count too
     assert set(flat) == {1, "…"}
-    assert len(shopify.literal([[1] * 100] * 100)) < 30_000
+    assert len(codec.literal([[1] * 100] * 100)) < 30_000
 
 
 def test_keys_the_echo_cannot_keep_are_written_as_json_would_and_cut() -> None:
-    echoed = shopify.echo({2: "a", None: "b", True: "c", 1.5: "d", (1, 2): "e", "k" * 3000: "f"})
+    echoed = codec.echo({2: "a", None: "b", True: "c", 1.5: "d", (1, 2): "e", "k" * 3000: "f"})
     assert echoed == {"2": "a", "null": "b", "true": "c", "1.5": "d", "(1, 2)": "e",
                       "k" * 2048 + "… (3000 characters in all)": "f"}
     variables = valid(ADJUST, "2026-04")
@@ -293,8 +294,8 @@ def test_an_id_over_2048_digits_is_a_coercion_error_and_one_under_names_nothing(
 
 
 def test_a_time_in_year_1_is_formatted_with_four_digits() -> None:
-    assert shopify.timestamp(datetime(1, 1, 1, tzinfo=UTC)) == "0001-01-01T00:00:00Z"
-    assert shopify.timestamp(datetime(999, 12, 31, 23, 59, 59, tzinfo=UTC)) == (
+    assert codec.timestamp(datetime(1, 1, 1, tzinfo=UTC)) == "0001-01-01T00:00:00Z"
+    assert codec.timestamp(datetime(999, 12, 31, 23, 59, 59, tzinfo=UTC)) == (
         "0999-12-31T23:59:59Z")
 
 

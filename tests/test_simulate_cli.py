@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ledger import simulate_cli
-from ledger.cli import main
-from ledger.simulation import SimulationConfig, simulate
+from ledger.cli import simulate as simulate_cli
+from ledger.cli.plan import main
+from ledger.sim.simulation import SimulationConfig, simulate
 
 SMALL = ["simulate", "--items", "3", "--locations", "2", "--days", "10", "--seed", "7"]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from ledger import SUPPORTED_VERSIONS, Ledger
-from ledger.simulation import (
+from ledger.sim.simulation import (
     EVENT_KINDS,
     Simulation,
     SimulationConfig,

@@ -50,8 +50,8 @@ from hypothesis.stateful import (
 )
 
 from ledger import EventKind, EventLine, Ledger, PlatformEvent, Result
-from ledger.clock import ManualClock
-from ledger.shopify import group_json
+from ledger.core.clock import ManualClock
+from ledger.shopify.codec import group_json
 from tests.naive_model import (
     ACTIVATE,
     ADJUST,

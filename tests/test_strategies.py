@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import run_state_machine_as_test
 
 from ledger import SUPPORTED_VERSIONS, Ledger
-from ledger.errors import ADJUST, DEACTIVATE, MOVE, OPERATIONS, SET, SET_ON_HAND
-from ledger.strategies import (
+from ledger.core.errors import ADJUST, DEACTIVATE, MOVE, OPERATIONS, SET, SET_ON_HAND
+from ledger.testing.strategies import (
     DEFAULT_SNAPSHOT,
     AppView,
     LedgerStateMachine,
@@ -296,6 +296,7 @@ def test_the_machine_catches_an_app_that_applies_a_replayed_response_twice() -> 
 
 def test_importing_ledger_does_not_import_hypothesis() -> None:
     code = ("import sys, ledger; "
-            "assert 'hypothesis' not in sys.modules and 'ledger.strategies' not in sys.modules")
+            "assert 'hypothesis' not in sys.modules "
+            "and 'ledger.testing.strategies' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True,  # noqa: S603
                    cwd=Path(__file__).resolve().parents[1])

@@ -5,9 +5,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from ledger.cli import main
-from ledger.simulation import SimulationConfig, simulate
-from ledger.sweep import DaskUnavailableError, default_workers, run_sweep
+from ledger.cli.plan import main
+from ledger.sim.simulation import SimulationConfig, simulate
+from ledger.sim.sweep import DaskUnavailableError, default_workers, run_sweep
 
 CONFIG = SimulationConfig(items=3, locations=2, days=12, seed=40)
 

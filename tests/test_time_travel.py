@@ -18,9 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger import AdjustChange, Ledger, Result
-from ledger.clock import ManualClock
-from ledger.journal import AdjustmentGroup, HistoryRow
-from ledger.quantities import API_NAMES
+from ledger.core.clock import ManualClock
+from ledger.core.journal import AdjustmentGroup, HistoryRow
+from ledger.core.quantities import API_NAMES
 from tests.test_oplog import Runner, Step, run_all, steps
 from tests.test_properties import STORE
 from tests.test_state_machine import ITEMS, LOCATIONS, MACHINE_VERSIONS

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from ledger import Ledger
-from ledger.http import INVALID_TOKEN, ShopifyBackend
-from ledger.urllib_handler import LedgerHandler, build_opener, installed
+from ledger.shopify.http import INVALID_TOKEN, ShopifyBackend
+from ledger.shopify.urllib_handler import LedgerHandler, build_opener, installed
 
 pytest.importorskip("graphql")
 

@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ledger import AdjustChange, Ledger
-from ledger.oplog import Outcome
-from ledger.simulation import Simulation, SimulationConfig
-from ledger.verify import verify
+from ledger.sim.simulation import Simulation, SimulationConfig
+from ledger.store.oplog import Outcome
+from ledger.store.verify import verify
 
 ITEM, LOCATION = "gid://shopify/InventoryItem/1", "gid://shopify/Location/1"
 
@@ -77,7 +77,7 @@ def test_a_malformed_expected_snapshot_raises_value_error_naming_it() -> None:
 
 @pytest.mark.parametrize("version", ["2025-10", "2026-01", "2026-04", "2026-10", "2027-01"])
 def test_stocking_by_era_and_created_levels_verify(version: str) -> None:
-    from ledger.clock import ManualClock
+    from ledger.core.clock import ManualClock
     from tests.support import store
 
     clock = ManualClock()

@@ -1,0 +1,406 @@
+"""The audit trail: adjustment groups in the order they were made, with ordered indices.
+
+Every index maps a key (an item, a location or a quantity name) to a sorted list of
+``(timestamp, sequence)`` pairs, so a query for one key over a time range costs
+``O(log n + k)`` for ``k`` matches, never a scan of the whole journal. A further index per
+(item, location, quantity name) answers "what was this quantity at instant t" in
+``O(log n)`` (time travel).
+
+Forks share history: the journal is a chain of segments, the older ones frozen and shared,
+the newest private. ``fork`` costs O(1); segments are merged (like ``model.Layers``) when a
+newer one grows to half the size of the one before it, so a chain stays about log2(n) long.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import itertools
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any, Final
+
+import attrs
+
+from ledger.core.errors import InvariantError
+from ledger.core.model import Layers
+
+GROUP_PREFIX: Final = "gid://shopify/InventoryAdjustmentGroup/"
+
+
+@attrs.frozen(kw_only=True)
+class QuantityChange:
+    """One row of an adjustment group: a delta to one quantity name of one level."""
+
+    name: str
+    delta: int
+    #: The quantity right after this row was applied (Shopify reports ``null``; opt in to see it).
+    quantity_after_change: int
+    ledger_document_uri: str | None
+    item_id: str
+    location_id: str
+    location_name: str
+
+
+@attrs.frozen(kw_only=True)
+class AdjustmentGroup:
+    """What one successful call changed: its id, time, reason, reference and rows."""
+
+    id: str
+    created_at: datetime
+    reason: str
+    reference_document_uri: str | None
+    changes: tuple[QuantityChange, ...]
+    app: None = None
+    staff_member: None = None
+
+    def rows(
+        self,
+        *,
+        item_ids: Iterable[str] | None = None,
+        location_ids: Iterable[str] | None = None,
+        quantity_names: Iterable[str] | None = None,
+    ) -> tuple[QuantityChange, ...]:
+        """Return the rows matching every filter given (Shopify's ``changes(...)`` arguments)."""
+        items = frozenset(item_ids) if item_ids is not None else None
+        locations = frozenset(location_ids) if location_ids is not None else None
+        names = frozenset(quantity_names) if quantity_names is not None else None
+        return tuple(
+            c
+            for c in self.changes
+            if (items is None or c.item_id in items)
+            and (locations is None or c.location_id in locations)
+            and (names is None or c.name in names)
+        )
+
+
+@attrs.frozen(kw_only=True)
+class HistoryRow:
+    """One quantity change with the group it belongs to: a line of a level's history."""
+
+    at: datetime
+    group_id: str
+    reason: str
+    reference_document_uri: str | None
+    item_id: str
+    location_id: str
+    name: str
+    delta: int
+    quantity_after_change: int
+    ledger_document_uri: str | None
+
+    def to_json(self) -> dict[str, object]:
+        """Return the row as a JSON object (camelCase keys, time in ISO 8601)."""
+        return {
+            "at": self.at.isoformat().replace("+00:00", "Z"),
+            "groupId": self.group_id,
+            "reason": self.reason,
+            "referenceDocumentUri": self.reference_document_uri,
+            "inventoryItemId": self.item_id,
+            "locationId": self.location_id,
+            "name": self.name,
+            "delta": self.delta,
+            "quantityAfterChange": self.quantity_after_change,
+            "ledgerDocumentUri": self.ledger_document_uri,
+        }
+
+
+def _ts(when: datetime) -> float:
+    return when.timestamp()
+
+
+def _touches(
+    group: AdjustmentGroup, item_id: str | None, location_id: str | None, name: str | None
+) -> bool:
+    """Tell whether one row of ``group`` matches every key given.
+
+    Row-level on purpose: asking for an item at a location means that level's history, not
+    any group that touched the item somewhere and the location for another item.
+    """
+    return any(
+        (item_id is None or c.item_id == item_id)
+        and (location_id is None or c.location_id == location_id)
+        and (name is None or c.name == name)
+        for c in group.changes
+    )
+
+
+#: An as-of index entry: (timestamp, sequence, row index in the group).
+_Point = tuple[float, int, int]
+
+
+class _Index(list[Any]):
+    """A sorted list that appends in O(1): journal entries arrive in time order (§14).
+
+    The engine stamps a call whose clock went back with the newest group's time, so every
+    entry sorts last; reads bisect. This costs a fraction of a ``SortedList.add`` per entry
+    on the hot path of every call.
+    """
+
+    __slots__ = ()
+
+    def add(self, entry: Any) -> None:
+        """Append ``entry``, which must sort last."""
+        if self and entry < self[-1]:
+            raise InvariantError("a journal entry out of time order")
+        self.append(entry)
+
+    def bisect_right(self, entry: Any) -> int:
+        """Return the index after every item ``<= entry``."""
+        return bisect.bisect_right(self, entry)
+
+    def irange(self, lo: Any, hi: Any, inclusive: tuple[bool, bool] = (True, True)) -> Any:
+        """Return the items from ``lo`` to ``hi`` (``None``: unbounded), in order."""
+        start = 0 if lo is None else (
+            bisect.bisect_left(self, lo) if inclusive[0] else bisect.bisect_right(self, lo))
+        stop = len(self) if hi is None else (
+            bisect.bisect_right(self, hi) if inclusive[1] else bisect.bisect_left(self, hi))
+        return itertools.islice(self, start, stop)
+
+    @classmethod
+    def merged(cls, first: Iterable[Any], second: Iterable[Any]) -> _Index:
+        """Return a new index holding both, in order."""
+        return cls(heapq.merge(first, second))
+
+
+class _Segment:
+    """A run of consecutive groups with its own indices; frozen once a fork shares it."""
+
+    __slots__ = ("by_key", "by_level", "by_time", "groups", "start")
+
+    def __init__(self, start: int) -> None:
+        self.start = start
+        self.groups: list[AdjustmentGroup] = []
+        self.by_time = _Index()
+        self.by_key: dict[tuple[str, str], _Index] = {}
+        self.by_level: dict[tuple[str, str, str], _Index] = {}
+
+    def add(self, group: AdjustmentGroup, seq: int) -> None:
+        self.groups.append(group)
+        entry = (_ts(group.created_at), seq)
+        self.by_time.add(entry)
+        keys = set()
+        for row, c in enumerate(group.changes):
+            keys.add(("item", c.item_id))
+            keys.add(("location", c.location_id))
+            keys.add(("name", c.name))
+            level_key = (c.item_id, c.location_id, c.name)
+            point = self.by_level.get(level_key)
+            if point is None:
+                point = self.by_level[level_key] = _Index()
+            point.add((entry[0], seq, row))
+        for key in keys:
+            index = self.by_key.get(key)
+            if index is None:
+                index = self.by_key[key] = _Index()
+            index.add(entry)
+
+    def group(self, seq: int) -> AdjustmentGroup:
+        return self.groups[seq - self.start]
+
+    @staticmethod
+    def merged(older: _Segment, newer: _Segment) -> _Segment:
+        """Return one segment holding both (neither is changed: forks may share them)."""
+        out = _Segment(older.start)
+        out.groups = older.groups + newer.groups
+        out.by_time = _Index.merged(older.by_time, newer.by_time)
+        for attr in ("by_key", "by_level"):
+            mine: dict[object, _Index] = getattr(out, attr)
+            for source in (older, newer):
+                for key, index in getattr(source, attr).items():
+                    if key in mine:
+                        mine[key] = _Index.merged(mine[key], index)
+                    else:
+                        mine[key] = _Index(index)
+        return out
+
+
+class Journal:
+    """Append-only list of adjustment groups with ordered indices by time, item, location, name."""
+
+    def __init__(self) -> None:
+        #: Oldest first; all but the last are frozen (shared with forks).
+        self._segments: list[_Segment] = [_Segment(0)]
+        self._by_id: Layers[str, int] = Layers()
+
+    def __len__(self) -> int:
+        top = self._segments[-1]
+        return top.start + len(top.groups)
+
+    def __iter__(self) -> Iterator[AdjustmentGroup]:
+        for segment in self._segments:
+            yield from segment.groups
+
+    def __getitem__(self, index: int) -> AdjustmentGroup:
+        size = len(self)
+        if index < 0:
+            index += size
+        if not 0 <= index < size:
+            raise IndexError("journal index out of range")
+        return self._segment_of(index).group(index)
+
+    def _segment_of(self, seq: int) -> _Segment:
+        segments = self._segments
+        if len(segments) == 1:
+            return segments[0]
+        starts = [s.start for s in segments]
+        return segments[bisect.bisect_right(starts, seq) - 1]
+
+    def get(self, group_id: str) -> AdjustmentGroup | None:
+        """Return the group with id ``group_id``, if any. O(1) until forks, O(log n) after."""
+        seq = self._by_id.get(group_id)
+        return self._segment_of(seq).group(seq) if seq is not None else None
+
+    def append(self, group: AdjustmentGroup) -> None:
+        """Record ``group`` as the newest entry and index it. O(r log n) for r rows."""
+        seq = len(self)
+        if group.id in self._by_id:
+            raise InvariantError(f"adjustment group id {group.id!r} used twice")
+        self._by_id[group.id] = seq
+        self._segments[-1].add(group, seq)
+
+    def fork(self) -> Journal:
+        """Return an independent journal sharing this one's history; O(1) amortised."""
+        top = self._segments[-1]
+        if top.groups:
+            segments = self._segments
+            while len(segments) >= 2 and 2 * len(segments[-1].groups) >= len(segments[-2].groups):
+                segments = [*segments[:-2], _Segment.merged(segments[-2], segments[-1])]
+            segments.append(_Segment(len(self)))
+            self._segments = segments
+        child = Journal()
+        child._segments = [*self._segments[:-1], _Segment(len(self))]
+        child._by_id = self._by_id.fork()
+        # The parent's newest segment was empty or is now frozen: give it a fresh one too.
+        self._segments = [*self._segments[:-1], _Segment(len(self))]
+        return child
+
+    def query(
+        self,
+        *,
+        item_id: str | None = None,
+        location_id: str | None = None,
+        name: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[AdjustmentGroup]:
+        """Return groups with a row matching every given key, created in ``[since, until)``.
+
+        Oldest first.
+
+        The smallest matching index is walked over the time range and the rest are checked
+        per group, so the cost is ``O(log n + k)`` in the size ``k`` of that index's range
+        (per segment; a fork adds at most about log2(n) of them).
+        """
+        lo = (_ts(since), -1) if since is not None else None
+        hi = (_ts(until), -1) if until is not None else None
+        runs: list[list[tuple[float, int, AdjustmentGroup]]] = []
+        for segment in self._segments:
+            candidates: list[_Index] = []
+            for kind, value in (("item", item_id), ("location", location_id), ("name", name)):
+                if value is not None:
+                    index = segment.by_key.get((kind, value))
+                    if index is None:
+                        break
+                    candidates.append(index)
+            else:
+                base = min(candidates, key=len) if candidates else segment.by_time
+                run = []
+                for ts, seq in base.irange(lo, hi, inclusive=(True, False)):
+                    group = segment.group(seq)
+                    if _touches(group, item_id, location_id, name):
+                        run.append((ts, seq, group))
+                if run:
+                    runs.append(run)
+        # Segments follow each other in sequence and in time (§14).
+        return [g for run in runs for _, _, g in run]
+
+    def history(
+        self,
+        *,
+        item_id: str | None = None,
+        location_id: str | None = None,
+        name: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[HistoryRow]:
+        """Return every row matching the keys given, in groups created in ``[since, until)``.
+
+        Oldest first, rows in their group's order. ``O(log n + k)`` like ``query``.
+        """
+        out = []
+        for group in self.query(item_id=item_id, location_id=location_id, name=name,
+                                since=since, until=until):
+            for c in group.changes:
+                if ((item_id is None or c.item_id == item_id)
+                        and (location_id is None or c.location_id == location_id)
+                        and (name is None or c.name == name)):
+                    out.append(HistoryRow(
+                        at=group.created_at, group_id=group.id, reason=group.reason,
+                        reference_document_uri=group.reference_document_uri,
+                        item_id=c.item_id, location_id=c.location_id, name=c.name,
+                        delta=c.delta, quantity_after_change=c.quantity_after_change,
+                        ledger_document_uri=c.ledger_document_uri,
+                    ))
+        return out
+
+    def quantity_at(
+        self, item_id: str, location_id: str, name: str, when: datetime
+    ) -> int | None:
+        """Return the quantity ``name`` of the level had at ``when``, from its rows alone.
+
+        The value after the last row at or before ``when`` (groups are stamped to the
+        second, as Shopify stamps ``createdAt``); before the first row, that row's value
+        before it. ``None`` if no row ever touched it: it has never changed. ``O(log n)``:
+        rows are in time order (§14).
+        """
+        key = (item_id, location_id, name)
+        found = [p for s in self._segments if (p := s.by_level.get(key))]
+        if not found:
+            return None
+        bound = (_ts(when), float("inf"), 0)
+        best: _Point | None = None
+        for points in found:
+            i = points.bisect_right(bound)
+            if i:
+                best = points[i - 1]  # later segments hold later rows: the last one wins
+        if best is not None:
+            return self._row(best).quantity_after_change
+        first = self._row(found[0][0])
+        return first.quantity_after_change - first.delta
+
+    def _row(self, point: _Point) -> QuantityChange:
+        _, seq, row = point
+        return self._segment_of(seq).group(seq).changes[row]
+
+    def _check(self) -> None:
+        """Assert that the indices agree with the list of groups."""
+        groups = list(self)
+        if [s.start for s in self._segments] != list(
+            itertools.accumulate((len(s.groups) for s in self._segments[:-1]), initial=0)
+        ):
+            raise InvariantError("journal segments do not follow each other")
+        if sum(len(s.by_time) for s in self._segments) != len(groups):
+            raise InvariantError("time index and journal differ in length")
+        if dict(self._by_id.items()) != {g.id: seq for seq, g in enumerate(groups)}:
+            raise InvariantError("the id index disagrees with the groups")
+        expected: dict[tuple[str, str], set[int]] = {}
+        points: dict[tuple[str, str, str], set[tuple[int, int]]] = {}
+        for seq, group in enumerate(groups):
+            if not group.changes:
+                raise InvariantError(f"group {group.id} has no rows")
+            for row, c in enumerate(group.changes):
+                for key in (("item", c.item_id), ("location", c.location_id), ("name", c.name)):
+                    expected.setdefault(key, set()).add(seq)
+                points.setdefault((c.item_id, c.location_id, c.name), set()).add((seq, row))
+        actual: dict[tuple[str, str], set[int]] = {}
+        actual_points: dict[tuple[str, str, str], set[tuple[int, int]]] = {}
+        for segment in self._segments:
+            for k, v in segment.by_key.items():
+                actual.setdefault(k, set()).update(seq for _, seq in v)
+            for lk, lv in segment.by_level.items():
+                actual_points.setdefault(lk, set()).update((seq, row) for _, seq, row in lv)
+        if actual != expected:
+            raise InvariantError("journal key indices disagree with the groups")
+        if actual_points != points:
+            raise InvariantError("journal as-of index disagrees with the groups")

@@ -1,0 +1,344 @@
+"""Items, locations and inventory levels: the mutable state the engine owns.
+
+Nothing outside ``ledger`` should mutate these objects; readers get frozen views
+(``ledger.results.LevelView``) instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, overload
+
+import attrs
+
+from ledger.core.quantities import STORED
+
+ITEM_PREFIX: Final = "gid://shopify/InventoryItem/"
+LOCATION_PREFIX: Final = "gid://shopify/Location/"
+LEVEL_PREFIX: Final = "gid://shopify/InventoryLevel/"
+DEFAULT_LOCATION_NAME: Final = "Shop location"
+
+_ITEM_RE: Final = re.compile(r"gid://shopify/InventoryItem/([1-9][0-9]*)")
+_LOCATION_RE: Final = re.compile(r"gid://shopify/Location/([1-9][0-9]*)")
+_LEVEL_RE: Final = re.compile(r"gid://shopify/InventoryLevel/([1-9][0-9]*)(?:\?(.*))?")
+_LEVEL_ITEM_PARAM: Final = re.compile(r"(?:^|&)inventory_item_id=([^&]*)")
+
+
+def item_number(item_id: str) -> int | None:
+    """Return the number of a well-formed inventory item gid, else ``None``."""
+    m = _ITEM_RE.fullmatch(item_id)
+    return int(m.group(1)) if m else None
+
+
+def is_location_gid(location_id: str) -> bool:
+    """Tell whether ``location_id`` is a well-formed location gid."""
+    return _LOCATION_RE.fullmatch(location_id) is not None
+
+
+def level_number(level_id: str) -> int | None:
+    """Return the number of a well-formed inventory level gid, else ``None``."""
+    m = _LEVEL_RE.fullmatch(level_id)
+    return int(m.group(1)) if m else None
+
+
+def level_item_id(level_id: str) -> str | None:
+    """Return the item gid a level id names in its ``inventory_item_id`` parameter, if any."""
+    m = _LEVEL_RE.fullmatch(level_id)
+    if not m or m.group(2) is None:
+        return None
+    p = _LEVEL_ITEM_PARAM.search(m.group(2))
+    return ITEM_PREFIX + p.group(1) if p and p.group(1) else None
+
+
+def make_level_id(number: int, item_id: str) -> str:
+    """Return a level id in Shopify's form: ``…/InventoryLevel/<n>?inventory_item_id=<item>``."""
+    return f"{LEVEL_PREFIX}{number}?inventory_item_id={item_id[len(ITEM_PREFIX):]}"
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+T = TypeVar("T")
+_MISSING: Final[Any] = object()
+
+
+class Layers(Mapping[K, V], Generic[K, V]):
+    """A map that forks in O(1): a private ``top`` dict over shared, frozen dicts below it.
+
+    Writes go to ``top``; reads try ``top`` and then each frozen layer, newest first. Keys
+    are never deleted (the ledger never forgets an item or a level), so no tombstones are
+    needed. ``fork`` freezes ``top`` (if it holds anything) into the shared layers and gives
+    both sides an empty ``top``; to keep reads short the frozen layers are merged whenever
+    a newer one is at least half the size of the one below it, so there are at most about
+    log2(n) of them and each key is copied O(log n) times over its life.
+
+    With nothing frozen, ``get`` is the top dict's own ``get``: no cost until the first fork.
+    """
+
+    __slots__ = ("below", "get", "top")
+
+    if TYPE_CHECKING:  # ``get`` is a slot bound per instance; this is its signature
+        @overload
+        def get(self, key: K, /) -> V | None: ...
+        @overload
+        def get(self, key: K, default: T, /) -> V | T: ...
+        def get(self, key: K, default: Any = None, /) -> Any:
+            """Return the value of ``key``, or ``default``."""
+
+    def __init__(self, top: dict[K, V] | None = None, below: tuple[dict[K, V], ...] = ()) -> None:
+        self.top: dict[K, V] = {} if top is None else top
+        self.below = below
+        self._bind()
+
+    def _bind(self) -> None:
+        # ``get`` is bound per instance so that, with nothing frozen, a read is one builtin
+        # dict call; setattr keeps the typed signature above for callers.
+        object.__setattr__(self, "get", self._layered_get if self.below else self.top.get)
+
+    def _layered_get(self, key: K, default: Any = None) -> Any:
+        value = self.top.get(key, _MISSING)
+        if value is not _MISSING:
+            return value
+        for layer in self.below:
+            value = layer.get(key, _MISSING)
+            if value is not _MISSING:
+                return value
+        return default
+
+    def __getitem__(self, key: K) -> V:
+        value = self.get(key, _MISSING)
+        if value is _MISSING:
+            raise KeyError(key)
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return self.get(key, _MISSING) is not _MISSING  # type: ignore[arg-type]
+
+    def __setitem__(self, key: K, value: V) -> None:
+        self.top[key] = value
+
+    def __iter__(self) -> Iterator[K]:
+        if not self.below:
+            yield from self.top
+            return
+        seen: set[K] = set()
+        for layer in (self.top, *self.below):
+            for key in layer:
+                if key not in seen:
+                    seen.add(key)
+                    yield key
+
+    def __len__(self) -> int:
+        if not self.below:
+            return len(self.top)
+        return sum(1 for _ in self)
+
+    def fork(self) -> Layers[K, V]:
+        """Freeze what this map holds and return an independent map that shares it."""
+        if self.top:
+            below = (self.top, *self.below)
+            # Merge while a newer layer is at least half the size of the older one below it.
+            while len(below) >= 2 and 2 * len(below[0]) >= len(below[1]):
+                merged = dict(below[1])
+                merged.update(below[0])
+                below = (merged, *below[2:])
+            self.top = {}
+            self.below = below
+            self._bind()
+        return Layers({}, self.below)
+
+
+@attrs.frozen(kw_only=True)
+class Location:
+    """A location: its gid, display name and the attributes reads show (interface.md)."""
+
+    id: str
+    name: str = DEFAULT_LOCATION_NAME
+    is_active: bool = True
+    fulfills_online_orders: bool = True
+    created_at: datetime | None = None
+
+
+class Level:
+    """One inventory level: the stored quantities of an item at a location.
+
+    ``q`` holds the seven stored quantities in ``quantities.STORED`` order; ``on_hand`` is
+    derived, never stored. ``updated`` holds, per stored name, when it last changed
+    (allocated on first change, so untouched levels cost nothing for it). ``owner`` is the
+    token of the ``State`` allowed to write it in place; any other state copies it first.
+    """
+
+    __slots__ = ("active", "created_at", "id", "item_id", "location_id", "owner", "q",
+                 "updated")
+
+    def __init__(self, level_id: str, item_id: str, location_id: str, active: bool,
+                 owner: object = None, created_at: datetime | None = None) -> None:
+        self.id = level_id
+        self.item_id = item_id
+        self.location_id = location_id
+        self.active = active
+        self.owner = owner
+        self.q: list[int] = [0] * len(STORED)
+        self.updated: list[datetime | None] | None = None
+        #: When the level was created (shared with every level created at that moment).
+        self.created_at = created_at
+
+    def copy(self, owner: object) -> Level:
+        """Return a private copy of this level for the state whose token is ``owner``."""
+        level = Level(self.id, self.item_id, self.location_id, self.active, owner,
+                      self.created_at)
+        level.q = self.q.copy()
+        level.updated = self.updated.copy() if self.updated is not None else None
+        return level
+
+    @property
+    def updated_at(self) -> datetime | None:
+        """When a stored quantity last changed, else when the level was created."""
+        touched = [t for t in self.updated if t is not None] if self.updated else []
+        return max(touched) if touched else self.created_at
+
+    def touch(self, index: int, when: datetime) -> None:
+        """Record that stored quantity ``index`` changed at ``when``."""
+        if self.updated is None:
+            self.updated = [None] * len(STORED)
+        self.updated[index] = when
+
+    def __repr__(self) -> str:
+        return f"Level({self.id!r}, active={self.active}, q={self.q})"
+
+
+@attrs.frozen(kw_only=True)
+class ItemAttributes:
+    """What an inventory item is, besides its levels: the attributes reads show.
+
+    ``mutable`` is false for a bundle's parent item, which the quantity mutations refuse
+    (NON_MUTABLE_INVENTORY_ITEM, semantics §5). Items loaded together share one value.
+    """
+
+    sku: str | None = None
+    tracked: bool = True
+    requires_shipping: bool = True
+    mutable: bool = True
+    created_at: datetime | None = None
+
+
+DEFAULT_ITEM: Final = ItemAttributes()
+
+
+class Item:
+    """An inventory item and the levels it has, by location (copied on write, like levels)."""
+
+    __slots__ = ("active_levels", "attributes", "id", "levels", "owner")
+
+    def __init__(self, item_id: str, owner: object = None,
+                 attributes: ItemAttributes = DEFAULT_ITEM) -> None:
+        self.id = item_id
+        self.levels: dict[str, Level] = {}
+        self.active_levels = 0
+        self.owner = owner
+        self.attributes = attributes
+
+    def copy(self, owner: object) -> Item:
+        """Return a private copy (sharing the levels until they are written) for ``owner``."""
+        item = Item(self.id, owner, self.attributes)
+        item.levels = dict(self.levels)
+        item.active_levels = self.active_levels
+        return item
+
+
+class State:
+    """Everything the engine stores: items, locations and levels with their indices.
+
+    Copy on write: ``fork`` costs O(1) in the number of levels. Items and levels carry the
+    token of the state that may write them in place; a state writes only through ``own``,
+    ``own_item``, ``add_level``, ``new_level`` and ``set_active``, which copy what another
+    state's token marks. Locations never change once loaded, so forks share that dict.
+    """
+
+    __slots__ = ("items", "level_by_id", "locations", "next_level_number", "token")
+
+    def __init__(self) -> None:
+        self.token = object()
+        self.items: Layers[str, Item] = Layers()
+        self.locations: dict[str, Location] = {}
+        self.level_by_id: Layers[str, Level] = Layers()
+        self.next_level_number = 1
+
+    def fork(self) -> State:
+        """Return an independent copy of this state; both copy shared objects on write."""
+        child = State()
+        child.items = self.items.fork()
+        child.level_by_id = self.level_by_id.fork()
+        child.locations = self.locations
+        child.next_level_number = self.next_level_number
+        # Everything this state owned is shared now: a new token makes it copy on write too.
+        self.token = object()
+        return child
+
+    def add_item(self, item_id: str, attributes: ItemAttributes = DEFAULT_ITEM) -> Item:
+        """Create and index an item with no levels."""
+        item = Item(item_id, self.token, attributes)
+        self.items[item_id] = item
+        return item
+
+    def own_item(self, item_id: str) -> Item:
+        """Return ``item_id``'s item, copied first if another state may share it."""
+        item = self.items[item_id]
+        if item.owner is not self.token:
+            item = item.copy(self.token)
+            self.items[item_id] = item
+        return item
+
+    def own(self, level: Level) -> Level:
+        """Return the level at ``level``'s place that this state may write, copying if shared.
+
+        Always the level now installed there: callers may hold an older, shared one.
+        """
+        if level.owner is self.token:
+            return level
+        item = self.own_item(level.item_id)
+        current = item.levels[level.location_id]
+        if current.owner is not self.token:
+            current = current.copy(self.token)
+            item.levels[level.location_id] = current
+            self.level_by_id[current.id] = current
+        return current
+
+    def level(self, item_id: str, location_id: str) -> Level | None:
+        """Return the level of ``item_id`` at ``location_id`` (active or not), if any. O(1)."""
+        item = self.items.get(item_id)
+        return item.levels.get(location_id) if item is not None else None
+
+    def add_level(self, level: Level) -> None:
+        """Index a new level under its item, its id and, if active, the item's active count."""
+        level.owner = self.token
+        item = self.own_item(level.item_id)
+        item.levels[level.location_id] = level
+        self.level_by_id[level.id] = level
+        if level.active:
+            item.active_levels += 1
+        number = level_number(level.id)
+        if number is not None and number >= self.next_level_number:
+            self.next_level_number = number + 1
+
+    def new_level(self, item_id: str, location_id: str, now: datetime | None = None, *,
+                  active: bool = True) -> Level:
+        """Create, index and return a fresh level (active unless told) with all quantities zero."""
+        level_id = make_level_id(self.next_level_number, item_id)
+        # Share the item's and location's own id strings (memory per level).
+        level = Level(level_id, self.items[item_id].id, self.locations[location_id].id, active,
+                      created_at=now)
+        self.add_level(level)
+        return level
+
+    def set_active(self, level: Level, active: bool) -> Level:
+        """Activate or deactivate ``level``, keeping the item's active count in step.
+
+        Returns the level as now installed (a private copy if it was shared).
+        """
+        if level.active != active:
+            level = self.own(level)
+            level.active = active
+            self.own_item(level.item_id).active_levels += 1 if active else -1
+        return level

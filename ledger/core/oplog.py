@@ -1,0 +1,324 @@
+"""The operation record: every call a ledger ran, with its inputs, outcome and clock time.
+
+The journal of adjustment groups says what changed; the operation log says what was asked,
+which is what a replay needs. The engine appends one ``OpRecord`` per call that got past the
+Python type checks (user errors, request errors, replays and injected faults included):
+everything needed to run it again and get the same result, ids and timestamps included.
+
+This module holds the record, its JSON object form (``OpRecord.to_json`` and
+``record_from_json``, the ``<RECORD>`` of the file format) and the in-memory ``OpLog``; the
+JSON Lines file that frames records with checksums is ``ledger.store.oplog``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any, Final
+
+import attrs
+
+from ledger.core.commands import (
+    ABSENT,
+    Activate,
+    Adjust,
+    AdjustChange,
+    BulkToggleActivation,
+    Deactivate,
+    Move,
+    MoveChange,
+    MoveTerminal,
+    SetOnHand,
+    SetQuantities,
+    SetQuantity,
+)
+from ledger.core.errors import (
+    ACTIVATE,
+    ADJUST,
+    BULK_TOGGLE,
+    DEACTIVATE,
+    MOVE,
+    SET,
+    SET_ON_HAND,
+    LedgerError,
+    brief,
+)
+from ledger.core.events import EventKind, EventLine, PlatformEvent
+from ledger.core.faults import Fault
+from ledger.core.results import Result
+from ledger.core.versions import SUPPORTED
+
+STATUSES: Final = ("applied", "no-op", "user-errors", "request-error", "replayed", "fault")
+
+
+_COMMANDS: Final[dict[str, type]] = {
+    ADJUST: Adjust,
+    MOVE: Move,
+    SET: SetQuantities,
+    SET_ON_HAND: SetOnHand,
+    ACTIVATE: Activate,
+    DEACTIVATE: Deactivate,
+    BULK_TOGGLE: BulkToggleActivation,
+    **{kind.value: PlatformEvent for kind in EventKind},
+}
+#: Fields holding other attrs values: (class, field) -> the class of each element.
+
+
+_NESTED: Final[dict[tuple[type, str], type]] = {
+    (Adjust, "changes"): AdjustChange,
+    (Move, "changes"): MoveChange,
+    (MoveChange, "from_"): MoveTerminal,
+    (MoveChange, "to"): MoveTerminal,
+    (SetQuantities, "quantities"): SetQuantity,
+    (SetOnHand, "quantities"): SetQuantity,
+    (PlatformEvent, "lines"): EventLine,
+}
+
+
+@attrs.frozen(kw_only=True)
+
+
+class Outcome:
+    """What a recorded call returned, in brief: enough to check that a replay agrees."""
+
+    status: str
+    group_id: str | None = None
+    errors: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, result: Result, fault: Fault | None) -> Outcome:
+        """Summarise ``result`` (``fault``: the fault injected into the call, if any)."""
+        group_id = result.group.id if result.group is not None else None
+        if result.request_error is not None:
+            status = "fault" if fault is not None else "request-error"
+            return cls(status=status, errors=(result.request_error.kind.value,))
+        errors = tuple(
+            e.code.value if e.code is not None else e.message for e in result.user_errors
+        )
+        if result.replayed:
+            return cls(status="replayed", group_id=group_id, errors=errors)
+        if fault is not None:
+            return cls(status="fault", errors=errors)
+        if errors:
+            return cls(status="user-errors", errors=errors)
+        return cls(status="applied" if group_id is not None else "no-op", group_id=group_id)
+
+
+@attrs.frozen(kw_only=True)
+
+
+class OpRecord:
+    """One call as the ledger ran it: enough to run it again with the same result."""
+
+    seq: int
+    at: datetime | None
+    operation: str
+    api_version: str
+    idempotency_key: str | None
+    command: Any
+    fault: Fault | None
+    outcome: Outcome
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the record as the JSON object of the format (see the module docstring)."""
+        return {
+            "seq": self.seq,
+            "at": self.at.isoformat(timespec="microseconds") if self.at is not None else None,
+            "operation": self.operation,
+            "apiVersion": self.api_version,
+            "idempotencyKey": self.idempotency_key,
+            "fault": self.fault.value if self.fault is not None else None,
+            "input": encode_command(self.command),
+            "outcome": {
+                "status": self.outcome.status,
+                "groupId": self.outcome.group_id,
+                "errors": list(self.outcome.errors),
+            },
+        }
+
+
+def encode_command(command: Any) -> dict[str, Any]:
+    """Return the JSON object of a command (fields by Python name; ``ABSENT`` left out)."""
+    out: dict[str, Any] = {}
+    for field in attrs.fields(type(command)):
+        value = getattr(command, field.name)
+        if value is ABSENT:
+            continue
+        out[field.name] = _encode(value)
+    return out
+
+
+def _encode(value: Any) -> Any:
+    if attrs.has(type(value)):
+        return encode_command(value)
+    if isinstance(value, tuple):
+        return [_encode(v) for v in value]
+    if isinstance(value, EventKind):
+        return value.value
+    return value
+
+
+def decode_command(operation: str, data: object, where: str = "input") -> Any:
+    """Build the command of ``operation`` from its JSON object; ``ValueError`` if malformed."""
+    kind = _COMMANDS.get(operation)
+    if kind is None:
+        raise ValueError(f"{where}: unknown operation {operation!r}")
+    command = _decode(kind, data, where)
+    if isinstance(command, PlatformEvent) and command.kind.value != operation:
+        raise ValueError(f"{where}: the event kind {command.kind.value!r} is not the record's "
+                         f"operation {operation!r}")
+    return command
+
+
+def _decode(kind: type, data: object, where: str) -> Any:
+    if not isinstance(data, dict):
+        raise ValueError(f"{where} must be an object, not {type(data).__name__}")
+    fields = {f.name: f for f in attrs.fields(kind)}
+    unknown = sorted(str(k) for k in data if k not in fields)
+    if unknown:
+        raise ValueError(f"{where} has unknown field(s) {', '.join(map(repr, unknown))}")
+    kwargs: dict[str, Any] = {}
+    for name, value in data.items():
+        element = _NESTED.get((kind, name))
+        path = f"{where}.{name}"
+        if element is not None and name in ("from_", "to"):
+            kwargs[name] = _decode(element, value, path)
+        elif element is not None:
+            if not isinstance(value, list):
+                raise ValueError(f"{path} must be a list")
+            kwargs[name] = [_decode(element, v, f"{path}[{i}]") for i, v in enumerate(value)]
+        elif kind is BulkToggleActivation and name == "updates":
+            if not isinstance(value, list) or not all(
+                isinstance(u, list) and len(u) == 2 for u in value
+            ):
+                raise ValueError(f"{path} must be a list of [locationId, activate] pairs")
+            kwargs[name] = [tuple(u) for u in value]
+        elif kind is PlatformEvent and name == "kind":
+            try:
+                kwargs[name] = EventKind(value)
+            except ValueError:
+                raise ValueError(f"{path}: unknown event kind {value!r}") from None
+        else:
+            kwargs[name] = value
+    try:
+        return kind(**kwargs)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{where}: {error}") from None
+
+
+def parse_time(value: object, where: str) -> datetime:
+    """Read an ISO 8601 time with a UTC offset; ``ValueError`` naming ``where`` if it is not.
+
+    A time whose UTC reading falls outside the years 1 to 9999 (``0001-01-01T00:00:00+14:00``)
+    is refused too: every later comparison and conversion would raise ``OverflowError``.
+    """
+    if not isinstance(value, str):
+        raise ValueError(f"{where} must be an ISO 8601 string")
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{where} is not an ISO 8601 time: {brief(value)}") from None
+    if when.tzinfo is None:
+        raise ValueError(f"{where} must carry a UTC offset: {brief(value)}")
+    try:
+        when.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{where} is out of range once converted to UTC (years 1 to 9999): "
+                         f"{brief(value)}") from None
+    return when
+
+
+def record_from_json(data: object, where: str = "record") -> OpRecord:
+    """Build an ``OpRecord`` from its JSON object; ``ValueError`` naming what is wrong."""
+    if not isinstance(data, dict):
+        raise ValueError(f"{where} must be a JSON object")
+    expected = {"seq", "at", "operation", "apiVersion", "idempotencyKey", "fault", "input",
+                "outcome"}
+    if set(data) != expected:
+        missing = sorted(expected - set(data))
+        extra = sorted(str(k) for k in set(data) - expected)
+        raise ValueError(f"{where}: missing {missing or 'nothing'}, unknown {extra or 'nothing'}")
+    seq, operation, version, key = (data["seq"], data["operation"], data["apiVersion"],
+                                    data["idempotencyKey"])
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+        raise ValueError(f"{where}.seq must be a positive integer")
+    if not isinstance(operation, str) or not isinstance(version, str):
+        raise ValueError(f"{where}.operation and .apiVersion must be strings")
+    if operation not in _COMMANDS:
+        raise ValueError(f"{where}: unknown operation {brief(operation)}")
+    if version not in SUPPORTED:  # else the replay would refuse it, naming no line
+        raise ValueError(f"{where}.apiVersion: unsupported API version {brief(version)}")
+    if key is not None and not isinstance(key, str):
+        raise ValueError(f"{where}.idempotencyKey must be a string or null")
+    fault = data["fault"]
+    try:
+        fault = Fault(fault) if fault is not None else None
+    except ValueError:
+        raise ValueError(f"{where}.fault: unknown fault {fault!r}") from None
+    outcome = data["outcome"]
+    if not isinstance(outcome, dict) or set(outcome) != {"status", "groupId", "errors"}:
+        raise ValueError(f"{where}.outcome must hold status, groupId and errors")
+    status, group_id, errors = outcome["status"], outcome["groupId"], outcome["errors"]
+    if status not in STATUSES:
+        raise ValueError(f"{where}.outcome.status must be one of {', '.join(STATUSES)}")
+    if group_id is not None and not isinstance(group_id, str):
+        raise ValueError(f"{where}.outcome.groupId must be a string or null")
+    if not isinstance(errors, list) or not all(isinstance(e, str) for e in errors):
+        raise ValueError(f"{where}.outcome.errors must be a list of strings")
+    at = parse_time(data["at"], f"{where}.at") if data["at"] is not None else None
+    return OpRecord(
+        seq=seq, at=at, operation=operation, api_version=version,
+        idempotency_key=key, command=decode_command(operation, data["input"], f"{where}.input"),
+        fault=fault,
+        outcome=Outcome(status=status, group_id=group_id, errors=tuple(errors)),
+    )
+
+
+class OpLog:
+    """The in-memory operation log of one ledger; ``fork`` shares the records made so far."""
+
+    def __init__(self, parent: OpLog | None = None, upto: int = 0,
+                 base: dict[str, Any] | None = None) -> None:
+        self._parent = parent
+        self._upto = upto
+        self._records: list[OpRecord] = []
+        #: Where the log starts (``header``'s ``base``): ``None`` for a log from record 1.
+        self.base: dict[str, Any] | None = (
+            base if base is not None or parent is None else parent.base)
+
+    def __len__(self) -> int:
+        return self._upto + len(self._records)
+
+    def __iter__(self) -> Iterator[OpRecord]:
+        chain: list[tuple[OpLog, int]] = []
+        log: OpLog | None = self
+        limit = len(self)
+        while log is not None:
+            chain.append((log, limit))
+            limit, log = log._upto, log._parent
+        root, root_limit = chain[-1]
+        yield from root._head(min(root._upto, root_limit))
+        for log, limit in reversed(chain):
+            yield from log._records[: limit - log._upto]
+
+    def _head(self, upto: int) -> Iterator[OpRecord]:
+        """Yield the records up to ``upto`` that this root log does not hold in memory.
+
+        A plain log holds all of its records (``upto`` is 0); a durable store's log reads
+        them back from its journal file.
+        """
+        return iter(())
+
+    def append(self, record: OpRecord) -> None:
+        """Add the record of the newest call."""
+        if record.seq != len(self) + 1:
+            raise LedgerError(f"operation record {record.seq} out of order")
+        self._records.append(record)
+
+    def fork(self) -> OpLog:
+        """Return a log that starts with every record made so far and goes its own way."""
+        return OpLog(self, len(self))
+
+
+class ReplayMismatchError(ValueError):
+    """A replayed call did not give the outcome its record says it gave."""

@@ -1,0 +1,665 @@
+"""A seeded demand-and-replenishment simulation that drives a ``Ledger`` day by day.
+
+``simulate(SimulationConfig(items=5, locations=2, days=30, seed=7))`` builds a store from a
+generated snapshot, then runs ``days`` simulated days on it: orders placed, fulfilled,
+cancelled (with or without restock), returns restocked, purchase orders raised (``incoming``)
+and received, damage, and cycle counts. Every quantity change goes through the ledger (the
+platform events and the Pythonic mutations), so the journal is the full audit trail.
+
+Determinism: the only source of randomness is one ``random.Random(seed)`` and the clock is a
+``ManualClock`` moved by the simulation, so the same configuration gives the same report byte
+for byte, in this process, in a worker process or on a Dask worker. Nothing iterates over a
+``set`` or depends on ``hash()`` (string hashing is salted per process).
+
+One simulated day runs these phases, each at its own hour of the day:
+
+====  ======================================================================================
+hour  phase
+====  ======================================================================================
+06    purchase orders due today are received (``incoming_received``: incoming → available)
+08    orders due today that the customer cancelled are cancelled; orders open longer than
+      ``max_backorder_days`` are cancelled with restock
+10    open orders at least ``fulfil_delay_days`` old ship every line whose units are on the
+      shelf (``available + committed >= quantity``); other lines stay open (backorders)
+12    returns due today are restocked (``return_restocked``)
+14    new demand: ``Poisson(demand_rate)`` lines per item and location, grouped into orders of
+      1 … ``max_lines_per_order`` lines at one location (``order_placed``)
+16    damage: each level with stock, with probability ``damage_rate``, moves 1-2 units
+      ``available`` → ``damaged`` (``ledger.move``)
+18    cycle counts, every ``cycle_count_every_days`` days: every level is counted and set
+      through ``inventorySetQuantities`` (compare-and-swap on the value read), alternately
+      by ``available`` and by ``on_hand``
+20    replenishment review: a level whose position (``available + incoming``) is at or
+      below ``reorder_point`` gets a purchase order up to ``order_up_to``
+      (``ledger.adjust`` of ``incoming``, reason ``movement_created``), received
+      ``lead_time_days`` later
+====  ======================================================================================
+
+Definitions used by the report:
+
+* **stock-out line**: an order line that, when placed, found ``available <= 0`` at its level
+  (counting earlier lines of the same order at that level);
+* **stock-out level-day**: a (day, item, location) whose ``available`` is ``<= 0`` at the end
+  of the day;
+* **oversold units** of a line: the units beyond what was available when it was placed,
+  ``max(0, quantity - max(0, available_before))``; an **oversold order** has at least one
+  line with oversold units (the store keeps selling when out of stock, as Shopify allows);
+* **fill rate**: units fulfilled / units ordered (1.0 when nothing was ordered); units still
+  open or cancelled at the end count as not filled.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
+
+import attrs
+
+from ledger.api import Ledger
+from ledger.core.clock import ManualClock
+from ledger.core.commands import (
+    ABSENT,
+    AdjustChange,
+    MoveChange,
+    MoveTerminal,
+    OptionalInt,
+    SetQuantity,
+)
+from ledger.core.quantities import API_NAMES
+from ledger.core.results import Result
+from ledger.core.versions import DEFAULT, Presence, era_of
+
+ITEM_PREFIX: Final = "gid://shopify/InventoryItem/"
+LOCATION_PREFIX: Final = "gid://shopify/Location/"
+#: Documents the simulation invents live under its own scheme: the ledger refuses
+#: ``gid://shopify/`` ledger documents, and these are not Shopify objects anyway.
+DOCUMENT_PREFIX: Final = "sim://"
+#: Event kinds of the report, in the order they are printed.
+EVENT_KINDS: Final = (
+    "order_placed",
+    "order_fulfilled",
+    "order_cancelled_restock",
+    "order_cancelled_no_restock",
+    "return_restocked",
+    "incoming_ordered",
+    "incoming_received",
+    "damaged",
+    "cycle_count",
+)
+#: Poisson draws use Knuth's product method, exact and cheap for small means only.
+MAX_DEMAND_RATE: Final = 50.0
+_DAY: Final = 86_400
+_HOUR: Final = 3_600
+
+
+def item_id(number: int) -> str:
+    """Return the id of simulated item ``number`` (1-based)."""
+    return f"{ITEM_PREFIX}{number}"
+
+
+def location_id(number: int) -> str:
+    """Return the id of simulated location ``number`` (1-based)."""
+    return f"{LOCATION_PREFIX}{number}"
+
+
+def _positive(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if type(value) is not int or value < 1:
+        raise ValueError(f"{attribute.name} must be an int >= 1, not {value!r}")
+
+
+def _natural(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if type(value) is not int or value < 0:
+        raise ValueError(f"{attribute.name} must be an int >= 0, not {value!r}")
+
+
+def _probability(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 1:
+        raise ValueError(f"{attribute.name} must be a number in [0, 1], not {value!r}")
+
+
+def _rate(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if (not isinstance(value, int | float) or isinstance(value, bool)
+            or not 0 <= value <= MAX_DEMAND_RATE):
+        raise ValueError(f"{attribute.name} must be a number in [0, {MAX_DEMAND_RATE}], "
+                         f"not {value!r}")
+
+
+def _aware(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise ValueError(f"{attribute.name} must be a timezone-aware datetime, not {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class SimulationConfig:
+    """The sizes, the seed and the policy parameters of one simulation run."""
+
+    items: int = attrs.field(default=5, validator=_positive)
+    locations: int = attrs.field(default=2, validator=_positive)
+    days: int = attrs.field(default=30, validator=_positive)
+    seed: int = attrs.field(default=0, validator=attrs.validators.instance_of(int))
+    api_version: str = attrs.field(default=DEFAULT)
+    start: datetime = attrs.field(default=datetime(2026, 1, 1, tzinfo=UTC), validator=_aware)
+    #: Mean order lines per item and location per day.
+    demand_rate: float = attrs.field(default=0.6, validator=_rate)
+    max_units_per_line: int = attrs.field(default=3, validator=_positive)
+    max_lines_per_order: int = attrs.field(default=3, validator=_positive)
+    #: Days between placing an order and shipping it.
+    fulfil_delay_days: int = attrs.field(default=1, validator=_natural)
+    #: Open (backordered) orders older than this are cancelled with restock.
+    max_backorder_days: int = attrs.field(default=5, validator=_natural)
+    #: Probability that a customer cancels an order before it ships.
+    cancel_rate: float = attrs.field(default=0.05, validator=_probability)
+    #: Probability that a cancellation puts the units back in ``available``.
+    cancel_restock_rate: float = attrs.field(default=0.7, validator=_probability)
+    #: Probability that a shipment comes back and is restocked.
+    return_rate: float = attrs.field(default=0.03, validator=_probability)
+    return_delay_days: int = attrs.field(default=4, validator=_positive)
+    #: Probability per level per day that 1-2 available units are damaged.
+    damage_rate: float = attrs.field(default=0.02, validator=_probability)
+    #: Count every level every this many days (0: never).
+    cycle_count_every_days: int = attrs.field(default=7, validator=_natural)
+    #: Probability that a count finds a quantity other than the ledger's.
+    count_discrepancy_rate: float = attrs.field(default=0.1, validator=_probability)
+    reorder_point: int = attrs.field(default=6, validator=_natural)
+    order_up_to: int = attrs.field(default=20, validator=_positive)
+    lead_time_days: int = attrs.field(default=3, validator=_positive)
+
+    def __attrs_post_init__(self) -> None:
+        era_of(self.api_version)  # raises ValueError naming the supported versions
+        if self.order_up_to <= self.reorder_point:
+            raise ValueError("order_up_to must be above reorder_point")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the configuration as JSON-ready values."""
+        out = attrs.asdict(self)
+        out["start"] = self.start.isoformat()
+        return out
+
+
+@attrs.frozen(kw_only=True)
+class EventTotal:
+    """How many calls of one event kind ran and how many units they moved."""
+
+    kind: str
+    calls: int
+    units: int
+
+
+@attrs.frozen(kw_only=True)
+class DailySample:
+    """One tracked item's quantities, summed over its locations, at the end of a day."""
+
+    day: int
+    item_id: str
+    available: int
+    committed: int
+    on_hand: int
+
+
+@attrs.frozen(kw_only=True)
+class Operations:
+    """The ledger calls the run made: how many, and how they ended."""
+
+    calls: int
+    succeeded: int
+    no_ops: int
+    failed: int
+
+
+@attrs.frozen(kw_only=True)
+class SimulationReport:
+    """What one run did: demand served, stock-outs, oversells, events, final quantities."""
+
+    config: SimulationConfig
+    orders_placed: int
+    order_lines: int
+    units_ordered: int
+    units_fulfilled: int
+    units_open_at_end: int
+    fill_rate: float
+    stockout_lines: int
+    stockout_level_days: int
+    oversold_orders: int
+    oversold_units: int
+    events: tuple[EventTotal, ...]
+    #: Net change of ``on_hand`` made by cycle counts (shrinkage found is negative).
+    cycle_count_on_hand_delta: int
+    initial_on_hand: int
+    #: Every API quantity summed over all levels at the end, in ``API_NAMES`` order.
+    final_quantities: tuple[tuple[str, int], ...]
+    levels_out_of_stock_at_end: int
+    operations: Operations
+    journal_groups: int
+    samples: tuple[DailySample, ...] = ()
+
+    def event(self, kind: str) -> EventTotal:
+        """Return the totals of event ``kind`` (one of ``EVENT_KINDS``)."""
+        for total in self.events:
+            if total.kind == kind:
+                return total
+        raise KeyError(kind)
+
+    def final(self, name: str) -> int:
+        """Return the final total of the API quantity ``name``."""
+        return dict(self.final_quantities)[name]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as JSON-ready values (samples only when some were recorded)."""
+        out: dict[str, Any] = {
+            "config": self.config.to_dict(),
+            "orders_placed": self.orders_placed,
+            "order_lines": self.order_lines,
+            "units_ordered": self.units_ordered,
+            "units_fulfilled": self.units_fulfilled,
+            "units_open_at_end": self.units_open_at_end,
+            "fill_rate": self.fill_rate,
+            "stockout_lines": self.stockout_lines,
+            "stockout_level_days": self.stockout_level_days,
+            "oversold_orders": self.oversold_orders,
+            "oversold_units": self.oversold_units,
+            "events": {e.kind: {"calls": e.calls, "units": e.units} for e in self.events},
+            "cycle_count_on_hand_delta": self.cycle_count_on_hand_delta,
+            "initial_on_hand": self.initial_on_hand,
+            "final_quantities": dict(self.final_quantities),
+            "levels_out_of_stock_at_end": self.levels_out_of_stock_at_end,
+            "operations": attrs.asdict(self.operations),
+            "journal_groups": self.journal_groups,
+        }
+        if self.samples:
+            out["samples"] = [attrs.asdict(s) for s in self.samples]
+        return out
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """Return the report as JSON with sorted keys: equal reports give equal text."""
+        return json.dumps(self.to_dict(), sort_keys=True, indent=indent)
+
+
+def generate_snapshot(config: SimulationConfig, rng: random.Random) -> dict[str, Any]:
+    """Return the starting store: every item stocked everywhere, between the policy bounds."""
+    locations = [{"id": location_id(n), "name": f"Location {n}"}
+                 for n in range(1, config.locations + 1)]
+    items = [{"id": item_id(n)} for n in range(1, config.items + 1)]
+    levels = [
+        {"inventoryItemId": item_id(i), "locationId": location_id(loc),
+         "quantities": {"available": rng.randint(config.reorder_point, config.order_up_to)}}
+        for i in range(1, config.items + 1)
+        for loc in range(1, config.locations + 1)
+    ]
+    return {"locations": locations, "inventoryItems": items, "inventoryLevels": levels}
+
+
+def poisson(rng: random.Random, mean: float) -> int:
+    """Draw from a Poisson distribution of ``mean`` (Knuth; ``mean`` at most ``MAX_DEMAND_RATE``).
+
+    >>> poisson(random.Random(1), 0.0)
+    0
+    """
+    limit = math.exp(-mean)
+    count, product = 0, rng.random()
+    while product > limit:
+        count += 1
+        product *= rng.random()
+    return count
+
+
+@attrs.define
+class _Order:
+    number: int
+    location: str
+    #: (item, quantity) lines still open, in order.
+    lines: list[tuple[str, int]]
+    placed_day: int
+    cancel: bool
+
+    @property
+    def uri(self) -> str:
+        return f"gid://shopify/Order/{self.number}"
+
+
+class Simulation:
+    """One run: ``Simulation(config).run()`` returns the report; ``.ledger`` is the store.
+
+    ``sample_items`` are item ids whose quantities are recorded at the end of every day (for
+    plots). ``progress`` is called with the number of days done after each day.
+    """
+
+    def __init__(
+        self,
+        config: SimulationConfig,
+        *,
+        sample_items: Sequence[str] = (),
+    ) -> None:
+        self.config = config
+        self.rng = random.Random(config.seed)  # noqa: S311 - reproducible draws, not secrets
+        self.clock = ManualClock(config.start)
+        #: The generated store before day one: with ``ledger.oplog`` it replays the run.
+        self.start_snapshot = generate_snapshot(config, self.rng)
+        self.ledger = Ledger.from_snapshot(
+            self.start_snapshot, api_version=config.api_version, clock=self.clock,
+        )
+        self.item_ids = [item_id(n) for n in range(1, config.items + 1)]
+        self.location_ids = [location_id(n) for n in range(1, config.locations + 1)]
+        for wanted in sample_items:
+            if not self.ledger.has_item(wanted):
+                raise ValueError(f"unknown item to sample {wanted!r}")
+        self.sample_items = tuple(sample_items)
+        era = era_of(config.api_version)
+        # The pinned version decides what a well-behaved client sends (an app must speak its
+        # version): keys and changeFromQuantity where they exist, compareQuantity before.
+        self._keys = era.idempotency is not Presence.UNDEFINED
+        self._change_from = era.change_from is not Presence.UNDEFINED
+        self._legacy_compare = era.legacy_compare is Presence.REQUIRED
+        self._calls = self._succeeded = self._no_ops = self._failed = 0
+        self._next_order = self._next_document = 0
+        self._open: dict[int, _Order] = {}
+        self._receipts: dict[int, list[tuple[str, str, int, str]]] = {}
+        self._returns: dict[int, list[tuple[str, list[tuple[str, str, int]]]]] = {}
+        self._calls_by_kind = dict.fromkeys(EVENT_KINDS, 0)
+        self._units_by_kind = dict.fromkeys(EVENT_KINDS, 0)
+        self._orders = self._lines = self._stockout_lines = 0
+        self._oversold_orders = self._oversold_units = self._stockout_days = 0
+        self._count_delta = 0
+        self._count_rounds = 0
+        self._samples: list[DailySample] = []
+        self._initial_on_hand = self._total("on_hand")
+
+    # ------------------------------------------------------------------ helpers
+
+    def _q(self, item: str, location: str) -> dict[str, int]:
+        return self.ledger.quantities(item, location)
+
+    def _total(self, name: str) -> int:
+        return sum(self._q(i, loc)[name] for i in self.item_ids for loc in self.location_ids)
+
+    def _key(self) -> str:
+        """Return a fresh idempotency key; unique within the run, derived from the seed."""
+        return f"sim-{self.config.seed}-{self._calls}"
+
+    def _mutation_key(self) -> str | None:
+        return self._key() if self._keys else None
+
+    def _cas(self, value: int) -> OptionalInt:
+        return value if self._change_from else ABSENT
+
+    def _document(self, kind: str) -> str:
+        self._next_document += 1
+        return f"{DOCUMENT_PREFIX}{kind}/{self._next_document}"
+
+    def _record(self, kind: str, result: Result, units: int) -> Result:
+        self._calls += 1
+        if not result.ok:
+            self._failed += 1
+            return result
+        self._succeeded += 1
+        if result.group is None:
+            self._no_ops += 1
+        self._calls_by_kind[kind] += 1
+        self._units_by_kind[kind] += units
+        return result
+
+    def _at(self, day: int, hour: int) -> None:
+        self.clock.now = self.config.start + timedelta(seconds=day * _DAY + hour * _HOUR)
+
+    # ------------------------------------------------------------------ the run
+
+    def run(self, progress: Callable[[int], None] | None = None) -> SimulationReport:
+        """Run every day of the configuration and return the report."""
+        for day in range(self.config.days):
+            self._day(day)
+            if progress is not None:
+                progress(day + 1)
+        return self.report()
+
+    def _day(self, day: int) -> None:
+        self._at(day, 6)
+        self._receive(day)
+        self._at(day, 8)
+        self._cancel(day)
+        self._at(day, 10)
+        self._fulfil(day)
+        self._at(day, 12)
+        self._restock_returns(day)
+        self._at(day, 14)
+        self._place_orders(day)
+        self._at(day, 16)
+        self._damage()
+        every = self.config.cycle_count_every_days
+        if every and (day + 1) % every == 0:
+            self._at(day, 18)
+            self._cycle_count()
+        self._at(day, 20)
+        self._replenish(day)
+        self._end_of_day(day)
+
+    def _receive(self, day: int) -> None:
+        for item, location, quantity, document in self._receipts.pop(day, []):
+            self._record("incoming_received", self.ledger.incoming_received(
+                document=document, lines=[(item, location, quantity)],
+                idempotency_key=self._key()), quantity)
+
+    def _cancel(self, day: int) -> None:
+        for order in list(self._open.values()):
+            due = order.placed_day + self.config.fulfil_delay_days
+            timed_out = day - order.placed_day > self.config.max_backorder_days
+            if not ((order.cancel and day >= due) or timed_out):
+                continue
+            restock = timed_out or self.rng.random() < self.config.cancel_restock_rate
+            if not restock and not self._on_shelf(order.location, order.lines):
+                # Units that are not on the shelf (an oversell) cannot leave the location.
+                restock = True
+            units = sum(q for _, q in order.lines)
+            kind = "order_cancelled_restock" if restock else "order_cancelled_no_restock"
+            self._record(kind, self.ledger.order_cancelled(
+                order=order.uri, lines=[(i, order.location, q) for i, q in order.lines],
+                restock=restock, idempotency_key=self._key()), units)
+            del self._open[order.number]
+
+    def _on_shelf(self, location: str, lines: list[tuple[str, int]]) -> bool:
+        """Tell whether every line's units are physically held (``available + committed``)."""
+        taken: dict[str, int] = {}
+        for item, quantity in lines:
+            q = self._q(item, location)
+            taken[item] = taken.get(item, 0) + quantity
+            if q["available"] + q["committed"] < taken[item]:
+                return False
+        return True
+
+    def _fulfil(self, day: int) -> None:
+        for order in list(self._open.values()):
+            if day < order.placed_day + self.config.fulfil_delay_days or order.cancel:
+                continue
+            shipped: list[tuple[str, int]] = []
+            waiting: list[tuple[str, int]] = []
+            held: dict[str, int] = {}
+            for item, quantity in order.lines:
+                q = self._q(item, order.location)
+                shelf = q["available"] + q["committed"] - held.get(item, 0)
+                if shelf >= quantity:
+                    shipped.append((item, quantity))
+                    held[item] = held.get(item, 0) + quantity
+                else:
+                    waiting.append((item, quantity))
+            if not shipped:
+                continue
+            units = sum(q for _, q in shipped)
+            lines = [(i, order.location, q) for i, q in shipped]
+            result = self._record("order_fulfilled", self.ledger.order_fulfilled(
+                order=order.uri, lines=lines, idempotency_key=self._key()), units)
+            if not result.ok:
+                continue
+            if self.rng.random() < self.config.return_rate:
+                back = day + self.config.return_delay_days
+                self._returns.setdefault(back, []).append((self._document("returns"), lines))
+            order.lines = waiting
+            if not waiting:
+                del self._open[order.number]
+
+    def _restock_returns(self, day: int) -> None:
+        for document, lines in self._returns.pop(day, []):
+            self._record("return_restocked", self.ledger.return_restocked(
+                document=document, lines=lines, idempotency_key=self._key()),
+                sum(q for _, _, q in lines))
+
+    def _place_orders(self, day: int) -> None:
+        config = self.config
+        for location in self.location_ids:
+            demand = [
+                (item, self.rng.randint(1, config.max_units_per_line))
+                for item in self.item_ids
+                for _ in range(poisson(self.rng, config.demand_rate))
+            ]
+            self.rng.shuffle(demand)
+            while demand:
+                size = self.rng.randint(1, config.max_lines_per_order)
+                lines, demand = demand[:size], demand[size:]
+                self._place(day, location, lines)
+
+    def _place(self, day: int, location: str, lines: list[tuple[str, int]]) -> None:
+        self._next_order += 1
+        order = _Order(number=self._next_order, location=location, lines=lines,
+                       placed_day=day, cancel=self.rng.random() < self.config.cancel_rate)
+        running: dict[str, int] = {}
+        oversold = 0
+        for item, quantity in lines:
+            before = running.get(item, self._q(item, location)["available"])
+            running[item] = before - quantity
+            self._stockout_lines += before <= 0
+            oversold += max(0, quantity - max(0, before))
+        result = self._record("order_placed", self.ledger.order_placed(
+            order=order.uri, lines=[(i, location, q) for i, q in lines],
+            idempotency_key=self._key()), sum(q for _, q in lines))
+        if not result.ok:
+            return
+        self._orders += 1
+        self._lines += len(lines)
+        self._oversold_units += oversold
+        self._oversold_orders += oversold > 0
+        self._open[order.number] = order
+
+    def _damage(self) -> None:
+        for item in self.item_ids:
+            for location in self.location_ids:
+                if self.rng.random() >= self.config.damage_rate:
+                    continue
+                q = self._q(item, location)
+                units = min(self.rng.randint(1, 2), q["available"])
+                if units <= 0:
+                    continue
+                document = self._document("damage")
+                change = MoveChange(
+                    item_id=item, quantity=units,
+                    from_=MoveTerminal(location_id=location, name="available",
+                                       change_from_quantity=self._cas(q["available"])),
+                    to=MoveTerminal(location_id=location, name="damaged",
+                                    ledger_document_uri=document,
+                                    change_from_quantity=self._cas(q["damaged"])),
+                )
+                self._record("damaged", self.ledger.move(
+                    reason="damaged", reference_document_uri=document, changes=[change],
+                    idempotency_key=self._mutation_key()), units)
+
+    def _cycle_count(self) -> None:
+        # Alternate the counted name so both kinds of inventorySetQuantities are exercised.
+        name = "available" if self._count_rounds % 2 == 0 else "on_hand"
+        self._count_rounds += 1
+        for item in self.item_ids:
+            for location in self.location_ids:
+                q = self._q(item, location)
+                found = 0
+                if self.rng.random() < self.config.count_discrepancy_rate:
+                    found = self.rng.choice((-2, -1, 1))
+                    if q["available"] + found < 0:
+                        found = 0  # a count cannot find fewer units than are on the shelf
+                current = q[name]
+                quantity = SetQuantity(
+                    item_id=item, location_id=location, quantity=current + found,
+                    change_from_quantity=self._cas(current),
+                    compare_quantity=current if self._legacy_compare else ABSENT,
+                )
+                result = self._record("cycle_count", self.ledger.set(
+                    name=name, reason="cycle_count_available", quantities=[quantity],
+                    idempotency_key=self._mutation_key()), abs(found))
+                if result.ok:
+                    self._count_delta += self._q(item, location)["on_hand"] - q["on_hand"]
+
+    def _replenish(self, day: int) -> None:
+        config = self.config
+        for item in self.item_ids:
+            for location in self.location_ids:
+                q = self._q(item, location)
+                position = q["available"] + q["incoming"]
+                if position > config.reorder_point:
+                    continue
+                units = config.order_up_to - position
+                document = self._document("purchase-orders")
+                result = self._record("incoming_ordered", self.ledger.adjust(
+                    name="incoming", reason="movement_created", reference_document_uri=document,
+                    changes=[AdjustChange(item_id=item, location_id=location, delta=units,
+                                          ledger_document_uri=document,
+                                          change_from_quantity=self._cas(q["incoming"]))],
+                    idempotency_key=self._mutation_key()), units)
+                if result.ok:
+                    due = day + config.lead_time_days
+                    self._receipts.setdefault(due, []).append((item, location, units, document))
+
+    def _end_of_day(self, day: int) -> None:
+        for item in self.item_ids:
+            for location in self.location_ids:
+                self._stockout_days += self._q(item, location)["available"] <= 0
+        for item in self.sample_items:
+            sums = dict.fromkeys(("available", "committed", "on_hand"), 0)
+            for location in self.location_ids:
+                q = self._q(item, location)
+                for name in sums:
+                    sums[name] += q[name]
+            self._samples.append(DailySample(day=day, item_id=item, **sums))
+
+    def report(self) -> SimulationReport:
+        """Return the report of the days run so far."""
+        ordered = self._units_by_kind["order_placed"]
+        fulfilled = self._units_by_kind["order_fulfilled"]
+        finals = {name: self._total(name) for name in API_NAMES}
+        out_of_stock = sum(self._q(i, loc)["available"] <= 0
+                           for i in self.item_ids for loc in self.location_ids)
+        return SimulationReport(
+            config=self.config,
+            orders_placed=self._orders,
+            order_lines=self._lines,
+            units_ordered=ordered,
+            units_fulfilled=fulfilled,
+            units_open_at_end=sum(q for o in self._open.values() for _, q in o.lines),
+            fill_rate=fulfilled / ordered if ordered else 1.0,
+            stockout_lines=self._stockout_lines,
+            stockout_level_days=self._stockout_days,
+            oversold_orders=self._oversold_orders,
+            oversold_units=self._oversold_units,
+            events=tuple(EventTotal(kind=k, calls=self._calls_by_kind[k],
+                                    units=self._units_by_kind[k]) for k in EVENT_KINDS),
+            cycle_count_on_hand_delta=self._count_delta,
+            initial_on_hand=self._initial_on_hand,
+            final_quantities=tuple(finals.items()),
+            levels_out_of_stock_at_end=out_of_stock,
+            operations=Operations(calls=self._calls, succeeded=self._succeeded,
+                                  no_ops=self._no_ops, failed=self._failed),
+            journal_groups=len(self.ledger.journal),
+            samples=tuple(self._samples),
+        )
+
+
+def simulate(
+    config: SimulationConfig,
+    *,
+    sample_items: Sequence[str] = (),
+    progress: Callable[[int], None] | None = None,
+) -> SimulationReport:
+    """Run one simulation of ``config`` and return its report (same config, same report).
+
+    >>> report = simulate(SimulationConfig(items=2, locations=1, days=5, seed=3))
+    >>> 0.0 <= report.fill_rate <= 1.0, report.operations.failed
+    (True, 0)
+    """
+    return Simulation(config, sample_items=sample_items).run(progress)
