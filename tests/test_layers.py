@@ -50,6 +50,8 @@ SHIMS: dict[str, str] = {
     "ledger.httpx_transport": "ledger.shopify.httpx_transport",
     "ledger.requests_adapter": "ledger.shopify.requests_adapter",
     "ledger.urllib_handler": "ledger.shopify.urllib_handler",
+    "ledger.simulation": "ledger.sim.simulation",
+    "ledger.sweep": "ledger.sim.sweep",
     "ledger.strategies": "ledger.testing.strategies",
     "ledger.pytest_plugin": "ledger.testing.pytest_plugin",
 }

@@ -1,0 +1,6 @@
+"""``ledger.simulation`` keeps working: the module moved to ``ledger.sim.simulation``.
+
+docs/architecture.md maps the old paths to the new; tests/test_layers.py checks this one.
+"""
+
+from ledger.sim.simulation import *  # noqa: F403 -- the moved module's public names, re-exported
