@@ -180,6 +180,30 @@ def test_no_page_points_at_files_a_users_clone_does_not_have() -> None:
             assert stale not in text, (page.name, stale)
 
 
+def test_every_source_file_and_module_a_page_names_exists() -> None:
+    # The layout moves (docs/architecture.md): a page naming ``ledger/rules.py`` or
+    # ``ledger.simulation.simulate`` after the file moved would send a reader nowhere.
+    for page in [*PAGES, ROOT / "RELIABILITY.md", ROOT / "benchmarks" / "README.md"]:
+        text = page.read_text()
+        for path in re.findall(r"\bledger/[\w/]+\.py\b", text):
+            assert (ROOT / path).is_file(), (page.name, path)
+        for dotted in re.findall(r"`(ledger(?:\.[a-z_]+)+)(?:\.[A-Za-z_]\w*)*[`(]", text):
+            parts = dotted.split(".")
+            # The longest prefix that is a module file or package must exist.
+            found = [".".join(parts[:n]) for n in range(len(parts), 1, -1)
+                     if (ROOT / Path(*parts[:n])).with_suffix(".py").is_file()
+                     or (ROOT / Path(*parts[:n]) / "__init__.py").is_file()]
+            assert found or parts[1] in _LEDGER_ATTRIBUTES, (page.name, dotted)
+
+
+#: ``ledger.X`` in prose that names a method of a variable called ``ledger``, not a module.
+_LEDGER_ATTRIBUTES = frozenset({
+    "adjust", "move", "set", "execute", "graphql", "snapshot", "groups", "fork", "quantity_at",
+    "quantities_at", "export_oplog", "order_placed", "history", "checkpoint", "close", "sync",
+    "report", "journal", "oplog", "quantities", "level", "replay", "activate", "deactivate",
+})
+
+
 def test_every_install_hint_names_the_distribution() -> None:
     pyproject = (ROOT / "pyproject.toml").read_text()
     assert re.search(r'^name = "shopify-inventory-ledger"$', pyproject, re.M)
