@@ -52,12 +52,13 @@ from typing import Any, Final
 
 import attrs
 
+from ledger.core.clock import timestamp
 from ledger.core.errors import brief
 from ledger.core.model import is_location_gid, item_number, level_item_id, level_number
 from ledger.core.quantities import API_NAMES, STORED
 from ledger.core.versions import DEFAULT, era_of
 from ledger.store import oplog
-from ledger.store.snapshot import INT64_MAX, INT64_MIN, timestamp
+from ledger.store.snapshot import INT64_MAX, INT64_MIN
 
 #: The item fields the query reads (and the snapshot keeps), in the snapshot's order.
 ITEM_FIELDS: Final = ("sku", "tracked", "requiresShipping", "createdAt")

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any, Final, TypeVar
 
-from ledger.core.clock import timestamp
+from ledger.core.clock import timestamp as timestamp  # re-exported: the store's time text
 from ledger.core.engine import Clock, Engine
 from ledger.core.errors import brief
 from ledger.core.model import (
