@@ -21,14 +21,8 @@ from typing import Any, Final, TextIO
 
 from ledger.cli.common import EXIT_OK, EXIT_UNUSABLE, UnusableInputError, check_target
 from ledger.core.versions import DEFAULT, SUPPORTED
-from ledger.sim.simulation import (
-    ITEM_PREFIX,
-    DailySample,
-    Simulation,
-    SimulationConfig,
-    SimulationReport,
-    item_id,
-)
+from ledger.sim.report import DailySample, SimulationConfig, SimulationReport
+from ledger.sim.simulation import ITEM_PREFIX, Simulation, item_id
 from ledger.sim.sweep import DaskUnavailableError, SweepReport, run_sweep
 
 #: Below this much work (item-location-days times runs) no progress bar is shown: it would
