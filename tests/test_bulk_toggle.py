@@ -531,7 +531,7 @@ def test_the_command_line_reports_a_successful_toggle_as_applied(
 ) -> None:
     import json
 
-    from ledger.cli.plan import main
+    from ledger.cli import main
 
     state, plan, out = tmp_path / "store.json", tmp_path / "plan.jsonl", tmp_path / "new.json"
     state.write_text(json.dumps(snapshot()))

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from ledger.cli.plan import main
+from ledger.cli import main
 from tests.support import ITEM, LOCATION, store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -448,9 +448,10 @@ def test_the_plan_runner_gives_the_bodies_ledger_execute_gives(
                  "--json"]) == 1
     bodies = [r["response"] for r in json.loads(capsys.readouterr().out)["requests"]]
     from ledger import Ledger
-    from ledger.cli.plan import _PlanClock, read_plan
+    from ledger.cli.common import PlanClock
+    from ledger.cli.plan import read_plan
 
-    clock = _PlanClock(datetime.fromisoformat("2026-11-02T08:00:00+00:00"))
+    clock = PlanClock(datetime.fromisoformat("2026-11-02T08:00:00+00:00"))
     ledger = Ledger.from_snapshot(json.loads(EXAMPLE_STORE.read_text()), clock=clock)
     expected = []
     for request in read_plan(EXAMPLE_PLAN):
@@ -612,11 +613,12 @@ def test_a_replay_whose_first_call_is_in_no_log_is_from_an_earlier_call(
     tmp_path: Path,
 ) -> None:
     from ledger import Ledger
-    from ledger.cli.plan import _label, _PlanClock, read_plan, run_plan
+    from ledger.cli.common import PlanClock
+    from ledger.cli.plan import _label, read_plan, run_plan
 
     # A ledger that keeps no log (a durable store's log also starts at its latest snapshot):
     # the replay is told, its time is not known.
-    clock = _PlanClock(datetime.fromisoformat("2026-11-02T08:00:00+00:00"))
+    clock = PlanClock(datetime.fromisoformat("2026-11-02T08:00:00+00:00"))
     ledger = Ledger.from_snapshot(store(), clock=clock, record=False)
     plan = write_plan(tmp_path / "plan.jsonl", adjust(1, "k", 99), adjust(1, "k", 99))
     first, again = run_plan(ledger, clock, read_plan(plan))

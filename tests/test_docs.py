@@ -110,7 +110,7 @@ def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_the_command_examples_print_exactly_what_they_show(
         page: Path, block: tuple[str, str | None], scratch: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
-    from ledger.cli.plan import main
+    from ledger.cli import main
 
     text, shown = block
     printed = []
@@ -131,7 +131,7 @@ JSON = [(page, text) for page in PAGES for lang, text in blocks(page) if lang ==
 def test_the_json_examples_are_a_plan_that_runs_or_a_snapshot_that_loads(
         page: Path, text: str, scratch: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from ledger import Ledger
-    from ledger.cli.plan import main
+    from ledger.cli import main
 
     try:
         snapshot = json.loads(text)

@@ -365,7 +365,7 @@ plan_lines = st.one_of(
 
 def _run_cli(argv: list[str]) -> tuple[int, str, str]:
     """Run ``ledger`` in-process; return its status, stdout and stderr."""
-    from ledger.cli.plan import main
+    from ledger.cli import main
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from ledger import Ledger
-from ledger.cli.plan import main
+from ledger.cli import main
 from tests.support import FakeClock
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from ledger import Ledger
-from ledger.cli.plan import main
+from ledger.cli import main
 from ledger.core.versions import SUPPORTED, era_of
 from ledger.store import bulk_import
 

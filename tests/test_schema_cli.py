@@ -20,7 +20,7 @@ import pytest
 graphql = pytest.importorskip("graphql")
 
 from ledger import Ledger  # noqa: E402
-from ledger.cli.plan import main  # noqa: E402
+from ledger.cli import main  # noqa: E402
 from ledger.cli.schema import introspection_query  # noqa: E402
 from ledger.core.versions import SUPPORTED, era_of  # noqa: E402
 from ledger.shopify import graphql_api  # noqa: E402 -- after the skip

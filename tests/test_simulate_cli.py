@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from ledger.cli import main
 from ledger.cli import simulate as simulate_cli
-from ledger.cli.plan import main
 from ledger.sim.simulation import SimulationConfig, simulate
 
 SMALL = ["simulate", "--items", "3", "--locations", "2", "--days", "10", "--seed", "7"]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ledger import Ledger
-from ledger.cli.plan import main
+from ledger.cli import main
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 PLAN, STORE = str(EXAMPLES / "plan.jsonl"), str(EXAMPLES / "store.json")

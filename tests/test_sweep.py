@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from ledger.cli.plan import main
+from ledger.cli import main
 from ledger.sim.simulation import SimulationConfig, simulate
 from ledger.sim.sweep import DaskUnavailableError, default_workers, run_sweep
 

@@ -19,6 +19,9 @@ snapshot is then the default ``--state``.
 
 Ids may be given whole (``gid://shopify/InventoryItem/101``) or as their number (``101``).
 Exit 0 on success, 2 on unusable input (naming the file and line or entry).
+
+The cli layer: ``ledger.cli.app`` registers this command; what it shares with the others
+is in ``ledger.cli.common``.
 """
 
 from __future__ import annotations
@@ -31,7 +34,16 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ledger.api import Ledger
-from ledger.cli.plan import EXIT_OK, UnusableInputError, _parse_time, _short, read_json, write_json
+from ledger.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    PlanClock,
+    UnusableInputError,
+    parse_time,
+    read_json,
+    short,
+    write_json,
+)
 from ledger.core.errors import LedgerError
 from ledger.core.model import ITEM_PREFIX, LOCATION_PREFIX
 from ledger.core.quantities import API_NAMES
@@ -101,10 +113,9 @@ def _open_store(journal: str, api_version: str | None,
 
 def load(state: str | None, journal: str | None, api_version: str | None) -> Ledger:
     """Return the ledger of the starting snapshot with the log replayed (see ``sources``)."""
-    from ledger.cli.plan import _PlanClock
     from ledger.store import oplog
 
-    clock = _PlanClock(datetime.fromisoformat("2000-01-01T00:00:00+00:00"))
+    clock = PlanClock(datetime.fromisoformat("2000-01-01T00:00:00+00:00"))
     if state is None and journal is not None and Path(journal).is_dir():
         return _open_store(journal, api_version, clock)[0]
     start, log = sources(state, journal)
@@ -137,8 +148,8 @@ def _history(args: argparse.Namespace, out: TextIO) -> int:
     if args.name is not None and args.name not in API_NAMES:
         raise UnusableInputError(f"--name {args.name!r} is not a quantity name; names are "
                                  + ", ".join(API_NAMES))
-    since = _parse_time(args.since, "--since") if args.since else None
-    until = _parse_time(args.until, "--until") if args.until else None
+    since = parse_time(args.since, "--since") if args.since else None
+    until = parse_time(args.until, "--until") if args.until else None
     rows = ledger.history(item_id=item, location_id=location, name=args.name, since=since,
                           until=until)
     if args.json:
@@ -147,8 +158,8 @@ def _history(args: argparse.Namespace, out: TextIO) -> int:
     table: list[tuple[str, ...]] = [
         ("time", "group", "reason", "item", "location", "quantity", "delta", "after")]
     table += [
-        (timestamp(r.at) or "", _short(r.group_id), r.reason, _short(r.item_id),
-         _short(r.location_id), r.name, f"{r.delta:+d}", str(r.quantity_after_change))
+        (timestamp(r.at) or "", short(r.group_id), r.reason, short(r.item_id),
+         short(r.location_id), r.name, f"{r.delta:+d}", str(r.quantity_after_change))
         for r in rows
     ]
     _print_table(table, out, numeric_from=6)
@@ -160,7 +171,7 @@ def _show(args: argparse.Namespace, out: TextIO) -> int:
     ledger = load(args.state, args.journal, args.api_version)
     item = _gid(args.item, ITEM_PREFIX)
     location = _gid(args.location, LOCATION_PREFIX)
-    at = _parse_time(args.at, "--at") if args.at else None
+    at = parse_time(args.at, "--at") if args.at else None
     _known(ledger, item, location)
     levels: list[dict[str, Any]] = []
     for entry in ledger.snapshot()["inventoryLevels"]:
@@ -174,7 +185,7 @@ def _show(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK
     names = list(API_NAMES)
     table: list[tuple[str, ...]] = [("item", "location", *names)]
-    table += [(_short(lv["inventoryItemId"]), _short(lv["locationId"]),
+    table += [(short(lv["inventoryItemId"]), short(lv["locationId"]),
                *(str(lv["quantities"][n]) for n in names)) for lv in levels]
     print(f"Quantities {'as of ' + args.at if args.at else 'now'}:", file=out)
     _print_table(table, out, numeric_from=2)
@@ -200,7 +211,6 @@ def _print_table(table: list[tuple[str, ...]], out: TextIO, *, numeric_from: int
 
 
 def _verify(args: argparse.Namespace, out: TextIO) -> int:
-    from ledger.cli.plan import EXIT_FAILED
     from ledger.store import oplog
     from ledger.store.verify import verify
 

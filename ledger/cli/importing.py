@@ -8,8 +8,11 @@
   ``apply``, ``--journal`` and ``Ledger.from_snapshot`` take.
 
 A line that cannot be read is exit 2 naming its number; the snapshot is written (atomically,
-see ``ledger.cli.write_atomically``) only once every line has been read and the result loads
-as a snapshot. See ``ledger.bulk_import`` for the format and the choices made.
+see ``ledger.cli.common.write_atomically``) only once every line has been read and the result loads
+as a snapshot. See ``ledger.store.bulk_import`` for the format and the choices made.
+
+The cli layer: ``ledger.cli.app`` registers this command; what it shares with the others
+is in ``ledger.cli.common``.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ledger.api import Ledger
-from ledger.cli.plan import EXIT_OK, UnusableInputError, check_target, write_atomically
+from ledger.cli.common import EXIT_OK, UnusableInputError, check_target, write_atomically
 from ledger.core.versions import DEFAULT, SUPPORTED
 from ledger.store import bulk_import
 

@@ -1,4 +1,7 @@
-"""The command line: validate a plan of Shopify calls offline, or apply it to a snapshot.
+"""``ledger check`` and ``apply``: validate a plan of Shopify calls offline, or apply it.
+
+The cli layer (``ledger.cli.app`` adds these commands to the parser; ``ledger.cli.common``
+holds what they share with the other commands).
 
 ``ledger check PLAN --state SNAPSHOT`` runs every request of PLAN (JSON Lines, one request a
 line: ``{"operation": ..., "variables": ..., "idempotencyKey": ...}``) on the snapshot in
@@ -18,25 +21,36 @@ into the same store; nothing is applied again. (``--json``: its ``outcome`` is
 report's ``warnings`` lists the warnings.) A replayed failure returns the first call's
 errors again and still counts as a failure. A UTF-8 byte-order mark at the start of a
 plan or a snapshot is accepted. A reader that goes away (``ledger check ... | head -1``) ends
-the output quietly: the exit status stays the command's.
+the output quietly (``ledger.cli.app.main``): the exit status stays the command's.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import json
-import os
-import stat
-import sys
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, cast
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ledger.api import Ledger
+from ledger.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    PlanClock,
+    UnusableInputError,
+    check_target,
+    parse_time,
+    printable,
+    read_json,
+    short,
+    without_bom,
+    write_atomically,
+    write_json,
+)
+from ledger.core.errors import OPERATIONS, STOCKING_MUTATIONS, LedgerError, brief
+from ledger.core.versions import DEFAULT, SUPPORTED, era_of
 from ledger.shopify import codec
 from ledger.store import oplog
 
@@ -44,18 +58,10 @@ if TYPE_CHECKING:
     from ledger.api import DurableLedger
     from ledger.core.commands import Command
     from ledger.core.results import Result
-from ledger.core.errors import OPERATIONS, STOCKING_MUTATIONS, LedgerError, brief
-from ledger.core.versions import DEFAULT, SUPPORTED, era_of
-
-EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
 _REQUEST_KEYS = frozenset({"operation", "variables", "idempotencyKey", "at"})
 #: JSON's whitespace (RFC 8259 §2): a line of only these is blank; str.strip would also
 #: take U+2028, \x1c and the like, which are no whitespace in JSON.
 _JSON_SPACE = " \t\r"
-
-
-class UnusableInputError(LedgerError):
-    """The plan or the snapshot cannot be used; the message says where and why."""
 
 
 @dataclass
@@ -92,35 +98,6 @@ class Outcome:
         """Tell whether the response is a success (a replayed failure is still a failure)."""
         return self.status in ("applied", "no-op") or (
             self.status == "replayed" and self.replayed_outcome != "failed")
-
-
-class _PlanClock:
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def _parse_time(text: object, where: str) -> datetime:
-    if not isinstance(text, str):
-        raise UnusableInputError(f"{where}: a time must be an ISO 8601 string, not {brief(text)}")
-    try:
-        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise UnusableInputError(f"{where}: {brief(text)} is not an ISO 8601 time") from None
-    if when.tzinfo is None:
-        raise UnusableInputError(f"{where}: {brief(text)} has no time zone (add Z or +00:00)")
-    try:
-        return when.astimezone(UTC)
-    except OverflowError:
-        raise UnusableInputError(f"{where}: {brief(text)} is out of range once converted to UTC "
-                                 "(years 1 to 9999)") from None
-
-
-def without_bom(text: str) -> str:
-    """Return ``text`` without a leading UTF-8 byte-order mark (editors on Windows add one)."""
-    return text.removeprefix("\ufeff")
 
 
 def read_plan(path: Path) -> list[Request]:
@@ -160,26 +137,12 @@ def read_plan(path: Path) -> list[Request]:
         key = entry.get("idempotencyKey")
         if key is not None and not isinstance(key, str):
             raise UnusableInputError(f"{where}: idempotencyKey must be a string or null")
-        at = _parse_time(entry["at"], where) if entry.get("at") is not None else None
+        at = parse_time(entry["at"], where) if entry.get("at") is not None else None
         requests.append(Request(number, operation, variables, key, at))
     return requests
 
 
-def read_json(path: Path) -> Any:
-    """Read a snapshot JSON file; ``UnusableInputError`` naming the file and where it breaks."""
-    try:
-        return oplog.loads(without_bom(path.read_text(encoding="utf-8")))
-    except (OSError, UnicodeDecodeError) as e:
-        raise UnusableInputError(f"{path}: cannot read the snapshot ({e})") from None
-    except json.JSONDecodeError as e:
-        raise UnusableInputError(
-            f"{path}: invalid JSON at line {e.lineno}, column {e.colno} ({e.msg})"
-        ) from None
-    except RecursionError:
-        raise UnusableInputError(f"{path}: JSON nested too deeply to read") from None
-
-
-def read_snapshot(path: Path, api_version: str, clock: _PlanClock) -> Ledger:
+def read_snapshot(path: Path, api_version: str, clock: PlanClock) -> Ledger:
     """Load a snapshot file into a ledger; ``UnusableInputError`` naming the problem."""
     data = read_json(path)
     try:
@@ -230,7 +193,7 @@ def _execute(ledger: Ledger, request: Request) -> tuple[dict[str, Any], Result |
     return body, results[-1] if results else None
 
 
-def run_plan(ledger: Ledger, clock: _PlanClock, plan: Sequence[Request]) -> list[Outcome]:
+def run_plan(ledger: Ledger, clock: PlanClock, plan: Sequence[Request]) -> list[Outcome]:
     """Execute every request of ``plan`` in order and classify what each did.
 
     A request the engine answers from its idempotency key (a replay of a call made earlier
@@ -332,10 +295,6 @@ def changed_quantities(
     return rows
 
 
-def _short(gid: str) -> str:
-    return gid.removeprefix("gid://shopify/")
-
-
 def _label(o: Outcome) -> str:
     """Return the report's word for what ``o`` did, with its row count or replay."""
     if o.status == "replayed":
@@ -379,7 +338,7 @@ def _print_report(outcomes: list[Outcome], changes: list[dict[str, Any]], out: T
         return
     header = ("item", "location", "quantity", "before", "after", "change")
     table = [header] + [
-        (_short(c["inventoryItemId"]), _short(c["locationId"]), c["name"], str(c["before"]),
+        (short(c["inventoryItemId"]), short(c["locationId"]), c["name"], str(c["before"]),
          str(c["after"]), f"{c['after'] - c['before']:+d}")
         for c in changes
     ]
@@ -393,98 +352,13 @@ def _print_report(outcomes: list[Outcome], changes: list[dict[str, Any]], out: T
             print("  " + "  ".join("-" * w for w in widths), file=out)
 
 
-def write_json(value: object, out: TextIO) -> None:
-    """Print ``value`` as RFC 8259 JSON (indented), whole or not at all.
-
-    ``allow_nan=False``: ``json.dump`` would otherwise write ``NaN``, which is no JSON. The
-    codec's bodies never hold one (``ledger.shopify.echo``), so a ``ValueError`` here is a
-    bug; the text is built before anything is written, so the reader never gets half a report.
-    """
-    out.write(json.dumps(value, indent=2, allow_nan=False) + "\n")
-
-
-def printable(text: str) -> str:
-    """Return ``text`` with lone surrogates (``"\\ud800"`` in a plan) escaped, so it prints."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
-def check_target(path: Path, what: str, *, replaced: bool = False) -> None:
-    """Refuse, before any work is done, a file that could not be written there afterwards.
-
-    The directory must exist (it is never created: a typo in it should not make a new
-    tree) and be writable; an existing file must not be a directory and, unless it is
-    ``replaced`` by a rename (which needs only the directory), must be writable. A refusal
-    is ``UnusableInputError`` naming the path and what it is for.
-    """
-    # A rename replaces what a symlink points to (``write_atomically``): check its directory.
-    directory = Path(os.path.realpath(path)).parent if replaced else path.parent
-    if path.is_dir():
-        raise UnusableInputError(f"cannot write {what} {path}: it is a directory")
-    if not directory.is_dir():
-        raise UnusableInputError(f"cannot write {what} {path}: no directory {directory} "
-                                 "(it is not created; create it first)")
-    if not os.access(directory, os.W_OK | os.X_OK):
-        raise UnusableInputError(f"cannot write {what} {path}: the directory {directory} is "
-                                 "not writable")
-    if not replaced and path.exists() and not os.access(path, os.W_OK):
-        raise UnusableInputError(f"cannot write {what} {path}: permission denied")
-
-
-def _umask() -> int:
-    # The only portable way to read the umask sets it; the command line is single-threaded.
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` whole: a crash leaves the old file or the new one.
-
-    The text goes to a temporary file beside the target, synced, then renamed over it. The
-    new file keeps an existing file's permission bits (a new one gets ``0o666`` less the
-    umask, as ``open`` gives); a symlink stays a link and its target is replaced. The
-    directory must exist: it is never created.
-    """
-    target = Path(os.path.realpath(path))
-    try:
-        mode = stat.S_IMODE(target.stat().st_mode)
-    except FileNotFoundError:
-        mode = 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _sync_directory(target.parent)
-
-
-def _sync_directory(directory: Path) -> None:
-    """Make a rename in ``directory`` durable, where the platform can sync a directory."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # pragma: no cover - Windows cannot open a directory
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover - some file systems refuse; the rename still happened
-        pass
-    finally:
-        os.close(fd)
-
-
 def _write_snapshot(path: Path, snapshot: dict[str, Any]) -> None:
     write_atomically(path, json.dumps(snapshot, indent=2) + "\n")
 
 
 def _command(args: argparse.Namespace, out: TextIO) -> int:
-    start = _parse_time(args.at, "--at") if args.at else datetime.now(UTC).replace(microsecond=0)
-    clock = _PlanClock(start)
+    start = parse_time(args.at, "--at") if args.at else datetime.now(UTC).replace(microsecond=0)
+    clock = PlanClock(start)
     if args.command == "apply" and not args.out and not args.journal:
         raise UnusableInputError("apply needs --out (or --journal naming a durable store)")
     # Before the run: a store must not take the calls and then the snapshot fail to be written.
@@ -512,7 +386,7 @@ def _command(args: argparse.Namespace, out: TextIO) -> int:
     return _finish(args, ledger, outcomes, before, after, out)
 
 
-def _open_store(args: argparse.Namespace, clock: _PlanClock) -> DurableLedger:
+def _open_store(args: argparse.Namespace, clock: PlanClock) -> DurableLedger:
     """Open (or create from ``--state``) the durable store ``--journal`` names."""
     from ledger.api import open_ledger
 
@@ -565,20 +439,13 @@ def _finish(args: argparse.Namespace, ledger: Ledger, outcomes: list[Outcome],
     return EXIT_OK if ok else EXIT_FAILED
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser of the ``ledger`` command."""
-    parser = argparse.ArgumentParser(
-        prog="ledger",
-        description="Shopify's inventory quantity semantics, offline: check a plan of "
-        "calls against a snapshot before sending it.",
-    )
-    parser.add_argument("--version", action="version", version="ledger 0.1.0")
-    sub = parser.add_subparsers(dest="command", required=True)
+def register(subparsers: Any) -> None:
+    """Add ``check`` and ``apply`` to the ``ledger`` command's subparsers."""
     for name, text in (
         ("check", "run PLAN on the snapshot in memory and report; writes nothing"),
         ("apply", "run PLAN on the snapshot and write the resulting snapshot to --out"),
     ):
-        p = sub.add_parser(name, help=text, description=text)
+        p = subparsers.add_parser(name, help=text, description=text)
         p.add_argument("plan", help="JSON Lines file, one request a line")
         p.add_argument("--state", help="snapshot JSON file (interface format); with "
                        "--journal, only needed to create the store")
@@ -597,101 +464,3 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--out", help="where to write the new snapshot (required without "
                            "--journal)")
         p.set_defaults(handler=_command)
-    # Further commands live beside the modules they drive; each registers its own parser.
-    for register in _registrars():
-        register(sub)
-    return parser
-
-
-def _registrars() -> list[Callable[[Any], None]]:
-    """Return the ``register(subparsers)`` functions of the other commands' modules."""
-    from ledger.cli import history as history_cli
-    from ledger.cli import importing as import_cli
-    from ledger.cli import schema as schema_cli
-    from ledger.cli import simulate as simulate_cli
-
-    return [history_cli.register, simulate_cli.register, import_cli.register,
-            schema_cli.register]
-
-
-class _Output(io.TextIOBase):
-    """The commands' stdout: once it cannot take more (a closed pipe, a full disk), drop output.
-
-    ``ledger history ... | head -1`` closes the pipe while the command still prints; the
-    command then runs to its end and exits with its own status, printing no traceback.
-    Any other failure to write (``ENOSPC``) is kept in ``failed`` for ``main`` to report.
-    """
-
-    def __init__(self, target: TextIO) -> None:
-        self._target = target
-        self.gone = False
-        self.failed: OSError | None = None
-
-    @property
-    def encoding(self) -> str:  # type: ignore[override]  # TextIOBase's is Optional-typed
-        """The target's encoding (rich reads it)."""
-        return getattr(self._target, "encoding", None) or "utf-8"
-
-    def isatty(self) -> bool:
-        """Tell whether the target is a terminal (rich and the progress bar ask)."""
-        return not self.gone and self._target.isatty()
-
-    def writable(self) -> bool:
-        """An output stream is writable."""
-        return True
-
-    def write(self, text: str) -> int:
-        """Write ``text`` to the target, unless it can take no more."""
-        if not self.gone:
-            try:
-                self._target.write(text)
-            except OSError as error:
-                self._stop(error)
-        return len(text)
-
-    def flush(self) -> None:
-        """Flush the target, unless it can take no more."""
-        if not self.gone:
-            try:
-                self._target.flush()
-            except OSError as error:
-                self._stop(error)
-
-    def _stop(self, error: OSError) -> None:
-        self.gone = True
-        if not isinstance(error, BrokenPipeError):
-            self.failed = error
-        # Python flushes stdout again at exit, where the same error would print "Exception
-        # ignored ..." and exit 120: point the descriptor at devnull (the recipe of the
-        # signal module's documentation, "Note on SIGPIPE").
-        try:
-            fd = self._target.fileno()
-        except (OSError, ValueError):  # not a real file (a test's StringIO): nothing to flush
-            return
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(devnull, fd)
-        finally:
-            os.close(devnull)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``ledger`` command; return its exit status."""
-    args = build_parser().parse_args(argv)
-    out = _Output(sys.stdout)
-    try:
-        handler: Callable[[argparse.Namespace, TextIO], int] = args.handler
-        status = handler(args, cast(TextIO, out))
-    except UnusableInputError as e:
-        print(f"ledger: {e}", file=sys.stderr)
-        return EXIT_UNUSABLE
-    out.flush()  # inside the guard: a pipe closed before the last block is no error either
-    if out.failed is not None:
-        print(f"ledger: cannot write the output ({out.failed.strerror or out.failed})",
-              file=sys.stderr)
-        return EXIT_UNUSABLE
-    return status
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -8,6 +8,9 @@ as JSON ``{"__schema": ...}`` (what ``graphql.build_client_schema`` and ``gql``'
 ledger's: the inventory reads and mutations, with each version's arguments, enums,
 deprecations and ``@idempotent`` directive; not the rest of Shopify's Admin API.
 Needs graphql-core (the ``graphql`` extra).
+
+The cli layer: ``ledger.cli.app`` registers this command; what it shares with the others
+is in ``ledger.cli.common``.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
-from ledger.cli.plan import EXIT_OK, UnusableInputError, write_json
+from ledger.cli.common import EXIT_OK, UnusableInputError, write_json
 from ledger.core.versions import DEFAULT, SUPPORTED, era_of
 
 INSTALL_HINT = ("ledger schema needs graphql-core; install the 'graphql' extra: "

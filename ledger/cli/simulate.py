@@ -4,6 +4,9 @@
 figures print as plain text. ``--plot`` needs matplotlib (the ``plot`` extra) and
 ``--scheduler`` needs ``dask.distributed`` (the ``dask`` extra); either missing is a clear
 error with exit status 2.
+
+The cli layer: ``ledger.cli.app`` registers this command; what it shares with the others
+is in ``ledger.cli.common``.
 """
 
 from __future__ import annotations
@@ -16,19 +19,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from ledger.cli.plan import UnusableInputError, check_target
+from ledger.cli.common import EXIT_OK, EXIT_UNUSABLE, UnusableInputError, check_target
 from ledger.core.versions import DEFAULT, SUPPORTED
-from ledger.sim.simulation import (
-    ITEM_PREFIX,
-    DailySample,
-    Simulation,
-    SimulationConfig,
-    SimulationReport,
-    item_id,
-)
+from ledger.sim.report import DailySample, SimulationConfig, SimulationReport
+from ledger.sim.simulation import ITEM_PREFIX, Simulation, item_id
 from ledger.sim.sweep import DaskUnavailableError, SweepReport, run_sweep
 
-EXIT_OK, EXIT_UNUSABLE = 0, 2
 #: Below this much work (item-location-days times runs) no progress bar is shown: it would
 #: only flicker.
 PROGRESS_THRESHOLD: Final = 20_000

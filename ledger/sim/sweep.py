@@ -20,7 +20,8 @@ from typing import Any, Final
 import attrs
 
 from ledger.core.errors import LedgerError
-from ledger.sim.simulation import SimulationConfig, SimulationReport, simulate
+from ledger.sim.report import SimulationConfig, SimulationReport
+from ledger.sim.simulation import simulate
 
 #: The per-run figures the aggregate summarises, in the order they are printed.
 METRICS: Final = ("fill_rate", "stockout_lines", "stockout_level_days", "oversold_orders",

@@ -1,5 +1,13 @@
 """Opening a store: find the newest snapshot that belongs to the journal, judge the damage, rebuild.
 
+The store layer. It stays whole (a little over 600 lines) because it is one decision
+procedure: ``_Opener`` walks the files, then judges the journal (``_plan``), then rebuilds
+(``_rebuild``, with ``_rebase``), each step reading what the one before found on the same
+opener, and the three outcomes below are decided across all three; split, a reader would
+follow one decision through several files. The file format and locking, the journal scan,
+the log it opens into and the snapshot body already live beside it (``files``, ``scan``,
+``log``, ``codec``).
+
 Every way a store's files can be found is one of three outcomes, never silent loss and never
 invented state (RELIABILITY.md has the matrix):
 
