@@ -595,7 +595,7 @@ class Engine(Calls, Reads):
     def _dispatch(self, operation: str, command: Operation, now: datetime, era: Era) -> Result:
         """Hand the call to its mutation's module, which checks it and, if sound, applies it."""
         if isinstance(command, PlatformEvent):
-            return platform_events.run(self, command, now, era)
+            return platform_events.run(self, command, now, operation)
         return _MUTATION_OF[type(command)](self, command, now, era)
 
     # ------------------------------------------------------------------ invariants

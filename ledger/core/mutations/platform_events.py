@@ -48,7 +48,6 @@ from ledger.core.mutations.checks import is_valid_uri
 from ledger.core.mutations.writes import apply_delta, record, reserve_group_number, row
 from ledger.core.quantities import AVAILABLE, COMMITTED, INCOMING, SET_LIMIT, on_hand
 from ledger.core.results import Result
-from ledger.core.versions import Era
 
 if TYPE_CHECKING:
     from ledger.core.engine import Engine
@@ -115,9 +114,12 @@ def check(event: PlatformEvent, state: State) -> tuple[list[UserError], list[Lev
     return errors, levels
 
 
-def run(engine: Engine, event: PlatformEvent, now: datetime, era: Era) -> Result:
-    """Check, then apply ``event``: all of it or, on any error, nothing (``era`` is unused)."""
-    operation = event.kind.value
+def run(engine: Engine, event: PlatformEvent, now: datetime, operation: str) -> Result:
+    """Check, then apply ``event``: all of it or, on any error, nothing.
+
+    ``operation`` is ``event.kind.value``, which the pipeline has read already. No API
+    version governs an event, so unlike a mutation's ``run`` this one takes no era.
+    """
     state = engine._state
     errors, levels = check(event, state)
     if errors:
