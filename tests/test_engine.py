@@ -22,7 +22,6 @@ from ledger import (
     MoveChange,
     MoveTerminal,
     QuantityChange,
-    RequestErrorKind,
     Result,
     SetOnHand,
     SetQuantities,
@@ -80,59 +79,6 @@ def test_a_rejected_call_returns_its_user_errors_as_values() -> None:
         code=ErrorCode.INVALID_QUANTITY_NAME,
     ),)
     assert ledger.quantities(I1, L1)["available"] == 5
-
-
-REQUEST_ERRORS = [
-    pytest.param("2026-04", {"changes": [change(change_from_quantity=None)]}, None,
-                 RequestErrorKind.MISSING_IDEMPOTENCY, "The @idempotent directive is required",
-                 id="a missing key from 2026-04"),
-    pytest.param("2026-04", {"changes": [change()]}, "k",
-                 RequestErrorKind.MISSING_CHANGE_FROM_QUANTITY,
-                 "InventoryChangeInput must include the following argument: changeFromQuantity.",
-                 id="a missing changeFromQuantity from 2026-04"),
-    pytest.param("2025-10", {"changes": [change()]}, "k", RequestErrorKind.UNDEFINED_DIRECTIVE,
-                 "Directive @idempotent is not defined", id="a key before 2026-01"),
-    pytest.param("2025-10", {"changes": [change(change_from_quantity=None)]}, None,
-                 RequestErrorKind.INVALID_VARIABLE, "changeFromQuantity is not defined",
-                 id="a changeFromQuantity before 2026-01"),
-]
-
-
-@pytest.mark.parametrize(("version", "arguments", "key", "kind", "message"), REQUEST_ERRORS)
-def test_a_request_level_failure_is_a_request_error_value(
-    version: str, arguments: dict[str, Any], key: str | None, kind: RequestErrorKind, message: str
-) -> None:
-    ledger = new_ledger(version)
-    before = ledger.snapshot()
-    result = ledger.adjust(name="available", reason="correction", idempotency_key=key,
-                           **arguments)
-    assert (result.ok, result.group, result.user_errors) == (False, None, ())
-    assert result.request_error is not None
-    assert result.request_error.kind is kind
-    assert message in result.request_error.message
-    assert ledger.snapshot() == before
-
-
-@pytest.mark.parametrize(("version", "call"), [
-    pytest.param("2026-04", lambda ledger: ledger.set(
-        name="available", reason="correction", idempotency_key="k",
-        quantities=[SetQuantity(item_id=I1, location_id=L1, quantity=6,
-                                change_from_quantity=None, compare_quantity=5)]),
-        id="compareQuantity from 2026-04"),
-    pytest.param("2026-10", lambda ledger: ledger.set(
-        name="available", reason="correction", idempotency_key="k", ignore_compare_quantity=True,
-        quantities=[SetQuantity(item_id=I1, location_id=L1, quantity=6,
-                                change_from_quantity=None)]),
-        id="ignoreCompareQuantity from 2026-04"),
-    pytest.param("2025-01", lambda ledger: ledger.set_on_hand(
-        reason="correction",
-        quantities=[SetQuantity(item_id=I1, location_id=L1, quantity=6, compare_quantity=5)]),
-        id="compareQuantity on setOnHand"),
-])
-def test_legacy_compare_fields_where_undefined_are_request_errors(version: str, call: Any) -> None:
-    result = call(new_ledger(version))
-    assert result.request_error is not None
-    assert result.request_error.kind is RequestErrorKind.INVALID_VARIABLE
 
 
 def test_results_and_what_they_hold_are_frozen() -> None:

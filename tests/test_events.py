@@ -1,6 +1,7 @@
-"""Platform events (ledger/events.py): orders, returns and receipts, run by the engine itself.
+"""Platform events (ledger/core/events.py): orders, returns and receipts, run by the engine itself.
 
-The rows, reasons and checks asserted here are the [ours] choices of the module's docstring.
+The rows, reasons and checks asserted here are the [ours] choices of the docstring of
+ledger/core/mutations/platform_events.py, which checks and applies them.
 """
 
 from __future__ import annotations

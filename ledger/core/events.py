@@ -1,41 +1,12 @@
-"""Platform events: the quantity changes Shopify makes itself, outside the inventory mutations.
+"""Platform events: the quantity changes Shopify makes itself, outside the inventory mutations
+(core layer: the event types and their error codes).
 
 An order placed, fulfilled or cancelled, a return restocked, incoming stock received: these
 move units between quantity names (or in and out of the location) without any app calling
 ``inventoryAdjustQuantities``. Simulations need them, so the engine runs them as operations
 of their own: atomic, journalled as adjustment groups like the mutations, and idempotent by
 key (the key is always optional: these are not GraphQL mutations and no API version governs
-them).
-
-Shopify does not document how these appear in the audit trail, so every choice below is
-[ours]:
-
-============================  =================================  ======================
-event                          rows (named, then on_hand)         group reason
-============================  =================================  ======================
-``ORDER_PLACED``               available -q, committed +q         ``order_created``
-``ORDER_FULFILLED``            committed -q; on_hand -q           ``order_fulfilled``
-``ORDER_CANCELLED`` restock    committed -q, available +q         ``order_canceled``
-``ORDER_CANCELLED`` no restock committed -q; on_hand -q           ``order_canceled``
-``RETURN_RESTOCKED``           available +q; on_hand +q           ``restock``
-``INCOMING_RECEIVED``          incoming -q, available +q; on_hand +q  ``received``
-============================  =================================  ======================
-
-The checks, in this fixed order ([ours]); every error is collected, nothing is applied if
-any is found:
-
-1. ``referenceDocumentUri`` must be a URI (``INVALID_REFERENCE_DOCUMENT``), ``lines`` not
-   empty (``NO_LINES``);
-2. each line by index: the item exists (``INVALID_INVENTORY_ITEM`` at ``lines.i.inventoryItemId``),
-   the location exists (``INVALID_LOCATION`` at ``lines.i.locationId``), the item is stocked
-   there and active (``ITEM_NOT_STOCKED_AT_LOCATION``), the quantity is 1 … 1,000,000,000
-   (``INVALID_QUANTITY`` at ``lines.i.quantity``);
-3. only if nothing above failed, by index: a fulfilment or cancellation takes no more than
-   is committed, a receipt no more than is incoming (``INSUFFICIENT_COMMITTED`` /
-   ``INSUFFICIENT_INCOMING`` at ``lines.i.quantity``), counting earlier lines of the same
-   call at the same level. ``available`` may go negative: an order placed with nothing
-   available is an oversell, which Shopify allows when a product keeps selling when out of
-   stock, and which simulations count.
+them). What each event checks and writes is ``ledger.core.mutations.platform_events``.
 """
 
 from __future__ import annotations
@@ -48,9 +19,6 @@ import attrs
 
 from ledger.core.commands import _int, _str
 from ledger.core.errors import UserError
-from ledger.core.model import Level, State
-from ledger.core.quantities import AVAILABLE, COMMITTED, INCOMING, SET_LIMIT
-from ledger.core.rules import is_valid_uri
 
 
 class EventKind(enum.Enum):
@@ -127,67 +95,7 @@ class PlatformEvent:
     restock: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
 
 
-@attrs.frozen
-class Transition:
-    """Where an event's units come from and go to: a stored index, or ``None`` for outside."""
-
-    source: int | None
-    target: int | None
-    reason: str
-
-
-def transition(event: PlatformEvent) -> Transition:
-    """Return the source, target and reason of ``event`` (see the module's table)."""
-    kind = event.kind
-    if kind is EventKind.ORDER_PLACED:
-        return Transition(AVAILABLE, COMMITTED, "order_created")
-    if kind is EventKind.ORDER_FULFILLED:
-        return Transition(COMMITTED, None, "order_fulfilled")
-    if kind is EventKind.ORDER_CANCELLED:
-        return Transition(COMMITTED, AVAILABLE if event.restock else None, "order_canceled")
-    if kind is EventKind.RETURN_RESTOCKED:
-        return Transition(None, AVAILABLE, "restock")
-    return Transition(INCOMING, AVAILABLE, "received")
-
-
 def event_error(code: EventErrorCode, field: tuple[str, ...] | None) -> UserError:
     """Build the error ``code`` at ``field`` with its message."""
     return UserError(field=field, message=MESSAGES[code], code=code)
 
-
-def check_event(event: PlatformEvent, state: State) -> tuple[list[UserError], list[Level]]:
-    """Validate ``event`` in the module's documented order; return its errors, or its levels."""
-    errors: list[UserError] = []
-    C = EventErrorCode  # noqa: N806 - a short alias keeps the table of checks readable
-    if not is_valid_uri(event.reference_document_uri):
-        errors.append(event_error(C.INVALID_REFERENCE_DOCUMENT, ("referenceDocumentUri",)))
-    if not event.lines:
-        errors.append(event_error(C.NO_LINES, ("lines",)))
-    levels: list[Level] = []
-    for i, line in enumerate(event.lines):
-        base = ("lines", str(i))
-        item = state.items.get(line.item_id)
-        if item is None:
-            errors.append(event_error(C.INVALID_INVENTORY_ITEM, (*base, "inventoryItemId")))
-        if line.location_id not in state.locations:
-            errors.append(event_error(C.INVALID_LOCATION, (*base, "locationId")))
-        elif item is not None:
-            level = item.levels.get(line.location_id)
-            if level is None or not level.active:
-                errors.append(event_error(C.ITEM_NOT_STOCKED_AT_LOCATION, (*base, "locationId")))
-            else:
-                levels.append(level)
-        if not 1 <= line.quantity <= SET_LIMIT:
-            errors.append(event_error(C.INVALID_QUANTITY, (*base, "quantity")))
-    if errors:
-        return errors, []
-    source = transition(event).source
-    if source in (COMMITTED, INCOMING):
-        code = C.INSUFFICIENT_COMMITTED if source == COMMITTED else C.INSUFFICIENT_INCOMING
-        taken: dict[int, int] = {}
-        for i, (line, level) in enumerate(zip(event.lines, levels, strict=True)):
-            already = taken.get(id(level), 0)
-            if line.quantity + already > level.q[source]:
-                errors.append(event_error(code, ("lines", str(i), "quantity")))
-            taken[id(level)] = already + line.quantity
-    return errors, levels

@@ -1,0 +1,106 @@
+"""``inventoryAdjustQuantities``: add deltas to one named quantity (semantics §6; core layer).
+
+What it checks, in this order (semantics §10; every error is collected):
+
+1. ``name`` is adjustable (INVALID_QUANTITY_NAME), then ``reason`` and
+   ``referenceDocumentUri`` (§5);
+2. each change by index: the item (INVALID_INVENTORY_ITEM, or NON_MUTABLE_INVENTORY_ITEM in
+   place of the location checks), the location (INVALID_LOCATION), the level the era lets it
+   touch (ITEM_NOT_STOCKED_AT_LOCATION; §3, §13), the ``delta`` and the quantity it leads to
+   (INVALID_QUANTITY_TOO_HIGH / _TOO_LOW), the ledger document (§5);
+3. one ledger document for the whole call (MAX_ONE_LEDGER_DOCUMENT);
+4. only if nothing above failed: each ``changeFromQuantity`` against the quantity persisted
+   before the call (CHANGE_FROM_QUANTITY_STALE).
+
+What it writes: the named quantity += delta for each change in order, and ``on_hand`` by the
+same delta for every name but ``incoming``; one group of the named rows then the on_hand
+rows, no row for a zero delta, no group if every delta is zero (§6). From 2026-10 a change
+where the item has no level creates it, inactive (§13).
+
+[ours]: a *resulting* quantity must stay within ±2,000,000,000; the running value is used
+when several changes touch one level, and the error sits at that change's ``delta``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from ledger.core.commands import ABSENT, Adjust
+from ledger.core.errors import ADJUST, UserError
+from ledger.core.journal import QuantityChange
+from ledger.core.mutations.checks import (
+    C,
+    Errors,
+    Levels,
+    Target,
+    bounded,
+    input_fields,
+    ledger_document,
+)
+from ledger.core.mutations.writes import apply_delta, materialize, record, reserve_group_number
+from ledger.core.quantities import ADJUST_LIMIT, ADJUSTABLE_SET, INDEX
+from ledger.core.results import Result
+from ledger.core.versions import Era
+
+if TYPE_CHECKING:
+    from ledger.core.engine import Engine
+    from ledger.core.model import State
+
+
+def check(cmd: Adjust, state: State, era: Era) -> tuple[list[UserError], list[Target]]:
+    """Validate ``inventoryAdjustQuantities``; return its errors, or its levels in input order."""
+    errors = Errors(ADJUST)
+    name_ok = cmd.name in ADJUSTABLE_SET
+    if not name_ok:
+        errors.add(C.INVALID_QUANTITY_NAME, ("input", "name"))
+    input_fields(errors, cmd.reason, cmd.reference_document_uri)
+    index = INDEX[cmd.name] if name_ok else -1
+    found = Levels(era)
+    running: dict[int, int] = {}
+    levels: list[Target] = []
+    for i, ch in enumerate(cmd.changes):
+        base = ("input", "changes", str(i))
+        level = found.locate(
+            errors, state, ch.item_id, ch.location_id, (*base, "inventoryItemId"),
+            (*base, "locationId"),
+        )
+        delta_field = (*base, "delta")
+        if bounded(errors, ch.delta, ADJUST_LIMIT, delta_field) and level is not None and name_ok:
+            key = id(level)
+            after = running.get(key, level.q[index]) + ch.delta
+            if bounded(errors, after, ADJUST_LIMIT, delta_field):
+                running[key] = after
+        ledger_document(errors, cmd.name, ch.ledger_document_uri, (*base, "ledgerDocumentUri"))
+        if level is not None:
+            levels.append(level)
+    if len({ch.ledger_document_uri for ch in cmd.changes}) > 1:
+        errors.add(C.MAX_ONE_LEDGER_DOCUMENT, ("input", "changes"))
+    if errors.items:
+        return errors.items, levels
+    for i, (ch, level) in enumerate(zip(cmd.changes, levels, strict=True)):
+        expected = ch.change_from_quantity
+        if expected is not None and expected is not ABSENT and level.q[index] != expected:
+            field = ("input", "changes", str(i), "changeFromQuantity")
+            errors.add(C.CHANGE_FROM_QUANTITY_STALE, field)
+    return errors.items, levels
+
+
+def run(engine: Engine, cmd: Adjust, now: datetime, era: Era) -> Result:
+    """Check, then apply ``cmd`` to the engine's state: all of it or, on any error, nothing."""
+    state = engine._state
+    errors, levels = check(cmd, state, era)
+    if errors:
+        return Result(operation=ADJUST, user_errors=tuple(errors))
+    reserve_group_number(engine)
+    # From here on the mutation must succeed.
+    index = INDEX[cmd.name]
+    named: list[QuantityChange] = []
+    companions: list[QuantityChange] = []
+    for ch, target in zip(cmd.changes, levels, strict=True):
+        level = materialize(state, target, now)
+        if ch.delta:
+            apply_delta(state, level, index, ch.delta, now, ch.ledger_document_uri, named,
+                        companions)
+    return record(engine, ADJUST, cmd.reason, cmd.reference_document_uri, named + companions,
+                  now)

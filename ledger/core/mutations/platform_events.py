@@ -1,0 +1,146 @@
+"""Platform events (``ledger.core.events``): what each one checks and writes (core layer).
+
+Shopify does not document how these appear in the audit trail, so every choice below is
+[ours]:
+
+============================  =================================  ======================
+event                          rows (named, then on_hand)         group reason
+============================  =================================  ======================
+``ORDER_PLACED``               available -q, committed +q         ``order_created``
+``ORDER_FULFILLED``            committed -q; on_hand -q           ``order_fulfilled``
+``ORDER_CANCELLED`` restock    committed -q, available +q         ``order_canceled``
+``ORDER_CANCELLED`` no restock committed -q; on_hand -q           ``order_canceled``
+``RETURN_RESTOCKED``           available +q; on_hand +q           ``restock``
+``INCOMING_RECEIVED``          incoming -q, available +q; on_hand +q  ``received``
+============================  =================================  ======================
+
+The checks, in this fixed order ([ours]); every error is collected, nothing is applied if
+any is found:
+
+1. ``referenceDocumentUri`` must be a URI (``INVALID_REFERENCE_DOCUMENT``), ``lines`` not
+   empty (``NO_LINES``);
+2. each line by index: the item exists (``INVALID_INVENTORY_ITEM`` at ``lines.i.inventoryItemId``),
+   the location exists (``INVALID_LOCATION`` at ``lines.i.locationId``), the item is stocked
+   there and active (``ITEM_NOT_STOCKED_AT_LOCATION``), the quantity is 1 … 1,000,000,000
+   (``INVALID_QUANTITY`` at ``lines.i.quantity``);
+3. only if nothing above failed, by index: a fulfilment or cancellation takes no more than
+   is committed, a receipt no more than is incoming (``INSUFFICIENT_COMMITTED`` /
+   ``INSUFFICIENT_INCOMING`` at ``lines.i.quantity``), counting earlier lines of the same
+   call at the same level. ``available`` may go negative: an order placed with nothing
+   available is an oversell, which Shopify allows when a product keeps selling when out of
+   stock, and which simulations count.
+
+A bundle's parent (an item not mutable) takes platform events like any item (semantics §5).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import attrs
+
+from ledger.core.errors import UserError
+from ledger.core.events import EventErrorCode, EventKind, PlatformEvent, event_error
+from ledger.core.journal import QuantityChange
+from ledger.core.model import Level, State
+from ledger.core.mutations.checks import is_valid_uri
+from ledger.core.mutations.writes import apply_delta, record, reserve_group_number, row
+from ledger.core.quantities import AVAILABLE, COMMITTED, INCOMING, SET_LIMIT, on_hand
+from ledger.core.results import Result
+
+if TYPE_CHECKING:
+    from ledger.core.engine import Engine
+
+
+@attrs.frozen
+class Transition:
+    """Where an event's units come from and go to: a stored index, or ``None`` for outside."""
+
+    source: int | None
+    target: int | None
+    reason: str
+
+
+def transition(event: PlatformEvent) -> Transition:
+    """Return the source, target and reason of ``event`` (see the module's table)."""
+    kind = event.kind
+    if kind is EventKind.ORDER_PLACED:
+        return Transition(AVAILABLE, COMMITTED, "order_created")
+    if kind is EventKind.ORDER_FULFILLED:
+        return Transition(COMMITTED, None, "order_fulfilled")
+    if kind is EventKind.ORDER_CANCELLED:
+        return Transition(COMMITTED, AVAILABLE if event.restock else None, "order_canceled")
+    if kind is EventKind.RETURN_RESTOCKED:
+        return Transition(None, AVAILABLE, "restock")
+    return Transition(INCOMING, AVAILABLE, "received")
+
+
+def check(event: PlatformEvent, state: State) -> tuple[list[UserError], list[Level]]:
+    """Validate ``event`` in the module's documented order; return its errors, or its levels."""
+    errors: list[UserError] = []
+    C = EventErrorCode  # noqa: N806 - a short alias keeps the table of checks readable
+    if not is_valid_uri(event.reference_document_uri):
+        errors.append(event_error(C.INVALID_REFERENCE_DOCUMENT, ("referenceDocumentUri",)))
+    if not event.lines:
+        errors.append(event_error(C.NO_LINES, ("lines",)))
+    levels: list[Level] = []
+    for i, line in enumerate(event.lines):
+        base = ("lines", str(i))
+        item = state.items.get(line.item_id)
+        if item is None:
+            errors.append(event_error(C.INVALID_INVENTORY_ITEM, (*base, "inventoryItemId")))
+        if line.location_id not in state.locations:
+            errors.append(event_error(C.INVALID_LOCATION, (*base, "locationId")))
+        elif item is not None:
+            level = item.levels.get(line.location_id)
+            if level is None or not level.active:
+                errors.append(event_error(C.ITEM_NOT_STOCKED_AT_LOCATION, (*base, "locationId")))
+            else:
+                levels.append(level)
+        if not 1 <= line.quantity <= SET_LIMIT:
+            errors.append(event_error(C.INVALID_QUANTITY, (*base, "quantity")))
+    if errors:
+        return errors, []
+    source = transition(event).source
+    if source in (COMMITTED, INCOMING):
+        code = C.INSUFFICIENT_COMMITTED if source == COMMITTED else C.INSUFFICIENT_INCOMING
+        taken: dict[int, int] = {}
+        for i, (line, level) in enumerate(zip(event.lines, levels, strict=True)):
+            already = taken.get(id(level), 0)
+            if line.quantity + already > level.q[source]:
+                errors.append(event_error(code, ("lines", str(i), "quantity")))
+            taken[id(level)] = already + line.quantity
+    return errors, levels
+
+
+def run(engine: Engine, event: PlatformEvent, now: datetime, operation: str) -> Result:
+    """Check, then apply ``event``: all of it or, on any error, nothing.
+
+    ``operation`` is ``event.kind.value``, which the pipeline has read already. No API
+    version governs an event, so unlike a mutation's ``run`` this one takes no era.
+    """
+    state = engine._state
+    errors, levels = check(event, state)
+    if errors:
+        return Result(operation=operation, user_errors=tuple(errors))
+    reserve_group_number(engine)
+    # From here on the event must succeed.
+    move = transition(event)
+    named: list[QuantityChange] = []
+    companions: list[QuantityChange] = []
+    for line, shared in zip(event.lines, levels, strict=True):
+        level = state.own(shared)
+        q = line.quantity
+        if move.source is not None:
+            apply_delta(state, level, move.source, -q, now, None, named, None)
+        if move.target is not None:
+            apply_delta(state, level, move.target, q, now, None, named, None)
+        # on_hand moves when exactly one end is outside it (the location, or incoming).
+        source_on_hand = move.source is not None and move.source != INCOMING
+        target_on_hand = move.target is not None and move.target != INCOMING
+        if source_on_hand != target_on_hand:
+            delta = q if target_on_hand else -q
+            companions.append(row(state, level, "on_hand", delta, on_hand(level.q), None))
+    return record(engine, operation, move.reason, event.reference_document_uri,
+                  named + companions, now)

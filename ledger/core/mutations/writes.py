@@ -1,0 +1,135 @@
+"""The writes the mutations share, each written once (core layer).
+
+A mutation calls these only once its checks have passed and ``reserve_group_number`` has
+drawn the number of the group it may make: from there on nothing may fail. ``record`` and
+``reserve_group_number`` reach into ``Engine``'s journal and group numbering on purpose:
+they are the engine's own writes, kept here beside the mutations that make them.
+
+The rows of a group follow semantics §6: every named row in input order, then every
+``on_hand`` companion row (``ledgerDocumentUri`` null) in input order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Final
+
+from ledger.core.errors import InvariantError, LedgerError
+from ledger.core.journal import GROUP_PREFIX, AdjustmentGroup, QuantityChange
+from ledger.core.model import Level, State
+from ledger.core.mutations.checks import AbsentLevel, Target
+from ledger.core.quantities import INCOMING, STORED, on_hand
+from ledger.core.results import Result
+
+if TYPE_CHECKING:
+    from ledger.core.engine import Engine
+
+#: Reason recorded when stocking changes a quantity ([ours]: Shopify does not say; §9).
+ACTIVATION_REASON: Final = "correction"
+#: The named rows and the on_hand companion rows of one call, kept apart until ``record``.
+Rows = tuple[list[QuantityChange], list[QuantityChange]]
+
+
+def reserve_group_number(engine: Engine) -> None:
+    """Draw the next group number before any write, so a failing generator loses nothing.
+
+    The number stays reserved until a group uses it: a no-op does not spend it.
+    """
+    if engine._reserved_group_number is None:
+        try:
+            engine._reserved_group_number = next(engine._group_ids)
+        except StopIteration:
+            raise LedgerError("the group_ids generator is exhausted") from None
+
+
+def materialize(state: State, level: Target, now: datetime) -> Level:
+    """Return the level a change writes: its own copy, or a new one where none was.
+
+    A level created by a quantity mutation (2026-10 on) is inactive, with all quantities
+    zero and a new id (semantics §13, inactive [ours]).
+    """
+    if isinstance(level, AbsentLevel):
+        existing = state.level(level.item_id, level.location_id)
+        if existing is not None:  # created by an earlier change of this very call
+            return state.own(existing)
+        return state.new_level(level.item_id, level.location_id, now, active=False)
+    return state.own(level)
+
+
+def apply_delta(
+    state: State,
+    level: Level,
+    index: int,
+    delta: int,
+    now: datetime,
+    document: str | None,
+    named: list[QuantityChange],
+    companions: list[QuantityChange] | None,
+) -> None:
+    """Add ``delta`` to one stored quantity and write its row.
+
+    Unless ``companions`` is ``None``, also write the on_hand companion row that every
+    name but ``incoming`` brings (semantics §6).
+    """
+    q = level.q
+    q[index] += delta
+    level.touch(index, now)
+    named.append(row(state, level, STORED[index], delta, q[index], document))
+    if companions is not None and index != INCOMING:
+        companions.append(row(state, level, "on_hand", delta, on_hand(q), None))
+
+
+def row(
+    state: State, level: Level, name: str, delta: int, after: int, document: str | None
+) -> QuantityChange:
+    """Return the journal row of a change of ``delta`` to quantity ``name`` of ``level``."""
+    return QuantityChange(
+        name=name, delta=delta, quantity_after_change=after, ledger_document_uri=document,
+        item_id=level.item_id, location_id=level.location_id,
+        location_name=state.locations[level.location_id].name,
+    )
+
+
+def restock(state: State, level: Level, target: Sequence[int], now: datetime,
+            rows: Rows) -> None:
+    """Set ``level``'s stored quantities to ``target``, writing the rows that explain it.
+
+    Stocking's own quantity changes (a seed, a reset, a clear; semantics §9) are rows of
+    one ``correction`` group per call: per level, a named row per stored quantity that
+    changes, in stored order, with the on_hand companions after every named row of the
+    call ([ours]: §6's layout; zero deltas give no row).
+    """
+    named, companions = rows
+    for index, value in enumerate(target):
+        delta = value - level.q[index]
+        if delta:
+            apply_delta(state, level, index, delta, now, None, named, companions)
+
+
+def record(
+    engine: Engine,
+    operation: str,
+    reason: str,
+    reference: str | None,
+    rows: list[QuantityChange],
+    now: datetime,
+) -> Result:
+    """Journal the rows as one adjustment group; no rows means a no-op and no group."""
+    if not rows:
+        return Result(operation=operation)
+    number, engine._reserved_group_number = engine._reserved_group_number, None
+    if number is None:
+        raise InvariantError("a group was recorded without a reserved group number")
+    created = now.replace(microsecond=0)
+    engine._last_group_at = created
+    group = AdjustmentGroup(
+        id=f"{GROUP_PREFIX}{number}",
+        created_at=created,
+        reason=reason,
+        reference_document_uri=reference,
+        changes=tuple(rows),
+    )
+    if engine._keep_journal:
+        engine._journal.append(group)
+    return Result(operation=operation, group=group)
