@@ -2,8 +2,8 @@
 
 Plain dicts and straight-line code; nothing here is imported from ``ledger``. Where the spec
 marks a choice [ours] or is silent, the model follows what the engine's docstrings say was
-chosen (``ledger/rules.py``, ``ledger/engine.py``, ``ledger/shopify.py``), and the comment at
-that spot says so.
+chosen (``ledger/core/mutations/``, ``ledger/core/engine.py``,
+``ledger/shopify/codec.py``), and the comment at that spot says so.
 
 Every API version of semantics §3 is modelled, from the model's own copy of §3's era table
 (``ERAS``: plain dicts, not ``ledger.versions``). One store serves every version: a call may
@@ -15,8 +15,9 @@ errors; a missing ``changeFromQuantity`` (semantics §4) is not one and is repro
 does not model injected faults (``ledger.faults``: tests/test_faults.py covers them), so
 SERVICE_UNAVAILABLE and IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED never occur here.
 
-Platform events (ledger/events.py: orders placed, fulfilled, cancelled, returns restocked,
-incoming received) are modelled by ``NaiveLedger.event``, from that module's docstring.
+Platform events (ledger/core/mutations/platform_events.py: orders placed, fulfilled,
+cancelled, returns restocked, incoming received) are modelled by ``NaiveLedger.event``,
+from that module's docstring.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ QUANTITY_OPERATIONS = [ADJUST, MOVE, SET, SET_ON_HAND]
 #: interface.md's six operations.
 OPERATIONS = [*QUANTITY_OPERATIONS, ACTIVATE, DEACTIVATE]
 #: What ``NaiveLedger.execute`` takes: the six, and inventoryBulkToggleActivation (the
-#: engine's docstring of ``_bulk_toggle`` describes it).
+#: docstring of ``ledger/core/mutations/bulk_toggle.py`` describes it).
 ALL_OPERATIONS = [*OPERATIONS, BULK_TOGGLE]
 
 VERSIONS = [
@@ -256,10 +257,10 @@ def canonical(value: Any) -> Any:
 
 # ---------------------------------------------------------------------- platform events
 #
-# Written from the docstring of ledger/events.py (every choice there is [ours]: Shopify does
-# not document how its own quantity changes appear in the audit trail). An event is not a
-# GraphQL mutation: no API version governs it, the key is always optional, it is never
-# refused at the request level. Its outcome is a plain dict:
+# Written from the docstring of ledger/core/mutations/platform_events.py (every choice
+# there is [ours]: Shopify does not document how its own quantity changes appear in the
+# audit trail). An event is not a GraphQL mutation: no API version governs it, the key is
+# always optional, it is never refused at the request level. Its outcome is a plain dict:
 # {"operation", "ok", "replayed", "errors": [{"field", "message", "code"}], "group"}, the
 # group with quantityAfterChange filled in (the journal keeps it null, as payloads do).
 
@@ -732,8 +733,8 @@ class NaiveLedger:
             errors.append(self.error(["input", "name"], MSG_QUANTITY_NAME, "INVALID_QUANTITY_NAME"))
         self.reason_and_reference(errors, inp)
         changes = inp["changes"]
-        # [ours, rules.py]: the resulting quantity is bounded, counted with the running value
-        # when several changes touch one level.
+        # [ours, mutations/checks.py]: the resulting quantity is bounded, counted with the
+        # running value when several changes touch one level.
         running: dict[tuple[str, str], int] = {}
         for i, ch in enumerate(changes):
             path = ["input", "changes", str(i)]
@@ -1167,7 +1168,7 @@ class NaiveLedger:
         return {"data": {DEACTIVATE: {"userErrors": []}}}
 
     def bulk_toggle(self, variables: dict[str, Any], now: datetime) -> dict[str, Any]:
-        """Written from the docstring of ``Engine._bulk_toggle`` (every choice is [ours])."""
+        """Written from the docstring of ``mutations/bulk_toggle.py`` (every choice is [ours])."""
         item = variables["inventoryItemId"]
         updates = variables["inventoryItemUpdates"]
         errors: list[dict[str, Any]] = []
@@ -1247,7 +1248,7 @@ class NaiveLedger:
         restock: bool = True,
         idempotency_key: str | None = None,
     ) -> dict[str, Any]:
-        """Run one platform event (ledger/events.py) with an optional idempotency key."""
+        """Run one platform event (core/mutations/platform_events.py) with an optional key."""
         if kind not in EVENTS:
             raise ValueError(kind)
         now = self.read_clock()

@@ -5,7 +5,7 @@ through ``execute`` in every machine API version (their strategies come from
 tests/test_state_machine.py), commands through the Pythonic API and ``run`` with a pinned
 version, platform events (with fresh keys and replays of them), clock advances across the
 24 h idempotency window, and a seeded ``FaultPlan``. The step runner defined here is shared
-with tests/test_fork.py and tests/test_time_travel.py.
+with tests/test_fork.py and tests/test_history.py.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Validators reject only type-level nonsense (a ``str`` where an ``int`` belongs); every rule
 that depends on the ledger's state or on Shopify's business rules is a user error returned by
-``ledger.rules``.
+the mutations of ``ledger.core.mutations``.
 """
 
 from __future__ import annotations
