@@ -20,7 +20,7 @@ pytest.importorskip("graphql")
 
 import graphql
 
-import ledger as ledger_package
+import ledger.shopify as shopify_package
 from ledger import Ledger
 from ledger.core.errors import ACTIVATE, ADJUST, DEACTIVATE, MOVE, SET, SET_ON_HAND
 from ledger.core.quantities import API_NAMES
@@ -470,7 +470,7 @@ def test_without_graphql_core_the_method_names_the_extra_to_install(
     ledger: Ledger, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setitem(sys.modules, "ledger.shopify.graphql_api", None)
-    monkeypatch.delattr(ledger_package, "graphql_api")
+    monkeypatch.delattr(shopify_package, "graphql_api")
     with pytest.raises(ImportError, match="'graphql' extra"):
         ledger.graphql("{ __typename }")
 

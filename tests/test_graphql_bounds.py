@@ -228,7 +228,7 @@ def test_a_body_over_the_limit_is_a_413_and_is_never_read(
             read.append(len(text))
             return json.loads(text, **options)
 
-    monkeypatch.setattr(ledger.http, "json", Json)
+    monkeypatch.setattr(ledger.shopify.http, "json", Json)
     backend = ShopifyBackend({"demo": Ledger.example(api_version=VERSION)})
     response = backend.handle("POST", URL, {"X-Shopify-Access-Token": "t"}, content)
     assert (response.status, json.loads(response.body)) == (
