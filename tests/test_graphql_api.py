@@ -25,7 +25,7 @@ from ledger import Ledger
 from ledger.core.errors import ACTIVATE, ADJUST, DEACTIVATE, MOVE, SET, SET_ON_HAND
 from ledger.core.quantities import API_NAMES
 from ledger.core.versions import SUPPORTED, era_of
-from ledger.shopify import graphql_api
+from ledger.shopify import coercion, graphql_api
 from tests.support import FakeClock
 from tests.test_shared_cases import CASE_FILES, matches
 
@@ -287,7 +287,7 @@ def test_each_era_schema_has_the_codec_input_fields_and_its_codes(version: str) 
     era = era_of(version)
     schema = graphql_api.schema(era)
     for t in graphql_api.input_types(era).values():
-        if isinstance(t, graphql_api.codec.InputObject):
+        if isinstance(t, coercion.InputObject):
             built = schema.get_type(t.name)
             assert isinstance(built, graphql.GraphQLInputObjectType)
             assert list(built.fields) == [name for name, _ in t.fields]

@@ -174,7 +174,7 @@ from ledger.core.errors import (
 )
 from ledger.core.quantities import GRAPHQL_INT_MAX
 from ledger.core.versions import Era, Presence, era_of
-from ledger.shopify import codec, graphql_reads
+from ledger.shopify import codec, coercion, graphql_reads
 from ledger.shopify._graphql_compat import (
     ResolveInfo,
     ast_list,
@@ -247,23 +247,23 @@ schema {
 # ---------------------------------------------------------------------- the schema
 
 
-def _input_objects(t: codec.TypeRef, out: dict[str, codec.InputObject]) -> None:
-    if isinstance(t, codec.NonNull | codec.ListOf):
+def _input_objects(t: coercion.TypeRef, out: dict[str, coercion.InputObject]) -> None:
+    if isinstance(t, coercion.NonNull | coercion.ListOf):
         _input_objects(t.of, out)
-    elif isinstance(t, codec.InputObject) and t.name not in out:
+    elif isinstance(t, coercion.InputObject) and t.name not in out:
         for _, field_type in t.fields:
             _input_objects(field_type, out)
         out[t.name] = t
 
 
 @functools.cache
-def input_types(era: Era) -> dict[str, codec.TypeRef]:
+def input_types(era: Era) -> dict[str, coercion.TypeRef]:
     """Return every named input type of ``era`` (the codec's, plus the four scalars)."""
-    named: dict[str, codec.TypeRef] = {
-        name: codec.Scalar(name) for name in ("ID", "String", "Int", "Boolean")
+    named: dict[str, coercion.TypeRef] = {
+        name: coercion.Scalar(name) for name in ("ID", "String", "Int", "Boolean")
     }
-    objects: dict[str, codec.InputObject] = {}
-    for arguments in codec.variable_types(era).values():
+    objects: dict[str, coercion.InputObject] = {}
+    for arguments in coercion.variable_types(era).values():
         for _, t in arguments:
             _input_objects(t, objects)
     named.update(objects)
@@ -388,8 +388,8 @@ def sdl(era: Era) -> str:
             "directive @idempotent(key: String!) on FIELD\n"
         )
     for t in input_types(era).values():
-        if isinstance(t, codec.InputObject):
-            fields = "\n".join(f"  {name}: {codec.signature(ft)}{mark(f'{t.name}.{name}')}"
+        if isinstance(t, coercion.InputObject):
+            fields = "\n".join(f"  {name}: {coercion.signature(ft)}{mark(f'{t.name}.{name}')}"
                                for name, ft in t.fields)
             parts.append(f"input {t.name} {{\n{fields}\n}}\n")
     for operation, stem in _TYPE_STEM.items():
@@ -411,10 +411,10 @@ def sdl(era: Era) -> str:
         "  inventoryLevels: [InventoryLevel!]\n"
         "  userErrors: [InventoryBulkToggleActivationUserError!]!\n}\n"
     )
-    variables = codec.variable_types(era)
+    variables = coercion.variable_types(era)
     mutations = []
     for operation in OPERATIONS:
-        arguments = ", ".join(f"{name}: {codec.signature(t)}{_default(f'{operation}.{name}')}"
+        arguments = ", ".join(f"{name}: {coercion.signature(t)}{_default(f'{operation}.{name}')}"
                               for name, t in variables[operation])
         payload = _TYPE_STEM.get(operation, operation[0].upper() + operation[1:]) + "Payload"
         mutations.append(f"  {operation}({arguments}): {payload}{mark(f'Mutation.{operation}')}")
@@ -1653,13 +1653,13 @@ def _coercion_before_directive(
     return _coerce_variables(era, operation, given) if operation is not None else []
 
 
-def _type_ref(node: TypeNode, named: Mapping[str, codec.TypeRef]) -> codec.TypeRef | None:
+def _type_ref(node: TypeNode, named: Mapping[str, coercion.TypeRef]) -> coercion.TypeRef | None:
     if isinstance(node, NonNullTypeNode):
         inner = _type_ref(node.type, named)
-        return codec.NonNull(inner) if inner is not None else None
+        return coercion.NonNull(inner) if inner is not None else None
     if isinstance(node, ListTypeNode):
         inner = _type_ref(node.type, named)
-        return codec.ListOf(inner) if inner is not None else None
+        return coercion.ListOf(inner) if inner is not None else None
     if isinstance(node, NamedTypeNode):
         return named.get(node.name.value)
     return None  # pragma: no cover - no other type nodes exist
@@ -1684,18 +1684,18 @@ def _coerce_variables(
             continue  # graphql-core applies the default, which validation has checked
         raw = given.get(name)
         location = _locations(definition)
-        if codec.too_deep({name: raw}):
+        if coercion.too_deep({name: raw}):
             errors.append({
-                "message": f"Variables are nested more than {codec.MAX_DEPTH} levels deep.",
+                "message": f"Variables are nested more than {coercion.MAX_DEPTH} levels deep.",
                 "locations": location,
                 "extensions": {"code": "INVALID_VARIABLE"},
             })
             continue
-        problems: list[codec.Problem] = []
-        codec.coerce_value(t, raw, (), problems)
+        problems: list[coercion.Problem] = []
+        coercion.coerce_value(t, raw, (), problems)
         if not problems:
             continue
-        error = codec.variable_error(name, t, raw, problems)
+        error = coercion.variable_error(name, t, raw, problems)
         # graphql-ruby puts the variable's definition between the message and extensions.
         errors.append({"message": error["message"], "locations": location,
                        "extensions": error["extensions"]})

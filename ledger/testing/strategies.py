@@ -53,7 +53,7 @@ from ledger.core.quantities import (
     STORED,
 )
 from ledger.core.versions import DEFAULT, Era, Presence, era_of
-from ledger.shopify.codec import InputObject, ListOf, NonNull, Scalar, TypeRef, variable_types
+from ledger.shopify.coercion import InputObject, ListOf, NonNull, Scalar, TypeRef, variable_types
 
 __all__ = [
     "DEFAULT_SNAPSHOT",
