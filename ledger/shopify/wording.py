@@ -2,7 +2,7 @@
 
 Part of the Shopify adapter's GraphQL front (``ledger.shopify``), on graphql-core: it turns
 graphql-core's ``GraphQLSyntaxError`` and validation errors into the bodies graphql-ruby
-gives, which Shopify's responses quote. It imports no other module of the front;
+gives, which Shopify's responses quote. Of the front it imports only ``_graphql_compat``;
 ``ledger.shopify.analysis`` calls it when a document does not parse or validate.
 
 This module stays whole (about 620 lines): every rule's wording is one branch of
