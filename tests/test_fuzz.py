@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from ledger import Ledger
 from ledger.core.errors import OPERATIONS
 from ledger.core.versions import SUPPORTED
-from ledger.shopify import codec
+from ledger.shopify import coercion
 from ledger.store import durable, oplog
 
 _LONG = int(os.environ.get("LEDGER_FUZZ_EXAMPLES", "0"))
@@ -81,18 +81,18 @@ def strict_json(body: Any) -> None:
     json.dumps(body, allow_nan=False)
     for error in body.get("errors", []):
         _within_bounds(error.get("extensions", {}).get("value"))
-        assert len(error.get("extensions", {}).get("problems", [])) <= codec.MAX_PROBLEMS
+        assert len(error.get("extensions", {}).get("problems", [])) <= coercion.MAX_PROBLEMS
 
 
 def _within_bounds(value: Any, depth: int = 0) -> None:
     marker = len("… (99999999 characters in all)")
     if isinstance(value, str):
-        assert len(value) <= codec.MAX_ECHO_CHARS + marker
+        assert len(value) <= coercion.MAX_ECHO_CHARS + marker
     elif isinstance(value, int):
-        assert len(str(abs(value))) <= codec.MAX_ECHO_CHARS
+        assert len(str(abs(value))) <= coercion.MAX_ECHO_CHARS
     elif isinstance(value, list | dict):
-        assert len(value) <= codec.MAX_ECHO_ENTRIES + 1
-        assert depth <= codec.MAX_DEPTH
+        assert len(value) <= coercion.MAX_ECHO_ENTRIES + 1
+        assert depth <= coercion.MAX_DEPTH
         for item in value.values() if isinstance(value, dict) else value:
             _within_bounds(item, depth + 1)
 

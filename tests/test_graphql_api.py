@@ -18,14 +18,12 @@ import pytest
 
 pytest.importorskip("graphql")
 
-import graphql
 
 import ledger.shopify as shopify_package
 from ledger import Ledger
 from ledger.core.errors import ACTIVATE, ADJUST, DEACTIVATE, MOVE, SET, SET_ON_HAND
 from ledger.core.quantities import API_NAMES
-from ledger.core.versions import SUPPORTED, era_of
-from ledger.shopify import graphql_api
+from ledger.core.versions import era_of
 from tests.support import FakeClock
 from tests.test_shared_cases import CASE_FILES, matches
 
@@ -189,58 +187,6 @@ def test_aliases_fragments_and_typename_shape_a_mutation_payload(ledger: Ledger)
     }}}
 
 
-def test_a_request_level_error_names_the_alias_in_its_path(ledger: Ledger) -> None:
-    body = ledger.graphql(
-        "mutation($input: InventoryAdjustQuantitiesInput!) { a: inventoryAdjustQuantities("
-        "input: $input) { userErrors { code } } }",
-        adjust_input(),
-    )
-    assert body == {
-        "errors": [{
-            "message": "The @idempotent directive is required for this mutation but was not "
-                       "provided.",
-            "locations": [{"line": 1, "column": 53}],
-            "path": ["a"],
-            "extensions": {"code": "BAD_REQUEST"},
-        }],
-        "data": {"a": None},
-    }
-
-
-def test_literal_arguments_and_a_directive_key_from_a_variable_run_like_variables() -> None:
-    by_literal = Ledger.example(api_version="2026-04", clock=FakeClock())
-    by_execute = Ledger.example(api_version="2026-04", clock=FakeClock())
-    body = by_literal.graphql(
-        """
-        mutation($key: String!) {
-          inventoryAdjustQuantities(input: {name: "available", reason: "correction", changes: [
-            {inventoryItemId: "gid://shopify/InventoryItem/1",
-             locationId: "gid://shopify/Location/1", delta: -4, changeFromQuantity: null}
-          ]}) @idempotent(key: $key) { PAYLOAD }
-        }
-        """.replace("PAYLOAD", PAYLOADS[ADJUST]),
-        {"key": "k-1"},
-    )
-    expected = by_execute.execute(ADJUST, adjust_input(change_from=None), idempotency_key="k-1")
-    assert body == expected
-    replay = by_literal.execute(ADJUST, adjust_input(change_from=None), idempotency_key="k-1")
-    assert replay == expected, "the same key and arguments replay across the two fronts"
-
-
-def test_a_missing_change_from_quantity_in_a_literal_is_the_request_error_execute_gives(
-    ledger: Ledger,
-) -> None:
-    body = ledger.graphql(
-        'mutation { inventoryAdjustQuantities(input: {name: "available", reason: "correction",'
-        ' changes: [{inventoryItemId: "gid://shopify/InventoryItem/1", locationId: '
-        '"gid://shopify/Location/1", delta: 1}]}) @idempotent(key: "k") { userErrors { code } } }'
-    )
-    assert body["data"] == {"inventoryAdjustQuantities": None}
-    assert body["errors"][0]["extensions"] == {"code": "INVALID_FIELD_ARGUMENTS"}
-    assert body["errors"][0]["message"] == (
-        "InventoryChangeInput must include the following argument: changeFromQuantity.")
-
-
 def test_invalid_variables_are_reported_with_their_definition_and_no_data(
     ledger: Ledger,
 ) -> None:
@@ -279,87 +225,7 @@ def test_two_mutations_in_one_document_run_in_order() -> None:
     }}
 
 
-# ---------------------------------------------------------------------- schema per era
-
-
-@pytest.mark.parametrize("version", SUPPORTED)
-def test_each_era_schema_has_the_codec_input_fields_and_its_codes(version: str) -> None:
-    era = era_of(version)
-    schema = graphql_api.schema(era)
-    for t in graphql_api.input_types(era).values():
-        if isinstance(t, graphql_api.codec.InputObject):
-            built = schema.get_type(t.name)
-            assert isinstance(built, graphql.GraphQLInputObjectType)
-            assert list(built.fields) == [name for name, _ in t.fields]
-    enum = schema.get_type("InventoryAdjustQuantitiesUserErrorCode")
-    assert isinstance(enum, graphql.GraphQLEnumType)
-    has_cas = "CHANGE_FROM_QUANTITY_STALE" in enum.values
-    assert has_cas == (version >= "2026-01")
-    assert (schema.get_directive("idempotent") is not None) == (version >= "2026-01")
-
-
-def test_the_schema_is_built_once_per_era() -> None:
-    assert graphql_api.schema(era_of("2026-04")) is graphql_api.schema(era_of("2026-07"))
-    assert graphql_api.schema(era_of("2026-04")) is not graphql_api.schema(era_of("2026-01"))
-
-
-@pytest.mark.parametrize("version", ["2025-01", "2026-01", "2026-10"])
-def test_the_introspection_query_runs_without_errors(version: str) -> None:
-    body = Ledger.example(api_version=version).graphql(graphql.get_introspection_query())
-    assert "errors" not in body
-    names = {t["name"] for t in body["data"]["__schema"]["types"]}
-    assert {"InventoryAdjustmentGroup", "InventoryLevel", "Node", "UserError"} <= names
-
-
 # ---------------------------------------------------------------------- errors
-
-
-def test_an_undefined_field_is_reported_in_graphql_ruby_wording(ledger: Ledger) -> None:
-    body = ledger.graphql(
-        "mutation Stock {\n  inventoryActivate(inventoryItemId: \"1\", locationId: \"2\") {\n"
-        "    userErrors { code }\n  }\n}"
-    )
-    assert body == {"errors": [{
-        "message": "Field 'code' doesn't exist on type 'UserError'",
-        "locations": [{"line": 3, "column": 18}],
-        "path": ["mutation Stock", "inventoryActivate", "userErrors", "code"],
-        "extensions": {"code": "undefinedField", "typeName": "UserError", "fieldName": "code"},
-    }]}
-
-
-def test_the_directive_where_the_era_does_not_define_it_is_an_undefined_directive() -> None:
-    body = Ledger.example(api_version="2025-10").graphql(
-        'mutation { inventoryDeactivate(inventoryLevelId: "x") @idempotent(key: "k") '
-        "{ userErrors { message } } }")
-    assert body == {"errors": [{
-        "message": "Directive @idempotent is not defined",
-        "locations": [{"line": 1, "column": 55}],
-        "extensions": {"code": "undefinedDirective", "directiveName": "idempotent"},
-    }]}
-
-
-def test_unknown_and_missing_arguments_are_reported_in_graphql_ruby_wording(
-    ledger: Ledger,
-) -> None:
-    body = ledger.graphql("{ inventoryItem(sku: \"x\") { id } }")
-    assert [(e["message"], e["extensions"]["code"], e["path"]) for e in body["errors"]] == [
-        ("Field 'inventoryItem' doesn't accept argument 'sku'", "argumentNotAccepted",
-         ["query", "inventoryItem", "sku"]),
-        ("Field 'inventoryItem' is missing required arguments: id", "missingRequiredArguments",
-         ["query", "inventoryItem"]),
-    ]
-    assert "data" not in body
-
-
-def test_a_syntax_error_names_the_unexpected_token_as_graphql_ruby_does(ledger: Ledger) -> None:
-    assert ledger.graphql("{ location { name } } }") == {"errors": [{
-        "message": 'Parse error on "}" (RCURLY) at [1, 23]',
-        "locations": [{"line": 1, "column": 23}],
-    }]}
-    assert ledger.graphql("{ location { name ")["errors"][0]["message"] == (
-        "Unexpected end of document")
-    assert ledger.graphql("{ location(id: ) { name } }")["errors"][0]["message"] == (
-        'Parse error on ")" (RPAREN) at [1, 16]')
 
 
 def test_an_unknown_operation_name_is_reported(ledger: Ledger) -> None:
@@ -367,31 +233,7 @@ def test_an_unknown_operation_name_is_reported(ledger: Ledger) -> None:
     assert body == {"errors": [{"message": 'No operation named "B"'}]}
 
 
-# ---------------------------------------------------------------------- the document cache
-
-
-def test_a_repeated_query_is_parsed_and_validated_once(
-    ledger: Ledger, monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    parses: list[str] = []
-    validations: list[object] = []
-    real_parse, real_validate = graphql_api.parse_document, graphql_api.validate_document
-
-    def counting_parse(source: Any) -> Any:
-        parses.append(source.body)
-        return real_parse(source)
-
-    def counting_validate(schema: Any, document: Any) -> Any:
-        validations.append(document)
-        return real_validate(schema, document)
-
-    monkeypatch.setattr(graphql_api, "parse_document", counting_parse)
-    monkeypatch.setattr(graphql_api, "validate_document", counting_validate)
-    query = '{ location(id: "gid://shopify/Location/1") { name } } # cache test'
-    for _ in range(3):
-        assert ledger.graphql(query) == {"data": {"location": {"name": "Shop location"}}}
-    assert parses == [query]
-    assert len(validations) == 1
+# ---------------------------------------------------------------------- requests
 
 
 def test_a_request_may_speak_another_version_than_the_ledger() -> None:
@@ -409,61 +251,6 @@ def test_a_request_may_speak_another_version_than_the_ledger() -> None:
     assert refused["errors"][0]["extensions"]["code"] == "INVALID_FIELD_ARGUMENTS"
     with pytest.raises(ValueError, match="unsupported API version"):
         ledger.graphql(query, variables, api_version="2024-01")
-
-
-def test_an_injected_failure_without_a_failed_code_leaves_no_data_as_execute_does() -> None:
-    store = Ledger.example().snapshot()
-    by_graphql, by_execute = (
-        Ledger.from_snapshot(store, "2026-04", FakeClock(), faults=lambda _op, _command: True)
-        for _ in range(2)
-    )
-    variables = {"inventoryItemId": ITEM, "locationId": WAREHOUSE}
-    body = by_graphql.graphql(mutation(ACTIVATE, "k"), variables)
-    expected = by_execute.execute(ACTIVATE, variables, idempotency_key="k")
-    assert "data" not in expected
-    assert without_locations(body) == expected
-
-
-def test_the_directive_is_read_from_a_field_selected_in_a_fragment(ledger: Ledger) -> None:
-    body = ledger.graphql(
-        """
-        mutation($input: InventoryAdjustQuantitiesInput!) {
-          inventoryAdjustQuantities(input: $input) { userErrors { code } }
-          ...Keyed
-        }
-        fragment Keyed on Mutation {
-          inventoryAdjustQuantities(input: $input) @idempotent(key: "k") { userErrors { code } }
-        }
-        """,
-        adjust_input(),
-    )
-    assert body == {"data": {"inventoryAdjustQuantities": {"userErrors": []}}}
-
-
-@pytest.mark.parametrize(("query", "message", "extensions"), [
-    ("query Op($x: ID!) { location { name } }", "Variable $x is declared by Op but not used",
-     {"code": "variableNotUsed", "variableName": "x"}),
-    ("{ location(id: $y) { name } }", "Variable $y is used by anonymous query but not declared",
-     {"code": "variableNotDefined", "variableName": "y"}),
-    ("query($i: ID) { inventoryItem(id: $i) { id } }",
-     "Nullability mismatch on variable $i and argument id (ID / ID!)",
-     {"code": "variableMismatch", "variableName": "i", "typeName": "ID", "argumentName": "id",
-      "errorMessage": "Nullability mismatch"}),
-    ("{ location }",
-     "Field must have selections (field 'location' returns Location but has no selections. "
-     "Did you mean 'location { ... }'?)",
-     {"code": "selectionMismatch", "nodeName": "field 'location'", "typeName": "Location"}),
-    ("{ location { id { x } } }",
-     "Selections can't be made on scalars (field 'id' returns ID but has selections [x])",
-     {"code": "selectionMismatch", "nodeName": "field 'id'", "typeName": "ID"}),
-])
-def test_common_validation_errors_use_graphql_ruby_messages_and_codes(
-    ledger: Ledger, query: str, message: str, extensions: dict[str, Any],
-) -> None:
-    body = ledger.graphql(query)
-    assert [(e["message"], e["extensions"]) for e in body["errors"]] == [(message, extensions)]
-    assert "data" not in body
-    assert body["errors"][0]["locations"]
 
 
 def test_without_graphql_core_the_method_names_the_extra_to_install(
@@ -499,44 +286,6 @@ def test_odd_variables_give_through_graphql_what_execute_gives(
 
 
 # ---------------------------------------------------------------------- hostile documents
-
-
-@pytest.mark.parametrize("depth", [120, 1000])
-def test_a_document_nested_past_the_bound_is_refused_before_it_is_parsed(depth: int) -> None:
-    # Brackets nested past MAX_NESTING (100) are refused before parsing (the document is
-    # invalid too: a parsed one would get a validation error), reporting their nesting.
-    ledger = Ledger.example(api_version="2026-04", clock=FakeClock())
-    before = ledger.snapshot()
-    selection = "userErrors { message } " + "inventoryAdjustmentGroup { " * depth + "id" + (
-        " }" * depth)
-    document = (
-        'mutation { inventoryAdjustQuantities(input: {name: "available", reason: "correction", '
-        f'changes: [{{inventoryItemId: "{ITEM}", locationId: "{SHOP}", delta: 1, '
-        f'changeFromQuantity: null}}]}}) @idempotent(key: "deep") {{ {selection} }} }}'
-    )
-    assert ledger.graphql(document) == {"errors": [{
-        "message": f"Query has depth of {depth + 2}, which exceeds max depth of 50"}]}
-    assert ledger.snapshot() == before
-
-
-def test_nesting_counts_braces_brackets_and_parentheses_outside_strings_and_comments() -> None:
-    assert graphql_api.nesting('{ a(b: "{{[[((", c: """ {{{ """) { d } } # {{{{') == 2
-    assert graphql_api.nesting('{ a(s: "quote \\" and {") }') == 2
-    assert graphql_api.nesting("query Q($x: [[Int]]) { a }") == 3
-
-
-def test_a_document_at_the_bound_runs() -> None:
-    ledger = Ledger.example(api_version="2026-04", clock=FakeClock())
-    level = ledger.level(ITEM, SHOP)
-    assert level is not None
-    inner = "id"
-    for _ in range(16):
-        inner = f"item {{ inventoryLevels(first: 1) {{ nodes {{ {inner} }} }} }}"
-    document = f'{{ inventoryLevel(id: "{level.id}") {{ {inner} }} }}'
-    assert graphql_api.nesting(document) == graphql_api.MAX_DEPTH  # 50 fields, 50 braces
-    body = ledger.graphql(document)
-    assert "errors" not in body
-    assert body["data"]["inventoryLevel"]["item"]["inventoryLevels"]["nodes"][0]["item"]
 
 
 @pytest.mark.parametrize("query", [None, 5, b"{ __typename }"], ids=["none", "int", "bytes"])

@@ -20,7 +20,7 @@ pytest.importorskip("graphql")
 
 from ledger import Ledger
 from ledger.core.clock import ManualClock
-from ledger.shopify import graphql_api
+from ledger.shopify import analysis
 from ledger.shopify.http import MAX_BODY_BYTES, ShopifyBackend
 
 VERSION = "2026-04"
@@ -228,7 +228,7 @@ def test_a_body_over_the_limit_is_a_413_and_is_never_read(
             read.append(len(text))
             return json.loads(text, **options)
 
-    monkeypatch.setattr(ledger.http, "json", Json)
+    monkeypatch.setattr(ledger.shopify.http, "json", Json)
     backend = ShopifyBackend({"demo": Ledger.example(api_version=VERSION)})
     response = backend.handle("POST", URL, {"X-Shopify-Access-Token": "t"}, content)
     assert (response.status, json.loads(response.body)) == (
@@ -258,7 +258,7 @@ def test_depth_counts_fields_not_brackets() -> None:
         inner = (f'inventoryLevel(locationId: "{SHOP}") {{ ... on InventoryLevel {{ '
                  f"item {{ {inner} }} }} }}")
     query = f'{{ inventoryItem(id: "{ITEM}") {{ {inner} }} }}'
-    assert graphql_api.nesting(query) == 74  # over 50: not what graphql-ruby counts
+    assert analysis.nesting(query) == 74  # over 50: not what graphql-ruby counts
     body = Ledger.example(api_version=VERSION).graphql(query)
     assert "errors" not in body, body
 
@@ -309,9 +309,9 @@ def test_ledger_graphql_refuses_a_query_over_the_single_query_maximum() -> None:
 
 
 def test_the_scan_reads_strings_and_comments_as_graphql_core_does() -> None:
-    assert graphql_api.nesting("{ # {{{\r{ a } }") == 2  # a comment ends at \r too
-    assert graphql_api.nesting('{ a(s: """ \\""" {{{ """) }') == 2  # \""" does not end it
-    assert graphql_api.nesting('{ a(s: "\\" {{") }') == 2
+    assert analysis.nesting("{ # {{{\r{ a } }") == 2  # a comment ends at \r too
+    assert analysis.nesting('{ a(s: """ \\""" {{{ """) }') == 2  # \""" does not end it
+    assert analysis.nesting('{ a(s: "\\" {{") }') == 2
 
 
 def test_a_page_size_past_a_32_bit_int_is_the_variables_coercion_error_not_a_crash() -> None:

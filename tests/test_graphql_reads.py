@@ -17,7 +17,7 @@ pytest.importorskip("graphql")
 from ledger import Ledger
 from ledger.core.errors import ACTIVATE, ADJUST
 from ledger.core.versions import SUPPORTED, era_of
-from ledger.shopify import cost, graphql_reads
+from ledger.shopify import cost
 from tests.support import FakeClock
 from tests.test_graphql_api import GROUP, adjust_input, mutation, without_locations
 
@@ -345,37 +345,6 @@ def test_fields_a_mutation_payload_gains_are_read_from_the_ledger(ledger: Ledger
 # ---------------------------------------------------------------------- inventoryItems
 
 
-@pytest.mark.parametrize(("query", "numbers"), [
-    (None, [1, 2, 3, 4]),
-    ("sku:TEE-RED-M", [1]),
-    ("sku:tee-red-m", [1]),
-    ("sku:TEE", []),
-    ("sku:TEE*", [1, 2]),
-    ('sku:"BOX 12"', [4]),
-    ("sku:BOX 12", []),  # ``sku:BOX`` matches no item; the bare word ``12`` is ignored
-    ("sku:TEE-RED-M OR sku:tee-blue-l", [1, 2]),
-    ("sku:TEE* AND id:>1", [2]),
-    ("sku:TEE* id:>1", [2]),
-    ("-sku:TEE-RED-M", [2, 3, 4]),
-    ("NOT sku:TEE-RED-M", [2, 3, 4]),
-    ("id:2", [2]),
-    ("id:>=3", [3, 4]),
-    ("id:<2", [1]),
-    ("id:<=2", [1, 2]),
-    ("id:x", []),
-    ("created_at:>2020-01-01", [1, 2, 3, 4]),
-    ("TEE", [1, 2, 3, 4]),
-    ("", [1, 2, 3, 4]),
-    ('sku:"unterminated', []),
-])
-def test_inventory_items_filter_by_sku_and_id_and_ignore_other_terms(
-    query: str | None, numbers: list[int],
-) -> None:
-    found = data(store("2026-04"), "query($q: String) { inventoryItems(first: 10, query: $q) "
-                                   "{ nodes { legacyResourceId } } }", {"q": query})
-    assert [int(n["legacyResourceId"]) for n in found["inventoryItems"]["nodes"]] == numbers
-
-
 def test_inventory_items_page_by_id_number_both_ways() -> None:
     ledger = Ledger.from_snapshot({
         "locations": [{"id": SHOP}],
@@ -490,16 +459,6 @@ def test_a_quantity_name_is_in_use_once_a_level_has_changed_it_even_back_to_zero
     assert in_use() == ["available", "damaged", "on_hand"]
 
 
-def test_the_search_syntax_never_raises_on_odd_text() -> None:
-    for text in ['"', "\\", '""', "-", "OR", "NOT", "AND OR NOT", ":", "sku:", "id:", "id:>",
-                 'sku:"a\\"b"', "a:b:c", "\x00", "sku:*", "(sku:a)"]:
-        graphql_reads.search(text)  # builds its predicate without raising
-    matches = graphql_reads.search("sku:*")
-    ledger = store("2026-04")
-    items = ledger._state.items
-    assert [i for i in ITEMS if matches(i, items[i])] == ITEMS  # an empty prefix
-
-
 # ---------------------------------------------------------------------- reads
 
 
@@ -589,7 +548,6 @@ def test_a_connection_without_first_is_refused_at_its_field(ledger: Ledger) -> N
     assert body["errors"][0]["path"] == ["location", "inventoryLevels"]
 
 
-
 def test_a_deactivated_level_leaves_the_connections_but_reads_by_id(ledger: Ledger) -> None:
     assert ledger.activate(item_id=ITEM, location_id=WAREHOUSE, idempotency_key="a").ok
     level = ledger.level(ITEM, SHOP)
@@ -605,7 +563,6 @@ def test_a_deactivated_level_leaves_the_connections_but_reads_by_id(ledger: Ledg
         "inventoryItem": {"inventoryLevels": {"nodes": [{"location": {"name": "Warehouse"}}]}},
         "inventoryLevel": {"isActive": False},
     }}
-
 
 
 # ---------------------------------------------------------------------- connections

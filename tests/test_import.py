@@ -180,11 +180,11 @@ def test_the_printed_query_is_valid_in_its_version_and_within_the_bulk_limits(
     version: str,
 ) -> None:
     graphql = pytest.importorskip("graphql")
-    from ledger.shopify import graphql_api
+    from ledger.shopify import schema as graphql_schema
 
     text = bulk_import.query(version)
     document = graphql.parse(text)
-    assert graphql.validate(graphql_api.schema(era_of(version)), document) == []
+    assert graphql.validate(graphql_schema.schema(era_of(version)), document) == []
     # At most five connections, nested at most two deep (bulkOperationRunQuery's limits).
     assert text.count("edges {") == 2
     assert "first:" not in text
@@ -194,9 +194,9 @@ def test_the_printed_query_is_valid_in_its_version_and_within_the_bulk_limits(
 
 def test_the_2026_04_query_asks_for_what_older_versions_do_not_have() -> None:
     graphql = pytest.importorskip("graphql")
-    from ledger.shopify import graphql_api
+    from ledger.shopify import schema as graphql_schema
 
-    errors = graphql.validate(graphql_api.schema(era_of("2025-10")),
+    errors = graphql.validate(graphql_schema.schema(era_of("2025-10")),
                               graphql.parse(bulk_import.query("2026-04")))
     assert {e.message for e in errors} >= {
         "Unknown argument 'includeInactive' on field 'InventoryItem.inventoryLevels'.",
@@ -225,12 +225,12 @@ def test_print_query_locations_prints_the_query_of_every_location(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     graphql = pytest.importorskip("graphql")
-    from ledger.shopify import graphql_api
+    from ledger.shopify import schema as graphql_schema
 
     status, out, _ = run(capsys, "import", "--print-query", "--locations")
     assert (status, out) == (0, bulk_import.locations_query())
     for version in SUPPORTED:
-        assert graphql.validate(graphql_api.schema(era_of(version)), graphql.parse(out)) == []
+        assert graphql.validate(graphql_schema.schema(era_of(version)), graphql.parse(out)) == []
 
 
 def test_a_location_that_stocks_nothing_needs_the_locations_export(

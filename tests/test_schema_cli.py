@@ -23,7 +23,7 @@ from ledger import Ledger  # noqa: E402
 from ledger.cli import main  # noqa: E402
 from ledger.cli.schema import introspection_query  # noqa: E402
 from ledger.core.versions import SUPPORTED, era_of  # noqa: E402
-from ledger.shopify import graphql_api  # noqa: E402 -- after the skip
+from ledger.shopify import schema as graphql_schema  # noqa: E402 -- after the skip
 from tests.test_documented_examples import (  # noqa: E402
     ADJUST_2026_04,
     ADJUST_DOCUMENT,
@@ -156,7 +156,7 @@ def test_the_sdl_builds_the_schema_the_ledger_serves(
         schema = dict(data["__schema"])
         schema["directives"] = [d for d in schema["directives"] if d["name"] not in standard]
         return schema
-    assert own(introspection(built)) == own(introspection(graphql_api.schema(era_of(version))))
+    assert own(introspection(built)) == own(introspection(graphql_schema.schema(era_of(version))))
 
 
 @pytest.mark.parametrize("version", SUPPORTED)
@@ -215,7 +215,7 @@ def test_without_graphql_core_the_command_says_what_to_install(
 ) -> None:
     for name in [n for n in sys.modules if n == "graphql" or n.startswith("graphql.")]:
         monkeypatch.setitem(sys.modules, name, None)
-    monkeypatch.setitem(sys.modules, "ledger.shopify.graphql_api", None)
+    monkeypatch.setitem(sys.modules, "ledger.shopify.schema", None)
     assert main(["schema"]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""

@@ -31,7 +31,8 @@ from ledger.core.errors import (
     directive_presence,
 )
 from ledger.core.versions import Presence, era_of
-from ledger.shopify import graphql_api
+from ledger.shopify import analysis, graphql_api
+from ledger.shopify import schema as graphql_schema
 from ledger.shopify.http import INVALID_TOKEN, ShopifyBackend
 
 VERSION = "2026-04"
@@ -244,12 +245,12 @@ def test_the_root_fields_checked_are_those_graphql_core_executes(form: str) -> N
     forms = {**RUN_FORMS, **SKIP_FORMS}
     query, variables = document(ADJUST, forms[form], "renamed: ")
     era = era_of(VERSION)
-    doc, errors = graphql_api.validated(era, query)
+    doc, errors = analysis.validated(era, query)
     assert doc is not None
     assert not errors
     operation = get_operation_ast(doc)
     assert operation is not None
-    expected = executed_root_fields(graphql_api.schema(era), doc, operation, variables)
+    expected = executed_root_fields(graphql_schema.schema(era), doc, operation, variables)
     assert expected is not None
     found = graphql_api.root_fields(era, query, variables, None)
     assert found is not None

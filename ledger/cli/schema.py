@@ -44,10 +44,10 @@ def command(args: argparse.Namespace, out: TextIO) -> int:
     try:
         from graphql import graphql_sync, print_schema
 
-        from ledger.shopify import graphql_api
+        from ledger.shopify import schema as graphql_schema
     except ImportError:
         raise UnusableInputError(INSTALL_HINT) from None
-    schema = graphql_api.schema(era_of(args.api_version))
+    schema = graphql_schema.schema(era_of(args.api_version))
     if args.introspection:
         result = graphql_sync(schema, introspection_query())
         if result.errors:  # pragma: no cover - introspection of a valid schema cannot fail

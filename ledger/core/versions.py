@@ -168,7 +168,7 @@ class Era:
     # The two maps below take no part in equality or hashing (eras are cache keys, and a
     # mapping is unhashable); ``name`` tells eras apart.
     #: Each quantity mutation's error-code enum: exactly its values, alphabetically as
-    #: shopify.dev lists them (introspection's definition order: ``graphql_api.ENUM_ORDER``).
+    #: shopify.dev lists them (introspection's definition order: ``schema.ENUM_ORDER``).
     enums: Mapping[str, tuple[str, ...]] = attrs.field(eq=False)
     #: What introspection marks deprecated: ``"Type.field"`` -> its deprecation reason.
     deprecated: Mapping[str, str] = attrs.field(eq=False)

@@ -1,8 +1,8 @@
 """graphql-core 3.2 and 3.3 behind one interface: every difference ledger meets, in one place.
 
 ledger supports graphql-core ``>=3.2.3,<3.4`` (the ``graphql`` extra). Its GraphQL front
-(``ledger.graphql_api``, ``ledger.graphql_reads``, ``ledger.cost``) calls graphql-core
-through this module wherever the two lines differ, and gives the same bodies on both:
+(the modules of ``ledger.shopify`` that import graphql-core) calls graphql-core through this
+module wherever the two lines differ, and gives the same bodies on both:
 
 * **Absent AST lists.** 3.2's parser gives an empty tuple for a field's, directive's or
   spread's absent ``arguments``, a selection's absent ``directives`` and an operation's
@@ -26,12 +26,12 @@ through this module wherever the two lines differ, and gives the same bodies on 
 * **Validation wording.** 3.3 rewords a missing required argument (``Argument
   'Query.f(x:)' of type 'T!' is required, but it was not provided.``, 3.2: ``Field 'f'
   argument 'x' of type 'T!' is required, but it was not provided.``, and the same for
-  directives). ``validation_message`` gives 3.2's wording, which ``ledger.graphql_api`` maps to
-  graphql-ruby's, or keeps.
+  directives). ``validation_message`` gives 3.2's wording, which ``ledger.shopify.wording``
+  maps to graphql-ruby's, or keeps.
 * **graphql-core's own CollectFields.** 3.2's ``collect_fields(schema, fragments,
   variables, type, selection_set)`` takes fragment definitions and a dict and returns field
   nodes by response key; 3.3's takes ``FragmentDetails``, ``VariableValues`` and the
-  operation and returns ``CollectedFields`` of ``FieldDetails``. ``ledger.graphql_api``
+  operation and returns ``CollectedFields`` of ``FieldDetails``. ``ledger.shopify.analysis``
   collects fields itself (in time linear in the document); ``executed_root_fields`` runs
   graphql-core's, on either line, so tests can check the two agree.
 * **``@deprecated(reason:)``.** 3.3 declares the argument ``String!``; 3.2, like

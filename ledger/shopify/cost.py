@@ -3,9 +3,16 @@
 Shopify answers every Admin GraphQL request with ``extensions.cost``: ``requestedQueryCost``
 (a static analysis of the document, charged before it runs) and ``actualQueryCost`` (the
 same analysis over what was returned; the difference is refunded). This module computes
-both from the documents ``ledger.graphql_api`` already parses, validates and caches, against
-the schema of the request's API era. ``ShopifyBackend`` (``ledger.http``) puts them in its
-responses and drives its leaky bucket with them.
+both from the documents ``ledger.shopify.analysis`` already parses, validates and caches,
+against the schema of the request's API era (``ledger.shopify.schema``). ``ShopifyBackend``
+(``ledger.shopify.http``) puts them in its responses and drives its leaky bucket with them.
+
+Part of the Shopify adapter's GraphQL front (``ledger.shopify``), on graphql-core: above
+``ledger.shopify.analysis`` and below the execution (``ledger.shopify.graphql_api``). It also
+holds ``findings``, what the analysis-time bounds find in one request (the 250 limits of
+``analysis.argument_errors``, the depth, the requested cost), cached once per document,
+operation and the variables the bounds read: the cost is one of them, and the execution and
+``requested_cost`` read the same cache.
 
 Rules implemented, from shopify.dev "GraphQL Admin API rate limits"
 (docs/apps/build/apis/graphql-admin/rate-limits: a field costs by what it returns, scalar
@@ -48,9 +55,10 @@ Choices where Shopify publishes no rule ([ours]):
 * Selecting both ``nodes`` and ``edges { node }`` on one connection counts both.
 * In the actual cost a field that came back ``null`` costs its own 1 (or 2, or 10), and one
   absent from ``data`` (never resolved) costs 0; a body without ``data`` costs 0.
-* A document that does not parse, does not validate, exceeds one of ``ledger.graphql_api``'s
-  bounds (bytes, tokens, nesting, depth, the 250 limits of arguments), or names no single
-  operation to run costs 0, requested and actual: it is refused before anything runs.
+* A document that does not parse, does not validate, exceeds one of the bounds of
+  ``ledger.shopify.analysis`` (bytes, tokens, nesting, depth, the 250 limits of arguments),
+  or names no single operation to run costs 0, requested and actual: it is refused before
+  anything runs.
 * The ``MAX_COST_EXCEEDED`` error: its message and ``extensions`` (``cost``, ``maxCost``,
   ``documentation``) are those of Shopify responses recorded in public client test
   suites; shopify.dev's pages at hand do not quote them.
@@ -58,8 +66,9 @@ Choices where Shopify publishes no rule ([ours]):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from graphql import (
     FieldNode,
@@ -68,6 +77,7 @@ from graphql import (
     GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLSchema,
+    GraphQLSyntaxError,
     GraphQLUnionType,
     IntValueNode,
     OperationDefinitionNode,
@@ -75,6 +85,7 @@ from graphql import (
     ValueNode,
     VariableNode,
     get_named_type,
+    get_operation_ast,
     is_leaf_type,
     is_list_type,
     is_non_null_type,
@@ -82,8 +93,20 @@ from graphql import (
 )
 
 from ledger.core.versions import DEFAULT, Era, era_of
-from ledger.shopify import graphql_api
 from ledger.shopify._graphql_compat import ast_list
+from ledger.shopify.analysis import (
+    CACHE_SIZE,
+    MAX_DEPTH,
+    Length,
+    argument_errors,
+    collect_fields,
+    document,
+    effective_variables,
+    fragment_definitions,
+    query_depth,
+    validated,
+)
+from ledger.shopify.schema import schema
 
 #: A field returning an object (or an interface or union) costs this, plus its selection.
 OBJECT_COST: Final = 1
@@ -91,8 +114,9 @@ OBJECT_COST: Final = 1
 CONNECTION_COST: Final = 2
 #: A mutation's root field costs this, payload included.
 MUTATION_COST: Final = 10
-#: The most a single request may cost; past it, ``MAX_COST_EXCEEDED`` and nothing runs.
-MAX_QUERY_COST: Final = graphql_api.MAX_QUERY_COST
+#: Shopify's single-query maximum cost: a request over it gets ``MAX_COST_EXCEEDED`` and
+#: nothing runs.
+MAX_QUERY_COST: Final = 1000
 MAX_COST_DOCUMENTATION: Final = "https://shopify.dev/api/usage/limits#rate-limits"
 
 
@@ -122,7 +146,7 @@ def requested_cost(
     """Return the requested cost of ``query``: its static analysis, before it runs."""
     if not isinstance(query, str):
         return 0
-    found = graphql_api.analysis(era_of(api_version), query, operation_name, variables)
+    found = findings(era_of(api_version), query, operation_name, variables)
     return found.cost if found is not None else 0  # cached with the other bounds
 
 
@@ -149,9 +173,101 @@ def operation_cost(
 ) -> int:
     """Return the requested cost of an operation already validated and bounded.
 
-    ``variables`` as ``graphql_api.effective_variables`` gives them.
+    ``variables`` as ``ledger.shopify.analysis.effective_variables`` gives them.
     """
-    return _Walker(graphql_api.schema(era), operation, fragments, variables).requested()
+    return _Walker(schema(era), operation, fragments, variables).requested()
+
+
+# ---------------------------------------------------------------------- findings
+
+
+class Findings(NamedTuple):
+    """What the bounds found in the operation a request runs (``findings``)."""
+
+    operation: OperationDefinitionNode
+    fragments: dict[str, FragmentDefinitionNode]
+    #: The 250-limit errors (``argument_errors``).
+    over: tuple[dict[str, Any], ...]
+    #: The depth graphql-ruby counts (``query_depth``).
+    depth: int
+    #: The requested cost (``operation_cost``); 0 for an operation over a bound.
+    cost: int
+
+
+def findings(
+    era: Era, query: str, operation_name: str | None, variables: Mapping[str, Any] | None
+) -> Findings | None:
+    """Return the bounds' findings for a request, or ``None`` if it names no valid operation.
+
+    Cached per document, operation and what the bounds read of the variables (a list's
+    length, a Boolean's or an Int's value, whether one is given), so a document sent again
+    with other inputs, or other keys, costs a lookup.
+    """
+    doc, errors = validated(era, query)
+    if doc is None or errors:
+        return None
+    given = variables if isinstance(variables, Mapping) else {}
+    key = tuple(_frozen(name, given) for name in _variables_read(query))
+    return _findings(era, query, operation_name, key)
+
+
+def _frozen(name: str, given: Mapping[str, Any]) -> tuple[str, str, Any]:
+    if name not in given:
+        return name, "absent", None
+    value = given[name]
+    if isinstance(value, list):
+        return name, "list", len(value)
+    if value is None or isinstance(value, bool | int):
+        return name, type(value).__name__, value  # the type keeps True and 1 apart
+    # The bounds read no string, float or object: keep none in the cache key.
+    return name, "other", None
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _variables_read(query: str) -> tuple[str, ...]:
+    """The variables the bounds may read: arguments' own values, ``@skip``/``@include``'s."""
+    parsed = document(query)
+    names: set[str] = set()
+    if isinstance(parsed, GraphQLSyntaxError):  # pragma: no cover - callers validated it
+        return ()
+    stack = [d.selection_set for d in parsed.definitions
+             if isinstance(d, OperationDefinitionNode | FragmentDefinitionNode)]
+    while stack:
+        for selection in stack.pop().selections:
+            for directive in ast_list(getattr(selection, "directives", None)):
+                if directive.name.value in ("skip", "include"):
+                    names.update(a.value.name.value for a in ast_list(directive.arguments)
+                                 if isinstance(a.value, VariableNode))
+            if isinstance(selection, FieldNode):
+                names.update(a.value.name.value for a in ast_list(selection.arguments)
+                             if isinstance(a.value, VariableNode))
+            below = getattr(selection, "selection_set", None)
+            if isinstance(below, SelectionSetNode):
+                stack.append(below)
+    return tuple(sorted(names))
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _findings(
+    era: Era, query: str, operation_name: str | None, key: tuple[tuple[str, str, Any], ...]
+) -> Findings | None:
+    parsed = document(query)
+    if isinstance(parsed, GraphQLSyntaxError):  # pragma: no cover - callers validated it
+        return None
+    operation = get_operation_ast(parsed, operation_name)
+    if operation is None:
+        return None
+    read: dict[str, Any] = {}
+    for name, kind, value in key:
+        if kind != "absent":
+            read[name] = Length(value) if kind == "list" else {} if kind == "other" else value
+    fragments = fragment_definitions(parsed)
+    effective = effective_variables(operation, read)
+    over = tuple(argument_errors(schema(era), operation, fragments, effective))
+    deep = query_depth(operation, fragments, effective)
+    requested = (0 if over or deep > MAX_DEPTH
+                 else operation_cost(era, operation, fragments, effective))
+    return Findings(operation, fragments, over, deep, requested)
 
 
 def _walker(
@@ -162,11 +278,11 @@ def _walker(
     if not isinstance(query, str):
         return None
     era = era_of(api_version)
-    found = graphql_api.analysis(era, query, operation_name, variables)
-    if found is None or found.over or found.depth > graphql_api.MAX_DEPTH:
+    found = findings(era, query, operation_name, variables)
+    if found is None or found.over or found.depth > MAX_DEPTH:
         return None  # invalid, refused by a bound, or no such operation: nothing runs
-    given = graphql_api.effective_variables(found.operation, variables)
-    return _Walker(graphql_api.schema(era), found.operation, found.fragments, given)
+    given = effective_variables(found.operation, variables)
+    return _Walker(schema(era), found.operation, found.fragments, given)
 
 
 def _is_list(t: Any) -> bool:
@@ -372,7 +488,7 @@ class _Walker:
         fields = self._fields.get(key)
         if fields is None:
             self.visits += sum(len(s.selections) for s in sets)
-            fields = graphql_api.collect_fields(self.schema, self.fragments, self.variables,
+            fields = collect_fields(self.schema, self.fragments, self.variables,
                                                 object_type, sets)
             self._fields[key] = fields
         return fields

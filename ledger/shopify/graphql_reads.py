@@ -1,9 +1,10 @@
 """The reads of the GraphQL front: items, locations, levels and quantities, by API era.
 
-``ledger.graphql_api`` builds one schema per era from ``sdl(era)`` (the read types and the
-query root) and its own mutation types, and attaches ``QUERY_RESOLVERS`` and
-``FIELD_RESOLVERS``. Field names, types and nullability are those of Shopify's Admin API
-reference for each version (semantics §13; interface.md for what a snapshot carries):
+Part of the Shopify adapter (``ledger.shopify``), on graphql-core. ``ledger.shopify.schema``
+writes the read types and the query root of each era (``read_sdl``) and attaches
+``QUERY_RESOLVERS`` and ``FIELD_RESOLVERS``. Field names, types and nullability are those of
+Shopify's Admin API reference for each version (semantics §13; interface.md for what a
+snapshot carries):
 
 * ``InventoryItem``: ``id``, ``sku``, ``tracked``, ``requiresShipping``,
   ``legacyResourceId``, ``createdAt``, ``updatedAt``, ``locationsCount``,
@@ -48,13 +49,8 @@ Choices where Shopify is silent ([ours]):
   with its ``displayName``, ``belongsTo`` and ``comprises``; ``isInUse`` is true for
   ``available`` and ``on_hand`` always, and for another name when some level holds a
   non-zero value of it or has changed it.
-* ``inventoryItems`` lists items by id number; ``query`` understands ``sku:<value>`` (exact,
-  case-insensitive; ``sku:"a b"`` quotes, a trailing ``*`` matches a prefix) and
-  ``id:<n>`` (also ``id:>n``, ``id:>=n``, ``id:<n``, ``id:<=n``); terms are ANDed (an
-  ``AND`` between them is allowed), ``OR`` separates alternatives, ``-term`` or
-  ``NOT term`` negates one. Any other term (another field such as ``created_at``, a bare
-  word) is ignored: Shopify answers an unknown search field with a warning, not an error,
-  and does not filter by it; we give no warning.
+* ``inventoryItems`` lists items by id number, filtered by ``query`` in the search syntax of
+  ``ledger.shopify.search``.
 * ``locations`` takes ``first/after/last/before/reverse``, ``sortKey: LocationSortKeys =
   NAME`` (``NAME``: by name, case-insensitively, then id number; ``ID`` and ``RELEVANCE``:
   by id number), ``includeInactive: Boolean = false`` (inactive locations are left out
@@ -62,11 +58,13 @@ Choices where Shopify is silent ([ours]):
   (accepted; there are no legacy fulfillment-service locations here). ``query`` is not
   offered. ``location(id:)`` returns a location active or not.
 * Levels at an inactive location are listed like any other.
-* The types here list their fields alphabetically, as Shopify's reference pages and
-  ShopifySharp's generated types (read from Shopify's introspection) do; a connection's
-  arguments come in ``first, after, last, before, reverse`` order (the 2026-01 pages'), the
-  2026-04 ``includeInactive`` last. Descriptions quote the reference where it was read, else
-  are ours.
+* Connections take ``first``/``after``, ``last``/``before`` and ``reverse``; without
+  ``first`` or ``last``: ``you must provide one of first or last`` (the wording Shopify
+  uses) at the field; over 250 they are refused before anything runs
+  (``ledger.shopify.analysis``). Cursors are opaque (base64 of the node's id); an unknown
+  ``after``/``before`` bounds nothing. Levels are listed in the order items/locations were
+  added.
+* ``location`` without ``id`` returns the first location (Shopify: the primary location).
 * Fields a mutation payload gains here (a level's ``createdAt``, an item's ``sku``, ...) are
   read from the ledger's current state when the payload is resolved (also for a payload an
   idempotency key replays); the fields ``execute`` returns are its own.
@@ -100,6 +98,7 @@ from ledger.core.results import LevelView
 from ledger.core.versions import Deactivation, Era
 from ledger.shopify import codec
 from ledger.shopify._graphql_compat import ResolveInfo
+from ledger.shopify.search import search
 
 if TYPE_CHECKING:
     from ledger.api import Ledger
@@ -129,248 +128,6 @@ class ReadContext(Protocol):
 
     ledger: Ledger
     era: Era
-
-
-# ---------------------------------------------------------------------- the schema
-
-_INCLUDE_INACTIVE_ONE: Final = (
-    '"""Whether to return the inventory level if it is inactive."""\n'
-    "    includeInactive: Boolean = false"
-)
-_INCLUDE_INACTIVE_MANY: Final = (
-    '"""Whether to include inactive inventory levels."""\n'
-    "    includeInactive: Boolean = false"
-)
-_ALERT: Final = ("Describes either the impact of deactivating the inventory level, or why the "
-                 "inventory level can't be deactivated.")
-_QUANTITIES: Final = ("The quantity of inventory items that are available at the inventory "
-                      "level's associated location.")
-_PAGE: Final = "first: Int, after: String, last: Int, before: String, reverse: Boolean = false"
-
-
-def sdl(era: Era) -> str:
-    """Return the read types and the query root of ``era`` as SDL text."""
-    active = era.is_active_field
-    one = f",\n    {_INCLUDE_INACTIVE_ONE}" if active else ""
-    many = f",\n    {_INCLUDE_INACTIVE_MANY}" if active else ""
-    is_active = (
-        '  """Whether the inventory level is active."""\n  isActive: Boolean!\n' if active else ""
-    )
-    return f'''
-"""An object with an ID."""
-interface Node {{
-  """A globally-unique ID."""
-  id: ID!
-}}
-
-"""A resource that has an ID in the REST Admin API."""
-interface LegacyInteroperability {{
-  """The ID of the corresponding resource in the REST Admin API."""
-  legacyResourceId: UnsignedInt64!
-}}
-
-"""An ISO-8601 date and time in UTC, e.g. 2026-06-25T01:33:56Z."""
-scalar DateTime
-
-"""An unsigned 64-bit integer, serialised as a string of base-10 digits."""
-scalar UnsignedInt64
-
-"""The precision of a count."""
-enum CountPrecision {{
-  """The count is at least the value. A limit was imposed and reached."""
-  AT_LEAST
-  """The count is exactly the value. A write may not be reflected instantaneously."""
-  EXACT
-}}
-
-"""A numeric count with its precision."""
-type Count {{
-  """The count of elements."""
-  count: Int!
-  """The count's precision, or the exactness of the value."""
-  precision: CountPrecision!
-}}
-
-type App {{
-  id: ID!
-}}
-
-type StaffMember {{
-  id: ID!
-}}
-
-type PageInfo {{
-  hasNextPage: Boolean!
-  hasPreviousPage: Boolean!
-  startCursor: String
-  endCursor: String
-}}
-
-type InventoryItem implements LegacyInteroperability & Node {{
-  """The date and time when the inventory item was created."""
-  createdAt: DateTime!
-  """A globally-unique ID."""
-  id: ID!
-  """The inventory item's quantities at the specified location."""
-  inventoryLevel(
-    """ID of the location for which the inventory level is requested."""
-    locationId: ID!{one}
-  ): InventoryLevel
-  """A list of the inventory item's quantities for each location that the item can be stocked at."""
-  inventoryLevels({_PAGE}{many}): InventoryLevelConnection!
-  """The ID of the corresponding resource in the REST Admin API."""
-  legacyResourceId: UnsignedInt64!
-  """The number of locations where this inventory item is stocked."""
-  locationsCount: Count
-  """Whether the inventory item requires shipping."""
-  requiresShipping: Boolean!
-  """Inventory item SKU. Case-sensitive string."""
-  sku: String
-  """Whether inventory levels are tracked for the item."""
-  tracked: Boolean!
-  """The date and time when the inventory item was updated."""
-  updatedAt: DateTime!
-}}
-
-type Location implements LegacyInteroperability & Node {{
-  """The date and time when the location was created."""
-  createdAt: DateTime!
-  """Whether this location can fulfill online orders."""
-  fulfillsOnlineOrders: Boolean!
-  """A globally-unique ID."""
-  id: ID!
-  """The quantities of an inventory item at this location."""
-  inventoryLevel(
-    """The ID of the inventory item to obtain the inventory level for."""
-    inventoryItemId: ID!{one}
-  ): InventoryLevel
-  """A list of the quantities of the inventory items that can be stocked at this location."""
-  inventoryLevels({_PAGE}{many}): InventoryLevelConnection!
-  """Whether the location is active."""
-  isActive: Boolean!
-  """The ID of the corresponding resource in the REST Admin API."""
-  legacyResourceId: UnsignedInt64!
-  """The name of the location."""
-  name: String!
-}}
-
-type InventoryQuantity implements Node {{
-  """A globally-unique ID."""
-  id: ID!
-  """The name that identifies the inventory quantity."""
-  name: String!
-  """The quantity for the quantity name."""
-  quantity: Int!
-  """When the quantity was last updated."""
-  updatedAt: DateTime
-}}
-
-type InventoryLevel implements Node {{
-  """Whether the inventory items associated with the inventory level can be deactivated."""
-  canDeactivate: Boolean!
-  """The date and time when the inventory level was created."""
-  createdAt: DateTime!
-  """{_ALERT}"""
-  deactivationAlert: String
-  """A globally-unique ID."""
-  id: ID!
-{is_active}  """Inventory item associated with the inventory level."""
-  item: InventoryItem!
-  """The location associated with the inventory level."""
-  location: Location!
-  """{_QUANTITIES}"""
-  quantities(
-    """The names of the requested inventory quantities."""
-    names: [String!]!
-  ): [InventoryQuantity!]!
-  """The date and time when the inventory level was updated."""
-  updatedAt: DateTime!
-}}
-
-type InventoryLevelEdge {{
-  cursor: String!
-  node: InventoryLevel!
-}}
-
-type InventoryLevelConnection {{
-  edges: [InventoryLevelEdge!]!
-  nodes: [InventoryLevel!]!
-  pageInfo: PageInfo!
-}}
-
-type InventoryItemEdge {{
-  cursor: String!
-  node: InventoryItem!
-}}
-
-type InventoryItemConnection {{
-  edges: [InventoryItemEdge!]!
-  nodes: [InventoryItem!]!
-  pageInfo: PageInfo!
-}}
-
-type LocationEdge {{
-  cursor: String!
-  node: Location!
-}}
-
-type LocationConnection {{
-  edges: [LocationEdge!]!
-  nodes: [Location!]!
-  pageInfo: PageInfo!
-}}
-
-"""The set of valid sort keys for the Location query."""
-enum LocationSortKeys {{
-  ID
-  NAME
-  RELEVANCE
-}}
-
-"""Details about an individual quantity name."""
-type InventoryQuantityName {{
-  """List of quantity names that this quantity name belongs to."""
-  belongsTo: [String!]!
-  """List of quantity names that comprise this quantity name."""
-  comprises: [String!]!
-  """The display name for quantity names translated into applicable language."""
-  displayName: String
-  """Whether the quantity name has been used by the merchant."""
-  isInUse: Boolean!
-  """The name of the inventory quantity. Used by inventory queries and mutations."""
-  name: String!
-}}
-
-"""General inventory properties for the shop."""
-type InventoryProperties {{
-  """All the quantity names."""
-  quantityNames: [InventoryQuantityName!]!
-}}
-
-type QueryRoot {{
-  """Returns an InventoryItem object by ID."""
-  inventoryItem(id: ID!): InventoryItem
-  """Returns a list of inventory items."""
-  inventoryItems({_PAGE}, query: String): InventoryItemConnection!
-  """Returns an InventoryLevel object by ID."""
-  inventoryLevel(id: ID!): InventoryLevel
-  """Returns the shop's inventory configuration, including all inventory quantity names."""
-  inventoryProperties: InventoryProperties!
-  """Returns a location by ID; without one, the shop's primary location."""
-  location(id: ID): Location
-  """Returns a list of active inventory locations."""
-  locations(
-    {_PAGE},
-    sortKey: LocationSortKeys = NAME,
-    """Whether to include the legacy locations of fulfillment services."""
-    includeLegacy: Boolean = false,
-    """Whether to include the locations that are deactivated."""
-    includeInactive: Boolean = false
-  ): LocationConnection!
-  node(id: ID!): Node
-  nodes(ids: [ID!]!): [Node]!
-}}
-'''
 
 
 # ---------------------------------------------------------------------- records
@@ -591,100 +348,6 @@ def _location_level(parent: dict[str, Any], info: ResolveInfo,
                     includeInactive: bool = False) -> dict[str, Any] | None:  # noqa: N803
     view = _ledger(info).level(inventoryItemId, parent["id"])
     return level_object(_shown(view, _era(info), includeInactive))
-
-
-# ---------------------------------------------------------------------- the search syntax
-
-
-def _tokens(query: str) -> list[str]:
-    """Split a search query into words; a double-quoted run (``\\"`` escapes) is one word."""
-    out: list[str] = []
-    word: list[str] = []
-    quoted = escaped = False
-    for ch in query:
-        if escaped:
-            word.append(ch)
-            escaped = False
-        elif quoted and ch == "\\":
-            escaped = True
-        elif ch == '"':
-            quoted = not quoted
-        elif ch.isspace() and not quoted:
-            if word:
-                out.append("".join(word))
-                word = []
-        else:
-            word.append(ch)
-    if word:
-        out.append("".join(word))
-    return out
-
-
-Predicate = Callable[[str, Item], bool]
-
-
-def _sku_term(value: str) -> Predicate:
-    wanted = value.casefold()
-    if wanted.endswith("*"):
-        prefix = wanted[:-1]
-        return lambda _id, item: (item.attributes.sku or "").casefold().startswith(prefix)
-    return lambda _id, item: item.attributes.sku is not None and (
-        item.attributes.sku.casefold() == wanted)
-
-
-def _id_term(value: str) -> Predicate:
-    op = next(o for o in (">=", "<=", ">", "<", "") if value.startswith(o))
-    digits = value[len(op):]
-    if not digits.isdigit():
-        return lambda _id, _item: False  # [ours] an id that is not a number matches nothing
-    bound = int(digits)
-    compare: Callable[[int], bool] = {
-        ">=": lambda n: n >= bound, "<=": lambda n: n <= bound, ">": lambda n: n > bound,
-        "<": lambda n: n < bound, "": lambda n: n == bound,
-    }[op]
-    return lambda item_id, _item: compare(item_number(item_id) or 0)
-
-
-def _term(word: str) -> Predicate | None:
-    """The predicate of one ``field:value`` term; ``None`` for a term that is ignored."""
-    field, colon, value = word.partition(":")
-    if not colon:
-        return None
-    if field == "sku":
-        return _sku_term(value)
-    if field == "id":
-        return _id_term(value)
-    return None
-
-
-def search(query: str | None) -> Predicate:
-    """Return the predicate ``inventoryItems(query:)`` filters by (the module's syntax)."""
-    if query is None:
-        return lambda _id, _item: True
-    alternatives: list[list[tuple[bool, Predicate]]] = [[]]
-    negate = False
-    for word in _tokens(query):
-        if word == "OR":
-            alternatives.append([])
-            negate = False
-            continue
-        if word == "AND":
-            continue
-        if word == "NOT":
-            negate = not negate
-            continue
-        if word.startswith("-") and len(word) > 1:
-            negate, word = not negate, word[1:]
-        predicate = _term(word)
-        if predicate is not None:
-            alternatives[-1].append((negate, predicate))
-        negate = False
-
-    def matches(item_id: str, item: Item) -> bool:
-        return any(all(p(item_id, item) != negated for negated, p in terms)
-                   for terms in alternatives)
-
-    return matches
 
 
 # ---------------------------------------------------------------------- the roots

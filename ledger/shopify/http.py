@@ -3,7 +3,8 @@
 ``ShopifyBackend`` maps ``POST https://<shop>.myshopify.com/admin/api/<version>/graphql.json``
 to the ledger of ``<shop>``, runs the body's ``query`` through ``Ledger.graphql`` at the
 URL's version, and answers as Shopify does. ``ledger.httpx_transport`` and
-``ledger.requests_adapter`` plug it into real clients.
+``ledger.requests_adapter`` plug it into real clients. Part of the Shopify adapter
+(``ledger.shopify``); graphql-core is imported only when a request reaches GraphQL.
 
 What it answers ([ours] where Shopify's exact text is unknown):
 
@@ -34,8 +35,8 @@ What it answers ([ours] where Shopify's exact text is unknown):
   ``X-Shopify-API-Version`` header naming the version used.
 
 Every response that reaches GraphQL (200 and 429) carries Shopify's ``extensions.cost``:
-``requestedQueryCost`` and ``actualQueryCost`` as ``ledger.cost`` computes them, and the
-shop's ``throttleStatus`` (``maximumAvailable``, ``currentlyAvailable``, ``restoreRate``).
+``requestedQueryCost`` and ``actualQueryCost`` as ``ledger.shopify.cost`` computes them, and
+the shop's ``throttleStatus`` (``maximumAvailable``, ``currentlyAvailable``, ``restoreRate``).
 Each shop has a leaky bucket (``Bucket``: 2000 points, restored at 100 a second by default,
 per shop through ``add_shop(..., bucket=)``) that runs on that shop's ledger clock:
 
@@ -52,8 +53,8 @@ per shop through ``add_shop(..., bucket=)``) that runs on that shop's ledger clo
 
 Scope checks happen as the fields resolve, as graphql-ruby's do: an ``ACCESS_DENIED``
 request is charged like any that ran, and a request that never reaches execution (it does
-not parse or validate, exceeds a bound of ``ledger.graphql_api``, or has invalid variables)
-gets that error, whatever the token's scopes.
+not parse or validate, exceeds a bound of ``ledger.shopify.analysis``, or has invalid
+variables) gets that error, whatever the token's scopes.
 
 Tokens belong to shops, as Shopify's do. ``add_shop(shop, ledger, tokens={token: scopes})``
 gives ``shop`` its own tokens: they open that shop only, and one of them presented on
@@ -122,10 +123,10 @@ def _graphql(
                            operation_name=operation_name, api_version=version, max_cost=None)
 
 
-#: Shopify's single-query maximum (``ledger.cost.MAX_QUERY_COST``; that module needs
+#: Shopify's single-query maximum (``ledger.shopify.cost.MAX_QUERY_COST``; that module needs
 #: graphql-core, which this one imports only when a request reaches GraphQL).
 MAX_QUERY_COST: Final = 1000
-#: The largest request body read ([ours]): room for a query at ``graphql_api``'s byte limit
+#: The largest request body read ([ours]): room for a query at ``analysis``'s byte limit
 #: (1 MiB) escaped as JSON, with its variables.
 MAX_BODY_BYTES: Final = 4 << 20
 

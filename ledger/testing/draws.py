@@ -39,7 +39,7 @@ from ledger.core.quantities import (
     SET_LIMIT,
 )
 from ledger.core.versions import Era, Presence
-from ledger.shopify.codec import InputObject, ListOf, NonNull, Scalar, TypeRef, variable_types
+from ledger.shopify.coercion import InputObject, ListOf, NonNull, Scalar, TypeRef, variable_types
 
 #: One request: ``(operation, variables, idempotency_key)``.
 Call = tuple[str, dict[str, Any], str | None]

@@ -1,11 +1,12 @@
-"""The Shopify-shaped codec: request-level errors (semantics §4) and payloads (§6-§8, §12)."""
+"""``ledger.shopify.codec``: request-level errors (semantics §4) and payloads (§6-§8, §12).
+
+Variable coercion, the codec's first step, is tests/test_coercion.py's.
+"""
 
 from __future__ import annotations
 
 import copy
 import itertools
-import json
-import math
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 
 from ledger import Ledger
 from ledger.core.errors import ADJUST, MOVE, OPERATIONS, QUANTITY_MUTATIONS, SET, SET_ON_HAND
-from ledger.core.versions import ERAS, SUPPORTED, Presence
+from ledger.core.versions import ERAS, Presence
 from ledger.shopify import codec
 from tests.support import ITEM, LOCATION, FakeClock, store
 
@@ -27,7 +28,6 @@ PO = "logistics://po/1"
 V2025 = [v for v, era in ERAS.items() if era.idempotency is Presence.UNDEFINED]
 V2026_01 = [v for v, era in ERAS.items() if era.idempotency is Presence.OPTIONAL]
 REQUIRED_ERA = [v for v, era in ERAS.items() if era.idempotency is Presence.REQUIRED]
-
 
 
 def put(target: Any, path: list[Any], value: Any) -> None:
@@ -105,346 +105,6 @@ def coercion_error(
             "problems": [{"path": path, "explanation": why} for path, why in problems],
         },
     }]}
-
-
-# ---------------------------------------------------------------------- variable coercion
-
-
-def test_an_unknown_input_field_is_reported_as_in_the_spec_with_no_data_key() -> None:
-    variables = valid(SET, "2026-04")
-    variables["input"]["ignoreCompareQuantity"] = True
-    body = new_ledger("2026-04").execute(SET, variables, idempotency_key="k")
-    assert body == {"errors": [{
-        "message": "Variable $input of type InventorySetQuantitiesInput! was provided invalid "
-                   "value for ignoreCompareQuantity (Field is not defined on "
-                   "InventorySetQuantitiesInput)",
-        "extensions": {
-            "code": "INVALID_VARIABLE",
-            "value": variables["input"],
-            "problems": [{"path": ["ignoreCompareQuantity"],
-                          "explanation": "Field is not defined on InventorySetQuantitiesInput"}],
-        },
-    }]}
-
-
-def test_a_missing_nested_non_null_field_uses_dots_in_the_message_and_ints_in_the_path() -> None:
-    variables = {"input": {"name": "incoming", "reason": "correction", "changes": [
-        {"inventoryItemId": I1, "locationId": L1, "ledgerDocumentUri": PO}]}}
-    body = new_ledger("2025-01").execute(ADJUST, variables)
-    assert body == coercion_error(
-        "input", "InventoryAdjustQuantitiesInput!", variables["input"],
-        (["changes", 0, "delta"], "Expected value to not be null"),
-    )
-    assert body["errors"][0]["message"] == (
-        "Variable $input of type InventoryAdjustQuantitiesInput! was provided invalid value for "
-        "changes.0.delta (Expected value to not be null)"
-    )
-
-
-def test_problems_list_the_given_keys_in_order_then_missing_fields_in_definition_order() -> None:
-    variables = {"input": {"changes": [{"quantity": 1, "inventoryItemId": I1, "locationId": L1}],
-                           "bogus": 1}}
-    body = new_ledger("2025-10").execute(ADJUST, variables)
-    assert body == coercion_error(
-        "input", "InventoryAdjustQuantitiesInput!", variables["input"],
-        (["changes", 0, "quantity"], "Field is not defined on InventoryChangeInput"),
-        (["changes", 0, "delta"], "Expected value to not be null"),
-        (["bogus"], "Field is not defined on InventoryAdjustQuantitiesInput"),
-        (["name"], "Expected value to not be null"),
-        (["reason"], "Expected value to not be null"),
-    )
-
-
-WRONG_TYPES = [
-    pytest.param(["changes", 0, "delta"], "x", 'Could not coerce value "x" to Int',
-                 id="a string is not an Int"),
-    pytest.param(["changes", 0, "delta"], True, "Could not coerce value true to Int",
-                 id="a bool is not an Int"),
-    pytest.param(["changes", 0, "delta"], 2**31, "Could not coerce value 2147483648 to Int",
-                 id="Int is 32-bit: 2**31 overflows"),
-    pytest.param(["changes", 0, "delta"], -(2**31) - 1,
-                 "Could not coerce value -2147483649 to Int",
-                 id="Int is 32-bit: -2**31-1 overflows"),
-    pytest.param(["changes", 0, "delta"], 1.5, "Could not coerce value 1.5 to Int",
-                 id="a float is not an Int"),
-    pytest.param(["changes", 0, "delta"], None, "Expected value to not be null",
-                 id="an explicit null for Int! is missing"),
-    pytest.param(["name"], 5, "Could not coerce value 5 to String",
-                 id="an int is not a String"),
-    pytest.param(["changes", 0, "ledgerDocumentUri"], False,
-                 "Could not coerce value false to String", id="a bool is not a String"),
-    pytest.param(["changes", 0, "inventoryItemId"], True, "Could not coerce value true to ID",
-                 id="a bool is not an ID"),
-    pytest.param(["changes", 0, "locationId"], None, "Expected value to not be null",
-                 id="an ID! cannot be null"),
-    pytest.param(["changes", 0], "x", 'Expected "x" to be a key-value object.',
-                 id="a string is not an input object"),
-]
-
-
-@pytest.mark.parametrize(("path", "value", "explanation"), WRONG_TYPES)
-@pytest.mark.parametrize("version", ["2025-04", "2026-04"])
-def test_a_value_of_the_wrong_type_is_a_coercion_error(
-    version: str, path: list[Any], value: Any, explanation: str
-) -> None:
-    variables = valid(ADJUST, version)
-    put(variables["input"], path, value)
-    ledger = new_ledger(version)
-    before = ledger.snapshot()
-    body = ledger.execute(ADJUST, variables, idempotency_key=key_for(version))
-    assert body == coercion_error("input", "InventoryAdjustQuantitiesInput!", variables["input"],
-                                  (path, explanation))
-    assert ledger.snapshot() == before
-
-
-# A value JSON cannot carry, or too big to echo whole: the echo, and the message's literal.
-_LONG = "<an integer of more than 2048 digits>"
-HOSTILE = [
-    pytest.param(math.nan, "NaN", "Could not coerce value NaN to Int", id="NaN"),
-    pytest.param(math.inf, "Infinity", "Could not coerce value to Int", id="infinity"),
-    pytest.param(-math.inf, "-Infinity", "Could not coerce value -Infinity to Int",
-                 id="minus infinity"),
-    pytest.param(10**2048 - 1, 10**2048 - 1, f"Could not coerce value {'9' * 2048} to Int",
-                 id="an integer of 2048 digits is echoed exactly"),
-    pytest.param(10**2048, _LONG, f"Could not coerce value {_LONG} to Int",
-                 id="an integer of 2049 digits"),
-    pytest.param(-(10**5000), "<a negative integer of more than 2048 digits>",
-                 "Could not coerce value <a negative integer of more than 2048 digits> to Int",
-                 id="an integer past Python's 4300-digit limit"),
-    pytest.param("x" * 2048, "x" * 2048, f'Could not coerce value "{"x" * 2048}" to Int',
-                 id="a string of 2048 characters is echoed whole"),
-    pytest.param("x" * 3000, "x" * 2048 + "… (3000 characters in all)",
-                 f'Could not coerce value "{"x" * 2048}… (3000 characters in all)" to Int',
-                 id="a string of 3000 characters"),
-    pytest.param([1] * 300, [1] * 250 + ["… (300 entries in all)"],
-                 "Could not coerce value [" + "1, " * 250 + "… (300 entries in all)] to Int",
-                 id="a list of 300 entries"),
-    pytest.param(b"raw", "b'raw'", "Could not coerce value b'raw' to Int", id="bytes"),
-    pytest.param((1, "a"), [1, "a"], 'Could not coerce value [1, "a"] to Int', id="a tuple"),
-]
-
-
-@pytest.mark.parametrize(("value", "echoed", "explanation"), HOSTILE)
-def test_a_value_json_cannot_carry_or_too_big_to_echo_is_echoed_cut_as_strict_json(
-    value: Any, echoed: Any, explanation: str
-) -> None:
-    variables = valid(ADJUST, "2026-04")
-    variables["input"]["changes"][0]["delta"] = value
-    ledger = new_ledger()
-    before = ledger.snapshot()
-    body = ledger.execute(ADJUST, variables, idempotency_key="k")
-    expected_input = copy.deepcopy(valid(ADJUST, "2026-04")["input"])
-    expected_input["changes"][0]["delta"] = echoed
-    assert body == coercion_error("input", "InventoryAdjustQuantitiesInput!", expected_input,
-                                  (["changes", 0, "delta"], explanation))
-    json.dumps(body, allow_nan=False)
-    assert ledger.snapshot() == before
-
-
-def test_at_most_250_problems_are_reported_and_the_message_counts_the_rest() -> None:
-    changes = [{"inventoryItemId": I1, "locationId": L1}] * 300
-    body = new_ledger("2025-01").execute(ADJUST, {"input": {
-        "name": "available", "reason": "correction", "changes": changes}})
-    error = body["errors"][0]
-    assert len(error["extensions"]["problems"]) == 250
-    assert error["extensions"]["problems"][-1] == {
-        "path": ["changes", 249, "delta"], "explanation": "Expected value to not be null"}
-    assert error["message"].endswith(
-        "changes.249.delta (Expected value to not be null) … and 50 more problems")
-    echoed = error["extensions"]["value"]["changes"]
-    assert (len(echoed), echoed[-1]) == (251, "… (300 entries in all)")
-
-
-def test_an_object_echo_keeps_250_keys_and_counts_the_rest_under_an_ellipsis_key() -> None:
-    many = {f"k{n}": n for n in range(300)}
-    echoed = codec.echo(many)
-    assert list(echoed)[:250] == [f"k{n}" for n in range(250)]
-    assert (len(echoed), echoed["…"]) == (251, "… (300 entries in all)")
-
-
-def test_an_echo_shows_at_most_5000_values_then_ellipses() -> None:
-    echoed = codec.echo([[1] * 100] * 100)  # 10,101 values
-    flat = [v for row in echoed for v in row]
-    assert flat.count(1) == 5000 - 1 - 50  # the outer list and 50 inner lists count too
-    assert set(flat) == {1, "…"}
-    assert len(codec.literal([[1] * 100] * 100)) < 30_000
-
-
-def test_keys_the_echo_cannot_keep_are_written_as_json_would_and_cut() -> None:
-    echoed = codec.echo({2: "a", None: "b", True: "c", 1.5: "d", (1, 2): "e", "k" * 3000: "f"})
-    assert echoed == {"2": "a", "null": "b", "true": "c", "1.5": "d", "(1, 2)": "e",
-                      "k" * 2048 + "… (3000 characters in all)": "f"}
-    variables = valid(ADJUST, "2026-04")
-    variables["input"]["k" * 3000] = 1
-    problems = new_ledger().execute(ADJUST, variables, idempotency_key="k")["errors"][0][
-        "extensions"]["problems"]
-    assert problems[0]["path"] == ["k" * 2048 + "… (3000 characters in all)"]
-
-
-def test_an_id_over_2048_digits_is_a_coercion_error_and_one_under_names_nothing() -> None:
-    variables = valid(ADJUST, "2026-04")
-    variables["input"]["changes"][0]["inventoryItemId"] = 10**5000
-    body = new_ledger().execute(ADJUST, variables, idempotency_key="k")
-    assert body["errors"][0]["extensions"]["problems"] == [{
-        "path": ["changes", 0, "inventoryItemId"],
-        "explanation": f"Could not coerce value {_LONG} to ID"}]
-    variables["input"]["changes"][0]["inventoryItemId"] = 10**2047
-    body = new_ledger().execute(ADJUST, variables, idempotency_key="k")
-    assert body["data"][ADJUST]["userErrors"][0]["code"] == "INVALID_INVENTORY_ITEM"
-
-
-def test_a_time_in_year_1_is_formatted_with_four_digits() -> None:
-    assert codec.timestamp(datetime(1, 1, 1, tzinfo=UTC)) == "0001-01-01T00:00:00Z"
-    assert codec.timestamp(datetime(999, 12, 31, 23, 59, 59, tzinfo=UTC)) == (
-        "0999-12-31T23:59:59Z")
-
-
-@pytest.mark.parametrize(("delta", "code"), [
-    (2**31 - 1, "INVALID_QUANTITY_TOO_HIGH"), (-(2**31), "INVALID_QUANTITY_TOO_LOW"),
-])
-def test_the_32_bit_bounds_themselves_are_ints_and_reach_the_rules(delta: int, code: str) -> None:
-    variables = valid(ADJUST, "2026-04")
-    variables["input"]["changes"][0]["delta"] = delta
-    body = new_ledger().execute(ADJUST, variables, idempotency_key="k")
-    assert [e["code"] for e in body["data"][ADJUST]["userErrors"]] == [code]
-
-
-def test_an_id_accepts_an_integer_which_then_names_nothing() -> None:
-    variables = valid(ADJUST, "2026-04")
-    variables["input"]["changes"][0]["inventoryItemId"] = 1
-    body = new_ledger().execute(ADJUST, variables, idempotency_key="k")
-    assert body == {"data": {ADJUST: {"inventoryAdjustmentGroup": None, "userErrors": [{
-        "field": ["input", "changes", "0", "inventoryItemId"],
-        "message": "The specified inventory item could not be found.",
-        "code": "INVALID_INVENTORY_ITEM",
-    }]}}}
-
-
-def test_a_single_object_where_a_list_is_expected_is_wrapped_in_a_list() -> None:
-    variables = valid(ADJUST, "2026-04")
-    variables["input"]["changes"] = variables["input"]["changes"][0]
-    ledger = new_ledger()
-    body = ledger.execute(ADJUST, variables, idempotency_key="k")
-    assert succeeded(body, ADJUST)
-    assert ledger.quantities(I1, L1)["available"] == 6
-
-
-def test_a_problem_inside_a_wrapped_object_is_reported_at_index_zero() -> None:
-    variables = valid(ADJUST, "2025-01")
-    del variables["input"]["changes"][0]["delta"]
-    variables["input"]["changes"] = variables["input"]["changes"][0]
-    body = new_ledger("2025-01").execute(ADJUST, variables)
-    assert body == coercion_error("input", "InventoryAdjustQuantitiesInput!", variables["input"],
-                                  (["changes", 0, "delta"], "Expected value to not be null"))
-
-
-@pytest.mark.parametrize("variables", [None, {}, [], "input"], ids=repr)
-def test_missing_variables_are_reported_as_a_null_input(variables: Any) -> None:
-    body = new_ledger("2025-07").execute(ADJUST, variables)
-    assert body == coercion_error("input", "InventoryAdjustQuantitiesInput!", None,
-                                  ([], "Expected value to not be null"))
-
-
-def test_each_invalid_top_level_variable_is_its_own_error() -> None:
-    variables = {"inventoryItemId": I1, "locationId": L2, "available": "x", "onHand": True}
-    body = new_ledger().execute(ACTIVATE, variables)
-    assert body == {"errors": [
-        coercion_error("available", "Int", "x", ([], 'Could not coerce value "x" to Int'))[
-            "errors"][0],
-        coercion_error("onHand", "Int", True, ([], "Could not coerce value true to Int"))[
-            "errors"][0],
-    ]}
-
-
-def test_deactivate_requires_its_level_id() -> None:
-    body = new_ledger().execute(DEACTIVATE, {})
-    assert body == coercion_error("inventoryLevelId", "ID!", None,
-                                  ([], "Expected value to not be null"))
-
-
-# Where each version-dependent field lives and the input type named when it is not defined.
-VERSIONED_FIELDS = [
-    pytest.param(ADJUST, ["changes", 0], "changeFromQuantity", 5, "InventoryChangeInput",
-                 lambda era: era.change_from is Presence.UNDEFINED,
-                 id="adjust changeFromQuantity"),
-    pytest.param(MOVE, ["changes", 0, "from"], "changeFromQuantity", 5,
-                 "InventoryMoveQuantityTerminalInput",
-                 lambda era: era.change_from is Presence.UNDEFINED,
-                 id="move from.changeFromQuantity"),
-    pytest.param(MOVE, ["changes", 0, "to"], "changeFromQuantity", 3,
-                 "InventoryMoveQuantityTerminalInput",
-                 lambda era: era.change_from is Presence.UNDEFINED,
-                 id="move to.changeFromQuantity"),
-    pytest.param(SET, ["quantities", 0], "changeFromQuantity", 5, "InventoryQuantityInput",
-                 lambda era: era.change_from is Presence.UNDEFINED,
-                 id="set changeFromQuantity"),
-    pytest.param(SET_ON_HAND, ["setQuantities", 0], "changeFromQuantity", 8,
-                 "InventorySetQuantityInput",
-                 lambda era: era.change_from is Presence.UNDEFINED,
-                 id="setOnHand changeFromQuantity"),
-    pytest.param(SET, ["quantities", 0], "compareQuantity", 5, "InventoryQuantityInput",
-                 lambda era: era.legacy_compare is Presence.UNDEFINED,
-                 id="set compareQuantity"),
-    pytest.param(SET, [], "ignoreCompareQuantity", True, "InventorySetQuantitiesInput",
-                 lambda era: era.legacy_compare is Presence.UNDEFINED,
-                 id="set ignoreCompareQuantity"),
-    pytest.param(SET_ON_HAND, ["setQuantities", 0], "compareQuantity", 8,
-                 "InventorySetQuantityInput", lambda era: True,
-                 id="setOnHand never had compareQuantity"),
-    pytest.param(SET_ON_HAND, [], "ignoreCompareQuantity", True,
-                 "InventorySetOnHandQuantitiesInput", lambda era: True,
-                 id="setOnHand never had ignoreCompareQuantity"),
-]
-INPUT_TYPES = {
-    ADJUST: "InventoryAdjustQuantitiesInput!",
-    MOVE: "InventoryMoveQuantitiesInput!",
-    SET: "InventorySetQuantitiesInput!",
-    SET_ON_HAND: "InventorySetOnHandQuantitiesInput!",
-}
-
-
-@pytest.mark.parametrize("version", SUPPORTED)
-@pytest.mark.parametrize(("operation", "where", "name", "value", "type_", "undefined_in"),
-                         VERSIONED_FIELDS)
-def test_a_field_is_accepted_exactly_in_the_versions_that_define_it(
-    operation: str, where: list[Any], name: str, value: Any, type_: str,
-    undefined_in: Any, version: str,
-) -> None:
-    variables = valid(operation, version)
-    target: Any = variables["input"]
-    for part in where:
-        target = target[part]
-    target[name] = value
-    ledger = new_ledger(version)
-    body = ledger.execute(operation, variables, idempotency_key=key_for(version))
-    if undefined_in(ERAS[version]):
-        assert body == coercion_error(
-            "input", INPUT_TYPES[operation], variables["input"],
-            ([*where, name], f"Field is not defined on {type_}"),
-        )
-    else:
-        assert succeeded(body, operation), body
-
-
-@pytest.mark.parametrize("version", SUPPORTED)
-@pytest.mark.parametrize("given", ["absent", "null"])
-def test_move_requires_its_reference_document_uri(version: str, given: str) -> None:
-    variables = valid(MOVE, version)
-    if given == "absent":
-        del variables["input"]["referenceDocumentUri"]
-    else:
-        variables["input"]["referenceDocumentUri"] = None
-    body = new_ledger(version).execute(MOVE, variables, idempotency_key=key_for(version))
-    assert body == coercion_error("input", "InventoryMoveQuantitiesInput!", variables["input"],
-                                  (["referenceDocumentUri"], "Expected value to not be null"))
-
-
-@pytest.mark.parametrize("operation", [ADJUST, SET, SET_ON_HAND])
-def test_the_reference_document_uri_is_optional_on_adjust_and_set(operation: str) -> None:
-    variables = valid(operation, "2026-04")
-    variables["input"].pop("referenceDocumentUri", None)
-    body = new_ledger().execute(operation, variables, idempotency_key="k")
-    assert succeeded(body, operation)
 
 
 # ---------------------------------------------------------------------- changeFromQuantity presence
@@ -632,6 +292,12 @@ def test_the_group_payload_has_every_field_with_app_and_staff_member_null() -> N
         },
         "userErrors": [],
     }}}
+
+
+def test_a_time_in_year_1_is_formatted_with_four_digits() -> None:
+    assert codec.timestamp(datetime(1, 1, 1, tzinfo=UTC)) == "0001-01-01T00:00:00Z"
+    assert codec.timestamp(datetime(999, 12, 31, 23, 59, 59, tzinfo=UTC)) == (
+        "0999-12-31T23:59:59Z")
 
 
 def test_created_at_is_the_clock_in_utc_to_the_second() -> None:
