@@ -18,6 +18,10 @@ both live here. The Pythonic methods (``adjust``, ...) come from
 ``ledger.core.mutations.calls``, the reads from ``ledger.core.history``, the invariants that
 ``_check`` asserts from ``ledger.core.invariants``.
 
+It stays one module of about 600 lines: the pipeline's stages share the state and the lock,
+and ``fork`` and ``replay`` must change in step with ``__init__``; split, each piece would be
+read only beside the others.
+
 Concurrency: an ``Engine`` may be shared by threads. Every call and every read holds the
 ledger's re-entrant lock, so each is atomic and calls take effect one at a time, in the order
 the operation log records. A key is marked *in flight* while its first call runs: a call
