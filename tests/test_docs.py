@@ -61,7 +61,7 @@ PYTHON_PAGES = [page for page in PAGES if any(lang == "python" for lang, _ in bl
 @pytest.mark.parametrize("page", PYTHON_PAGES, ids=[str(p.relative_to(ROOT)) for p in
                                                    PYTHON_PAGES])
 def test_a_pages_python_examples_run_and_print_what_they_show(
-        page: Path, pytester: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+        page: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     namespace: dict[str, Any] = {"__name__": "docs_example"}
     ran = 0
@@ -69,6 +69,10 @@ def test_a_pages_python_examples_run_and_print_what_they_show(
         if _is_test_file(text):
             pytest.importorskip("graphql")
             pytest.importorskip("httpx")
+            # Only a page with a test file takes pytester: it restores sys.modules when it
+            # ends, dropping every module an example imported first (a second copy of
+            # graphql-core then fails its own isinstance checks in later tests).
+            pytester = request.getfixturevalue("pytester")
             app = pytester.makepyfile(test_app=text)
             pytester.chdir()  # run the app's tests alone, in pytester's directory
             # In a subprocess: an in-process run would reload modules this process holds.
