@@ -232,3 +232,39 @@ def test_simulate_writes_its_plot_and_journal_where_the_checks_allow(
     assert main([*SMALL, "--plot", str(plot), "--journal-out", str(journal)]) == 0
     assert plot.read_bytes()[:8] == PNG_SIGNATURE
     assert (tmp_path / "run.jsonl.start.json").exists()
+
+
+def test_throughput_goes_to_stderr_and_counts_the_reports_operations(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main([*SMALL, "--json"]) == 0
+    plain = capsys.readouterr()
+    assert main([*SMALL, "--json", "--throughput"]) == 0
+    timed = capsys.readouterr()
+    assert timed.out == plain.out  # the report is the seed's, with or without the figure
+    calls = json.loads(plain.out)["operations"]["calls"]
+    assert calls > 0
+    line = timed.err.strip()
+    assert line.startswith(f"ledger simulate: {calls:,} operations in ")
+    assert line.endswith(" operations/s")
+    assert "(1 run)" in line
+
+
+def test_throughput_of_a_sweep_adds_up_every_runs_operations(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main([*SMALL, "--runs", "2", "--workers", "1", "--json", "--throughput"]) == 0
+    captured = capsys.readouterr()
+    calls = sum(run["operations"]["calls"] for run in json.loads(captured.out)["runs"])
+    assert f"ledger simulate: {calls:,} operations in " in captured.err
+    assert "(2 runs)" in captured.err
+
+
+@pytest.mark.parametrize(("calls", "runs", "seconds", "expected"), [
+    (1000, 1, 0.5, "ledger simulate: 1,000 operations in 0.50 s (1 run): 2,000 operations/s"),
+    (30, 3, 2.0, "ledger simulate: 30 operations in 2.00 s (3 runs): 15 operations/s"),
+])
+def test_the_throughput_line_reads_as_a_sentence(
+    calls: int, runs: int, seconds: float, expected: str,
+) -> None:
+    assert simulate_cli.throughput_line(calls, runs, seconds) == expected

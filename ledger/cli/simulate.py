@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -73,6 +74,9 @@ def register(subparsers: Any) -> None:
                    help="write the first seed's operation log (and FILE.start.json, its "
                    "starting snapshot) for 'ledger history', 'show' and 'verify'")
     p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    p.add_argument("--throughput", action="store_true",
+                   help="print the run's ledger operations per second to stderr (the report "
+                   "itself stays the same for the same seed)")
     p.set_defaults(handler=command)
 
 
@@ -109,6 +113,7 @@ def command(args: argparse.Namespace, out: TextIO) -> int:
     first: SimulationReport | None = None
     sweep: SweepReport | None = None
     simulation: Simulation | None = None
+    started = time.perf_counter()
     if args.runs == 1 and args.scheduler is None:
         simulation = Simulation(config, sample_items=plot_items)
         with _progress(show, "days", args.days) as tick:
@@ -124,9 +129,14 @@ def command(args: argparse.Namespace, out: TextIO) -> int:
             if args.scheduler is None:
                 raise
             return _error(f"cannot reach the Dask scheduler at {args.scheduler}: {error}")
-        if plot_items or args.journal_out is not None:
-            simulation = Simulation(config, sample_items=plot_items)
-            first = simulation.run()
+    elapsed = time.perf_counter() - started
+    if args.throughput:
+        runs = sweep.runs if sweep is not None else (first,) if first is not None else ()
+        print(throughput_line(sum(run.operations.calls for run in runs), len(runs), elapsed),
+              file=sys.stderr)
+    if sweep is not None and (plot_items or args.journal_out is not None):
+        simulation = Simulation(config, sample_items=plot_items)
+        first = simulation.run()
     try:
         if args.journal_out is not None and simulation is not None:
             _write_journal(args.journal_out, simulation)
@@ -142,6 +152,18 @@ def command(args: argparse.Namespace, out: TextIO) -> int:
     elif first is not None:
         _print_report(first, out)
     return EXIT_OK
+
+
+def throughput_line(calls: int, runs: int, seconds: float) -> str:
+    """Return the ``--throughput`` line: the ledger calls the run(s) made, per wall second.
+
+    The time is the run's wall time in this process (a sweep's: from sending the first seed
+    out to the last report back), so it includes the simulation's own work around each call.
+    """
+    rate = calls / seconds if seconds > 0 else float("inf")
+    what = "1 run" if runs == 1 else f"{runs} runs"
+    return (f"ledger simulate: {calls:,} operations in {seconds:.2f} s ({what}): "
+            f"{rate:,.0f} operations/s")
 
 
 def _start_path(journal: Path) -> Path:
