@@ -61,19 +61,24 @@ def run(cfg: Config, only: set[str]) -> list[Figure]:
             w.log(f"  {figure.workload} @ {figure.size:,} {figure.size_unit}: "
                   f"{figure.ledger.median:,.1f} {figure.unit} ({ratios or 'no baseline'})")
 
-    sized = [name for name in ("longrun", *PER_SIZE) if name in only]
-    longrun_sizes = {cfg.level_sizes[0], cfg.level_sizes[-1]}
+    sized = [name for name in PER_SIZE if name in only]
+    longrun_sizes = (cfg.level_sizes[0], cfg.level_sizes[-1])
+    for size in longrun_sizes if "longrun" in only else ():
+        for path in ("pythonic", "execute"):
+            # A fresh store per run, so that both sizes start from an empty journal.
+            start = time.perf_counter()
+            store = Store(size)
+            w.log(f"{size:,} levels: loaded in {time.perf_counter() - start:.1f} s")
+            last[0] = time.perf_counter()
+            add(w.longrun(cfg, store, path))
+            store.close()
+            del store
+            gc.collect()
     for size in cfg.level_sizes if sized else ():
-        if sized == ["longrun"] and size not in longrun_sizes:
-            continue
         start = time.perf_counter()
         store = Store(size)
         w.log(f"{size:,} levels: loaded in {time.perf_counter() - start:.1f} s")
         last[0] = time.perf_counter()
-        if "longrun" in only and size in longrun_sizes:
-            # First, on a fresh journal at both sizes, so the scaling compares like with like.
-            for path in ("pythonic", "execute"):
-                add(w.longrun(cfg, store, path))
         for name, workload in PER_SIZE.items():
             if name in only:
                 add(workload(cfg, store))

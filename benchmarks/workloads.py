@@ -54,6 +54,8 @@ mutation Adjust($input: InventoryAdjustQuantitiesInput!, $key: String!) {
 """
 #: The repetition number of the untimed warm-up pass that precedes every workload's reps.
 WARM_UP = -1
+#: A warm-up pass makes at most this many calls (it warms the code, not the journal).
+WARM_UP_CALLS = 1_000
 
 Level = tuple[str, str]
 
@@ -292,9 +294,14 @@ class Store:
 # ---------------------------------------------------------------------- per-size workloads
 
 
+def _calls(cfg: Config, rep: int) -> int:
+    """Return how many calls repetition ``rep`` makes (fewer for the warm-up pass)."""
+    return min(cfg.calls, WARM_UP_CALLS) if rep == WARM_UP else cfg.calls
+
+
 def _single_inputs(cfg: Config, store: Store, tag: str, offset: int,
                    rep: int) -> tuple[list[tuple[str, str, int]], list[str]]:
-    ops = deltas(cfg.seed * offset + rep, store.levels, cfg.calls)
+    ops = deltas(cfg.seed * offset + rep, store.levels, _calls(cfg, rep))
     return ops, [f"{tag}-{rep}-{k}" for k in range(len(ops))]
 
 
@@ -404,8 +411,9 @@ def adjust_batch(cfg: Config, store: Store) -> list[Figure]:
     width = min(BATCH, store.levels)
 
     def batches(rep: int) -> list[list[tuple[str, str, int]]]:
+        count = min(cfg.batches, 2) if rep == WARM_UP else cfg.batches
         return [distinct_changes(cfg.seed * 7 + rep * 1000 + b, store.levels, width)
-                for b in range(cfg.batches)]
+                for b in range(count)]
 
     def ledger_side(rep: int) -> Callable[[], int]:
         calls, known = batches(rep), store.known["ledger"].available
@@ -461,7 +469,7 @@ def adjust_batch(cfg: Config, store: Store) -> list[Figure]:
 def move(cfg: Config, store: Store) -> list[Figure]:
     def inputs(rep: int) -> list[tuple[str, str, int]]:
         return [(i, loc, abs(d)) for i, loc, d in deltas(cfg.seed * 3 + rep, store.levels,
-                                                         cfg.calls)]
+                                                         _calls(cfg, rep))]
 
     def ledger_side(rep: int) -> Callable[[], int]:
         ops, known = inputs(rep), store.known["ledger"]
@@ -525,7 +533,7 @@ def move(cfg: Config, store: Store) -> list[Figure]:
 def set_(cfg: Config, store: Store) -> list[Figure]:
     def inputs(rep: int) -> list[tuple[str, str, int]]:
         return [(i, loc, STOCK + d * 10) for i, loc, d in deltas(cfg.seed * 5 + rep,
-                                                                 store.levels, cfg.calls)]
+                                                                 store.levels, _calls(cfg, rep))]
 
     def ledger_side(rep: int) -> Callable[[], int]:
         ops, known = inputs(rep), store.known["ledger"].available
