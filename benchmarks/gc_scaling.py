@@ -13,8 +13,8 @@ import sys
 import time
 from datetime import UTC, datetime
 
+from benchmarks.workloads import Clock
 from ledger import AdjustChange, Ledger
-from ledger.core.clock import ManualClock
 
 CALLS = 20_000
 
@@ -31,8 +31,7 @@ def main(levels: int, mode: str) -> int:
                              "quantities": {"available": 1_000_000}}
                             for i in range(1, items + 1) for n in range(1, locations + 1)],
     }
-    ledger = Ledger.from_snapshot(snapshot, "2026-04", ManualClock(datetime(2026, 1, 1,
-                                                                             tzinfo=UTC)))
+    ledger = Ledger.from_snapshot(snapshot, "2026-04", Clock(datetime(2026, 1, 1, tzinfo=UTC)))
     del snapshot
     rng = random.Random(1)  # noqa: S311 - a seeded workload, not cryptography
     calls = [(f"gid://shopify/InventoryItem/{rng.randint(1, items)}",

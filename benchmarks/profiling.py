@@ -1,81 +1,61 @@
 """Profile one workload with cProfile: ``python -m benchmarks.profiling NAME [CALLS]``.
 
-NAME is ``execute``, ``pythonic``, ``replay`` or ``graphql``; the inputs are the
-benchmark's own (1,000 levels, seeded). Prints the top functions by cumulative and by
+NAME is ``execute``, ``pythonic``, ``replay`` (``Ledger.from_oplog`` of an exported log of
+CALLS calls) or ``graphql``; the inputs are the benchmark's own (1,000 levels, seeded, a real
+``changeFromQuantity`` and a fresh key per call). Prints the top functions by cumulative and by
 self time.
 """
 
 from __future__ import annotations
 
 import cProfile
+import dataclasses
 import io
 import pstats
 import sys
 from collections.abc import Callable
 
 from benchmarks import workloads as w
-from ledger import AdjustChange, Ledger
-from ledger.core.clock import ManualClock
-from ledger.store import oplog as oplog_format
+from ledger import Ledger
+
+CFG = w.QUICK
 
 
-def _execute(calls: int) -> Callable[[], None]:
+def _execute(calls: int) -> Callable[[], object]:
+    store = w.Store(10**3)
+    return w._execute_adjust(dataclasses.replace(CFG, calls=calls), store, "prof", 1)(0)
+
+
+def _pythonic(calls: int) -> Callable[[], object]:
+    store = w.Store(10**3)
+    return w._pythonic_adjust(dataclasses.replace(CFG, calls=calls), store, "prof", 1)(0)
+
+
+def _graphql(calls: int) -> Callable[[], object]:
     store = w.Store(10**3)
     ops = w.deltas(1, store.levels, calls)
+    known = store.known["ledger"].available
 
     def run() -> None:
         for k, (item, location, delta) in enumerate(ops):
-            store.ledger.execute(w.ADJUST_MUTATION, {"input": {
-                "name": "available", "reason": "correction", "changes": [{
-                    "inventoryItemId": item, "locationId": location, "delta": delta,
-                    "changeFromQuantity": None}]}}, idempotency_key=f"k-{k}")
+            cas = known.get((item, location), w.STOCK)
+            store.ledger.graphql(w.GRAPHQL_ADJUST, {"key": f"k-{k}", "input": (
+                w._adjust_variables(item, location, delta, cas))})
+            known[(item, location)] = cas + delta
 
     return run
 
 
-def _pythonic(calls: int) -> Callable[[], None]:
-    store = w.Store(10**3)
-    ops = w.deltas(1, store.levels, calls)
+def _replay(calls: int) -> Callable[[], object]:
+    journaled = w.build_journal(CFG, calls)
 
     def run() -> None:
-        for k, (item, location, delta) in enumerate(ops):
-            store.ledger.adjust(name="available", reason="correction", idempotency_key=f"k-{k}",
-                                changes=[AdjustChange(item_id=item, location_id=location,
-                                                      delta=delta, change_from_quantity=None)])
+        Ledger.from_oplog(journaled.snapshot, io.StringIO(journaled.log_text))
 
     return run
 
 
-def _graphql(calls: int) -> Callable[[], None]:
-    store = w.Store(10**3)
-    ops = w.deltas(1, store.levels, calls)
-
-    def run() -> None:
-        for k, (item, location, delta) in enumerate(ops):
-            store.ledger.graphql(w.GRAPHQL_ADJUST, {"key": f"k-{k}", "input": {
-                "name": "available", "reason": "correction", "changes": [{
-                    "inventoryItemId": item, "locationId": location, "delta": delta,
-                    "changeFromQuantity": None}]}})
-
-    return run
-
-
-def _replay(calls: int) -> Callable[[], None]:
-    journaled = w.build_journal(w.QUICK, calls)
-    buffer = io.StringIO()
-    journaled.ledger.export_oplog(buffer)
-    buffer.seek(0)
-    _, records = oplog_format.read(buffer)
-    target = Ledger.from_snapshot(journaled.snapshot, api_version=w.VERSION,
-                                    clock=ManualClock(journaled.end))
-
-    def run() -> None:
-        target.replay(records)
-
-    return run
-
-
-WORKLOADS: dict[str, Callable[[int], Callable[[], None]]] = {
+WORKLOADS: dict[str, Callable[[int], Callable[[], object]]] = {
     "execute": _execute, "pythonic": _pythonic, "graphql": _graphql, "replay": _replay,
 }
 
