@@ -840,3 +840,23 @@ def test_a_trusting_replay_refuses_an_applied_record_whose_key_is_still_remember
         assert [g.id for g in target.journal] == ["gid://shopify/InventoryAdjustmentGroup/1"]
         assert len(target.oplog) == (2 if verify else 1)
         target._check()
+
+
+def test_a_closed_durable_ledger_refuses_a_replay_rather_than_dropping_it_from_its_journal(
+    tmp_path: Any,
+) -> None:
+    from ledger.api import open_ledger
+    from ledger.durable import DurabilityError
+
+    source, _ = fresh_ledger("2026-04")
+    source.adjust(name="available", reason="correction", idempotency_key="a", changes=[
+        AdjustChange(item_id=ITEMS[0], location_id=LOCATIONS[0], delta=2,
+                     change_from_quantity=None)])
+    ledger = open_ledger(tmp_path / "store", snapshot=copy.deepcopy(STORE),
+                         api_version="2026-04", clock=FakeClock())
+    before = ledger.snapshot()
+    ledger.close()
+    with pytest.raises(DurabilityError, match="closed"):
+        ledger.replay(source.oplog)
+    assert ledger.snapshot() == before
+    assert list(ledger.journal) == []

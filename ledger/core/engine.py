@@ -34,6 +34,7 @@ from __future__ import annotations
 import collections
 import copy
 import functools
+import gc
 import itertools
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -328,9 +329,16 @@ class Engine(Calls, Reads):
         faults) run through the whole pipeline, as with ``verify``. Both give byte-identical
         state, journal, ids, keys and log. Still refused without ``verify``: an applied record
         whose call fails its mutation's checks or makes another group, or whose key is still
-        remembered (the log then claims two first uses). ``run`` overrides of a subclass are
-        not called for trusted records ([ours]: a durable store's recovery replays this way).
+        remembered (the log then claims two first uses). A subclass that wraps ``run`` (a
+        durable ledger refuses calls once closed or read-only) has every record go through
+        it, as with ``verify``; its own recovery trusts its journal (``_replay``).
         """
+        trusting = not verify and type(self).run is Engine.run
+        return self._replay(records, trusting=trusting)
+
+    @synchronized
+    def _replay(self, records: Iterable[OpRecord], *, trusting: bool) -> int:
+        """``replay``; ``trusting`` applies ``applied`` records as their log says."""
         saved_clock, saved_faults, saved_ids = self._clock, self.faults, self._group_ids
         reserved, self._reserved_group_number = self._reserved_group_number, None
         if reserved is not None:
@@ -352,7 +360,8 @@ class Engine(Calls, Reads):
                 position[1] += 1
                 if record.outcome.status == "applied":
                     number = _group_number(record)
-                    highest[0] = max(highest[0], number)
+                    if number > highest[0]:
+                        highest[0] = number
                     yield number
             if isinstance(saved_ids, _Counter):
                 saved_ids.next_value = max(saved_ids.next_value, highest[0] + 1)
@@ -371,6 +380,11 @@ class Engine(Calls, Reads):
         self.faults = lambda _operation, _command: current[0].fault
         self._group_ids = numbers()
         count = 0
+        # A replay makes no reference cycles (every record's objects are freed or kept by
+        # reference count alone), so the cyclic collector, which would walk the growing
+        # journal and log again and again, is paused until it ends.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             while (record := ahead.get(position[0])) is not None:
                 current[:] = [record]
@@ -380,18 +394,22 @@ class Engine(Calls, Reads):
                     # A log naming one group twice is malformed, not a broken journal.
                     raise ReplayMismatchError(f"record {record.seq} names the group {claimed}, "
                                               "which the journal already holds")
-                if not verify and record.outcome.status == "applied" and record.fault is None:
+                if trusting and record.outcome.status == "applied" and record.fault is None:
                     self._apply_trusted(record)
                 else:
                     result = self.run(record.command, record.idempotency_key,
                                       api_version=record.api_version)
                     self._compare(record, Outcome.of(result, self._call_fault))
                 if record.outcome.status == "applied":
-                    highest[0] = max(highest[0], _group_number(record))
+                    number = _group_number(record)
+                    if number > highest[0]:
+                        highest[0] = number
                 count += 1
-                position[0] += 1
-                ahead.release(min(position))
+                done = position[0] = position[0] + 1
+                ahead.release(done if done < position[1] else position[1])
         finally:
+            if collecting:
+                gc.enable()
             if isinstance(saved_ids, _Counter):
                 saved_ids.next_value = max(saved_ids.next_value, highest[0] + 1)
             self._clock, self.faults, self._group_ids = saved_clock, saved_faults, saved_ids
