@@ -752,3 +752,111 @@ def test_a_log_at_the_first_instant_of_year_1_replays() -> None:
                       idempotency_key=key)
     again = Ledger.from_oplog(copy.deepcopy(STORE), io.StringIO(exported(ledger)))
     assert again.snapshot() == ledger.snapshot()
+
+
+# ---------------------------------------------------------------------- trusting replay
+
+
+def _journal_json(ledger: Ledger) -> str:
+    from ledger.shopify.codec import group_json
+
+    return json.dumps([group_json(g, quantity_after_change=True) for g in ledger.journal])
+
+
+def _replayed(text: str, clock: FakeClock, *, verify: bool) -> tuple[Ledger, list[Any]]:
+    """The starting snapshot with ``text``'s records (read afresh) replayed onto it."""
+    head, records = oplog.read(io.StringIO(text))
+    options = {}
+    if "loadedAt" in head:
+        options["loaded_at"] = oplog.parse_time(head["loadedAt"], "loadedAt")
+    ledger = Ledger.from_snapshot(copy.deepcopy(STORE), head["apiVersion"], clock, **options)
+    assert ledger.replay(records, verify=verify) == len(records)
+    return ledger, records
+
+
+@settings(max_examples=max(10, settings.default.max_examples // 2))
+@given(
+    version=st.sampled_from(MACHINE_VERSIONS),
+    seed=st.integers(0, 2**16),
+    rate=st.sampled_from([0.0, 0.1, 0.3]),
+    before=steps(16, min_size=4, backwards=True),
+    after=steps(6),
+)
+def test_a_trusting_replay_and_a_verifying_replay_give_byte_identical_ledgers(
+    version: str, seed: int, rate: float, before: list[Step], after: list[Step]
+) -> None:
+    live, clock = fresh_ledger(version, faults=FaultPlan(seed=seed, rate=rate))
+    runner = Runner()
+    run_all(live, clock, runner, before)
+    text = exported(live)
+
+    trusted, records = _replayed(text, FakeClock(clock.now), verify=False)
+    verified, _ = _replayed(text, FakeClock(clock.now), verify=True)
+    for ledger in (trusted, verified):
+        ledger._check()
+    assert trusted.snapshot() == verified.snapshot() == live.snapshot()
+    assert _journal_json(trusted) == _journal_json(verified) == _journal_json(live)
+    assert exported(trusted) == exported(verified) == text
+    assert trusted.oplog == verified.oplog == live.oplog
+    # An applied record is appended as it was read, not rebuilt; the others are run again.
+    for kept, read in zip(trusted.oplog, records, strict=True):
+        assert (kept is read) == (read.outcome.status == "applied")
+
+    # Every key replays (or has expired, or mismatches) the same way on both afterwards.
+    trusted.faults = verified.faults = None
+    twin = runner.copy()
+    assert (run_all(trusted, trusted._clock, runner, after)  # type: ignore[arg-type]
+            == run_all(verified, verified._clock, twin, after))  # type: ignore[arg-type]
+    for record in [r for r in records if r.idempotency_key is not None][-6:]:
+        a = trusted.run(record.command, record.idempotency_key, api_version=record.api_version)
+        b = verified.run(record.command, record.idempotency_key,
+                         api_version=record.api_version)
+        assert a == b
+    for ledger in (trusted, verified):
+        ledger._check()
+    assert trusted.snapshot() == verified.snapshot()
+    assert _journal_json(trusted) == _journal_json(verified)
+    assert exported(trusted) == exported(verified)
+
+
+def test_a_trusting_replay_refuses_an_applied_record_whose_key_is_still_remembered() -> None:
+    ledger, _ = fresh_ledger("2026-04")
+    change = AdjustChange(item_id=ITEMS[0], location_id=LOCATIONS[0], delta=2,
+                          change_from_quantity=None)
+    for _ in range(2):  # the second call replays the first
+        ledger.adjust(name="available", reason="correction", changes=[change],
+                      idempotency_key="same")
+    ls = lines_of(exported(ledger))
+    ls[2] = reframe(ls[2], lambda r: _set(r, "outcome", {
+        "status": "applied", "groupId": "gid://shopify/InventoryAdjustmentGroup/2",
+        "errors": []}))
+    for verify in (False, True):
+        _, records = oplog.read(io.StringIO("".join(ls)))
+        target, _ = fresh_ledger("2026-04")
+        with pytest.raises(ReplayMismatchError, match=r"^record 2 "):
+            target.replay(records, verify=verify)
+        # The record before it stands; the refused one changed nothing (a verifying replay
+        # has logged the call it ran, as it always has).
+        assert [g.id for g in target.journal] == ["gid://shopify/InventoryAdjustmentGroup/1"]
+        assert len(target.oplog) == (2 if verify else 1)
+        target._check()
+
+
+def test_a_closed_durable_ledger_refuses_a_replay_rather_than_dropping_it_from_its_journal(
+    tmp_path: Any,
+) -> None:
+    from ledger.api import open_ledger
+    from ledger.durable import DurabilityError
+
+    source, _ = fresh_ledger("2026-04")
+    source.adjust(name="available", reason="correction", idempotency_key="a", changes=[
+        AdjustChange(item_id=ITEMS[0], location_id=LOCATIONS[0], delta=2,
+                     change_from_quantity=None)])
+    ledger = open_ledger(tmp_path / "store", snapshot=copy.deepcopy(STORE),
+                         api_version="2026-04", clock=FakeClock())
+    before = ledger.snapshot()
+    ledger.close()
+    with pytest.raises(DurabilityError, match="closed"):
+        ledger.replay(source.oplog)
+    assert ledger.snapshot() == before
+    assert list(ledger.journal) == []

@@ -2,8 +2,9 @@
 
 Three independent checks, each reported separately:
 
-1. **replay**: every record of the operation log runs again onto the starting snapshot and
-   gives the outcome it recorded (status, group id, error codes);
+1. **replay**: every record of the operation log runs again onto the starting snapshot,
+   through the whole pipeline (``Engine.replay(verify=True)``, not the trusting replay that
+   opening a store uses), and gives the outcome it recorded (status, group id, error codes);
 2. **journal**: every level's stored quantities equal the starting snapshot's plus the sum
    of the journal's deltas for it (recomputed here from the rows alone, not by the engine),
    every row's ``quantityAfterChange`` equals the running value at that row, and no group
@@ -81,7 +82,7 @@ def verify(
     if expected is not None:
         expected = snapshot.dump(snapshot.engine_from(Engine, expected, api_version)._state)
     try:
-        ledger.replay(records)
+        ledger.replay(records, verify=True)  # re-run every call, compare
     except ValueError as error:
         problems.append(f"replay: {error}")
     try:
