@@ -233,20 +233,19 @@ def _coerce_variables(
         if name not in given and definition.default_value is not None:
             continue  # graphql-core applies the default, which validation has checked
         raw = given.get(name)
-        location = locations_of(definition)
-        if coercion.too_deep({name: raw}):
+        outcome = coercion.coercer(t)(raw)
+        if outcome is None:
             errors.append({
                 "message": f"Variables are nested more than {coercion.MAX_DEPTH} levels deep.",
-                "locations": location,
+                "locations": locations_of(definition),
                 "extensions": {"code": "INVALID_VARIABLE"},
             })
             continue
-        problems: list[coercion.Problem] = []
-        coercion.coerce_value(t, raw, (), problems)
+        problems = outcome[1]
         if not problems:
             continue
         error = coercion.variable_error(name, t, raw, problems)
         # graphql-ruby puts the variable's definition between the message and extensions.
-        errors.append({"message": error["message"], "locations": location,
+        errors.append({"message": error["message"], "locations": locations_of(definition),
                        "extensions": error["extensions"]})
     return errors
