@@ -583,10 +583,20 @@ def _path_part(part: str | int) -> str | int:
     return part if isinstance(part, int) else _cut(part)
 
 
-@functools.lru_cache(maxsize=64)
+#: Each (operation, era)'s variables with their compiled coercion, by ``id(era)``: hashing
+#: an ``Era`` (enums and mappings inside) costs more than the whole pass of a small input.
+_OPERATION_COERCERS: dict[tuple[str, int], tuple[Era, tuple[tuple[str, Coercer], ...]]] = {}
+_MISSING: Final = object()
+
+
 def _operation_coercers(operation: str, era: Era) -> tuple[tuple[str, Coercer], ...]:
     """Return ``operation``'s variables in ``era``, each with its compiled coercion."""
-    return tuple((name, coercer(t)) for name, t in variable_types(era)[operation])
+    cached = _OPERATION_COERCERS.get((operation, id(era)))
+    if cached is not None and cached[0] is era:
+        return cached[1]
+    built = tuple((name, coercer(t)) for name, t in variable_types(era)[operation])
+    _OPERATION_COERCERS[(operation, id(era))] = (era, built)
+    return built
 
 
 def coerce_variables(
@@ -600,23 +610,26 @@ def coerce_variables(
     given: dict[Any, Any] = variables if isinstance(variables, dict) else {}
     declared = _operation_coercers(operation, era)
     values: dict[str, Any] = {}
-    errors: list[dict[str, Any]] = []
     found: list[tuple[str, Coercer, object, list[Problem]]] = []
+    present = 0
     for name, coerce in declared:
-        raw = given.get(name)
+        raw = given.get(name, _MISSING)
+        if raw is _MISSING:
+            raw = None
+        else:
+            present += 1
         outcome = coerce(raw)
         if outcome is None:
             return _nested_too_deep()
         values[name], problems = outcome
         if problems:
             found.append((name, coerce, raw, problems))
-    if len(given) > len(values) or any(name not in given for name in values):
+    if len(given) > present:  # variables the operation does not declare: guard them too
         names = {name for name, _ in declared}
         if any(_too_deep(v, 1) for k, v in given.items() if k not in names):
             return _nested_too_deep()
-    for name, coerce, raw, problems in found:
-        errors.append(variable_error(name, coerce.type, raw, problems))
-    return values, errors
+    return values, [variable_error(name, coerce.type, raw, problems)
+                    for name, coerce, raw, problems in found]
 
 
 def _nested_too_deep() -> tuple[dict[str, Any], list[dict[str, Any]]]:
