@@ -41,22 +41,36 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
+import attrs
 from graphql import (
+    DocumentNode,
     ExecutionResult,
     FieldNode,
+    GraphQLEnumType,
     GraphQLError,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLScalarType,
+    GraphQLString,
     GraphQLSyntaxError,
     ListTypeNode,
     NamedTypeNode,
     NonNullTypeNode,
     OperationDefinitionNode,
+    SelectionSetNode,
     TypeNode,
+    Undefined,
     execute_sync,
+    get_named_type,
     get_operation_ast,
+    is_leaf_type,
 )
 
+from ledger.core.errors import OPERATIONS
 from ledger.core.versions import Era, era_of
 from ledger.shopify import coercion
 from ledger.shopify._graphql_compat import ast_list
@@ -69,7 +83,8 @@ from ledger.shopify.analysis import (
     validated,
 )
 from ledger.shopify.cost import MAX_QUERY_COST, findings, max_cost_exceeded_body
-from ledger.shopify.graphql_mutations import Context, FatalError
+from ledger.shopify.graphql_mutations import Context, FatalError, run_field
+from ledger.shopify.graphql_reads import PLAIN_WITHOUT_ARGUMENTS
 from ledger.shopify.schema import input_types, schema
 from ledger.shopify.wording import locations_of
 
@@ -130,6 +145,15 @@ def run(
     if max_cost is not None and found.cost > max_cost:
         return max_cost_exceeded_body(found.cost, max_cost)
     context = Context(ledger, era, api_version, given)
+    plan = _plan(era, query, doc, operation)
+    if plan is not None:
+        # A plain mutation document: run ``execute`` once and select from its body.
+        context.prepared = run_field(context, plan.operation, plan.node, (plan.node,), given)
+        selected = _selected(context.prepared, plan)
+        if selected is not None:
+            return selected
+        # Anything else in the body (a request error, a value graphql-core would refuse)
+        # is left to graphql-core, which answers from the body already made.
     result: ExecutionResult = execute_sync(
         schema(era), doc, context_value=context, variable_values=dict(given),
         operation_name=operation_name,
@@ -145,6 +169,152 @@ def run(
         body["errors"] = [e.formatted for e in result.errors]
     body["data"] = result.data
     return body
+
+
+class _NotPlainError(Exception):
+    """Raised while selecting from a body that holds what the direct path leaves alone."""
+
+
+#: A field of a plain selection: response key (its name), type, and its own selection.
+_Field = tuple[str, GraphQLOutputType, "tuple[_Field, ...] | None"]
+
+
+@attrs.frozen
+class _Plan:
+    """How a plain mutation document selects from ``execute``'s body (``_plan``)."""
+
+    operation: str
+    node: FieldNode
+    type: GraphQLOutputType
+    fields: tuple[_Field, ...]
+
+
+#: Plans by (query, operation name, ``id(era)``), with the era and document they were made
+#: of (an era hashes slowly; a document evicted from the analysis cache is planned afresh).
+_PLANS: dict[tuple[str, str | None, int], tuple[Era, DocumentNode, _Plan | None]] = {}
+_PLANS_HELD: Final = 512
+
+
+def _plan(era: Era, query: str, doc: DocumentNode, operation: OperationDefinitionNode
+          ) -> _Plan | None:
+    """Return the plan of a plain mutation document, or ``None`` for the general path.
+
+    Plain: a mutation with one root field, a mutation of ``execute``, no alias, no
+    directive but ``@idempotent``, arguments without defaults in the variables; below it
+    only fields, each once, with no alias, arguments or directives, read by graphql-core's
+    default resolver from object types (``__typename`` too). Anything else (reads,
+    fragments, aliases, ``@skip``/``@include``, ...) takes the general path.
+    """
+    name = operation.name.value if operation.name is not None else None
+    cache_key = (query, name, id(era))
+    cached = _PLANS.get(cache_key)
+    if cached is not None and cached[0] is era and cached[1] is doc:
+        return cached[2]
+    plan = _make_plan(era, operation)
+    if len(_PLANS) >= _PLANS_HELD:
+        _PLANS.clear()
+    _PLANS[cache_key] = (era, doc, plan)
+    return plan
+
+
+def _make_plan(era: Era, operation: OperationDefinitionNode) -> _Plan | None:
+    if operation.operation.value != "mutation":
+        return None
+    if any(d.default_value is not None for d in ast_list(operation.variable_definitions)):
+        return None
+    if ast_list(operation.directives):
+        return None
+    selections = ast_list(operation.selection_set.selections)
+    if len(selections) != 1 or not isinstance(selections[0], FieldNode):
+        return None
+    node = selections[0]
+    mutation = schema(era).mutation_type
+    if node.alias is not None or mutation is None or node.name.value not in OPERATIONS:
+        return None
+    if any(d.name.value != "idempotent" for d in ast_list(node.directives)):
+        return None
+    field = mutation.fields.get(node.name.value)
+    if field is None or node.selection_set is None:
+        return None
+    fields = _plain_fields(field.type, node.selection_set)
+    return _Plan(node.name.value, node, field.type, fields) if fields is not None else None
+
+
+def _plain_fields(t: GraphQLOutputType, selection: SelectionSetNode
+                  ) -> tuple[_Field, ...] | None:
+    """Return a plain selection on object type ``t`` as fields, or ``None`` if it is not."""
+    named = get_named_type(t)
+    if not isinstance(named, GraphQLObjectType) or named.is_type_of is not None:
+        return None
+    out: list[_Field] = []
+    seen: set[str] = set()
+    for node in ast_list(selection.selections):
+        if (not isinstance(node, FieldNode) or node.alias is not None
+                or node.directives or node.arguments):
+            return None
+        name = node.name.value
+        if name in seen:
+            return None
+        seen.add(name)
+        if name == "__typename":
+            out.append((name, GraphQLNonNull(GraphQLString), None))
+            continue
+        field = named.fields.get(name)
+        if field is None or (field.resolve is not None
+                             and field.resolve not in PLAIN_WITHOUT_ARGUMENTS):
+            return None
+        inner: tuple[_Field, ...] | None = None
+        if node.selection_set is not None:
+            inner = _plain_fields(field.type, node.selection_set)
+            if inner is None:
+                return None
+        elif not is_leaf_type(get_named_type(field.type)):
+            return None
+        out.append((name, field.type, inner))
+    return tuple(out)
+
+
+def _selected(body: dict[str, Any], plan: _Plan) -> dict[str, Any] | None:
+    """Return the body graphql-core would give for ``plan``'s selection, or ``None``.
+
+    ``None``: the body holds errors, or a value graphql-core would not complete as it is
+    (a null in a non-null field, an Int past 32 bits...): the general path answers it.
+    """
+    if "errors" in body:
+        return None
+    try:
+        payload = body["data"][plan.operation]
+        return {"data": {plan.operation: _complete(payload, plan.type, plan.fields)}}
+    except (_NotPlainError, GraphQLError, TypeError, ValueError):
+        return None
+
+
+def _complete(value: Any, t: GraphQLOutputType, fields: tuple[_Field, ...] | None) -> Any:
+    """Complete ``value`` as graphql-core completes a field of type ``t``.
+
+    Raises ``_NotPlainError`` where graphql-core would do more (an error, a null to carry).
+    """
+    if isinstance(t, GraphQLNonNull):
+        if value is None:
+            raise _NotPlainError
+        t = t.of_type
+    elif value is None:
+        return None
+    if isinstance(t, GraphQLList):
+        if not isinstance(value, list):
+            raise _NotPlainError
+        return [_complete(item, t.of_type, fields) for item in value]
+    if fields is None:
+        if not isinstance(t, GraphQLScalarType | GraphQLEnumType):
+            raise _NotPlainError
+        serialized = t.serialize(value)
+        if serialized is None or serialized is Undefined:
+            raise _NotPlainError
+        return serialized
+    if not isinstance(value, Mapping) or not isinstance(t, GraphQLObjectType):
+        raise _NotPlainError
+    return {name: (t.name if name == "__typename" else _complete(value.get(name), ft, inner))
+            for name, ft, inner in fields}
 
 
 def root_fields(
