@@ -40,7 +40,7 @@ Choices where Shopify's behaviour is a guess ([ours]):
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
@@ -64,6 +64,7 @@ from graphql import (
     SelectionSetNode,
     TypeNode,
     Undefined,
+    VariableDefinitionNode,
     execute_sync,
     get_named_type,
     get_operation_ast,
@@ -71,6 +72,7 @@ from graphql import (
 )
 
 from ledger.core.errors import OPERATIONS
+from ledger.core.quantities import GRAPHQL_INT_MAX, GRAPHQL_INT_MIN
 from ledger.core.versions import Era, era_of
 from ledger.shopify import coercion
 from ledger.shopify._graphql_compat import ast_list
@@ -177,6 +179,8 @@ class _NotPlainError(Exception):
 
 #: A field of a plain selection: response key (its name), type, and its own selection.
 _Field = tuple[str, GraphQLOutputType, "tuple[_Field, ...] | None"]
+#: One compiled completion (``_completer``): a body's value -> graphql-core's.
+_Complete = Callable[[Any], Any]
 
 
 @attrs.frozen
@@ -185,8 +189,7 @@ class _Plan:
 
     operation: str
     node: FieldNode
-    type: GraphQLOutputType
-    fields: tuple[_Field, ...]
+    complete: _Complete
 
 
 #: Plans by (query, operation name, ``id(era)``), with the era and document they were made
@@ -237,7 +240,9 @@ def _make_plan(era: Era, operation: OperationDefinitionNode) -> _Plan | None:
     if field is None or node.selection_set is None:
         return None
     fields = _plain_fields(field.type, node.selection_set)
-    return _Plan(node.name.value, node, field.type, fields) if fields is not None else None
+    if fields is None:
+        return None
+    return _Plan(node.name.value, node, _completer(field.type, fields))
 
 
 def _plain_fields(t: GraphQLOutputType, selection: SelectionSetNode
@@ -284,37 +289,94 @@ def _selected(body: dict[str, Any], plan: _Plan) -> dict[str, Any] | None:
         return None
     try:
         payload = body["data"][plan.operation]
-        return {"data": {plan.operation: _complete(payload, plan.type, plan.fields)}}
+        return {"data": {plan.operation: plan.complete(payload)}}
     except (_NotPlainError, GraphQLError, TypeError, ValueError):
         return None
 
 
-def _complete(value: Any, t: GraphQLOutputType, fields: tuple[_Field, ...] | None) -> Any:
-    """Complete ``value`` as graphql-core completes a field of type ``t``.
+def _completer(t: GraphQLOutputType, fields: tuple[_Field, ...] | None) -> _Complete:
+    """Compile how graphql-core completes a field of type ``t`` with selection ``fields``.
 
-    Raises ``_NotPlainError`` where graphql-core would do more (an error, a null to carry).
+    The result raises ``_NotPlainError`` where graphql-core would do more (an error, a null
+    to carry up); a leaf is serialized by its type's ``serialize``, as graphql-core does,
+    save where that is the identity (a ``str`` for ``String``/``ID``, a 32-bit ``int`` for
+    ``Int``, a ``bool`` for ``Boolean``).
     """
     if isinstance(t, GraphQLNonNull):
-        if value is None:
-            raise _NotPlainError
-        t = t.of_type
-    elif value is None:
-        return None
+        inner = _completer(t.of_type, fields)
+
+        def non_null(value: Any) -> Any:
+            if value is None:
+                raise _NotPlainError
+            return inner(value)
+
+        return non_null
     if isinstance(t, GraphQLList):
-        if not isinstance(value, list):
-            raise _NotPlainError
-        return [_complete(item, t.of_type, fields) for item in value]
+        item = _completer(t.of_type, fields)
+
+        def listed(value: Any) -> Any:
+            if value is None:
+                return None
+            if type(value) is not list:
+                raise _NotPlainError
+            return [item(v) for v in value]
+
+        return listed
     if fields is None:
-        if not isinstance(t, GraphQLScalarType | GraphQLEnumType):
+        if not isinstance(t, GraphQLScalarType | GraphQLEnumType):  # pragma: no cover
+            raise AssertionError(f"{t} is no leaf")  # _plain_fields lets only leaves be
+        return _leaf(t)
+    if not isinstance(t, GraphQLObjectType):  # pragma: no cover - _plain_fields checked it
+        raise AssertionError(f"{t} is no object type")
+    type_name = t.name
+    parts = tuple((name, None if name == "__typename" else _completer(ft, inner))
+                  for name, ft, inner in fields)
+
+    def object_(value: Any) -> Any:
+        if value is None:
+            return None
+        if type(value) is not dict:
             raise _NotPlainError
-        serialized = t.serialize(value)
-        if serialized is None or serialized is Undefined:
+        get = value.get
+        return {name: type_name if part is None else part(get(name)) for name, part in parts}
+
+    return object_
+
+
+#: The leaves whose ``serialize`` gives a value of this type back as it is.
+_AS_IS: Final[dict[str, type]] = {"String": str, "ID": str, "Boolean": bool}
+
+
+def _leaf(t: GraphQLScalarType | GraphQLEnumType) -> _Complete:
+    serialize = t.serialize
+    scalar = isinstance(t, GraphQLScalarType)
+    same = _AS_IS.get(t.name) if scalar else None
+    low, high = GRAPHQL_INT_MIN, GRAPHQL_INT_MAX
+
+    def serialized(value: Any) -> Any:
+        out = serialize(value)
+        if out is None or out is Undefined:
             raise _NotPlainError
-        return serialized
-    if not isinstance(value, Mapping) or not isinstance(t, GraphQLObjectType):
-        raise _NotPlainError
-    return {name: (t.name if name == "__typename" else _complete(value.get(name), ft, inner))
-            for name, ft, inner in fields}
+        return out
+
+    if scalar and t.name == "Int":
+        def int_leaf(value: Any) -> Any:
+            if value is None:
+                return None
+            if type(value) is int and low <= value <= high:
+                return value
+            return serialized(value)
+
+        return int_leaf
+
+    def leaf(value: Any) -> Any:
+        if value is None:
+            return None
+        if same is not None and type(value) is same:
+            return value
+        return serialized(value)
+
+    return leaf
 
 
 def root_fields(
@@ -385,6 +447,33 @@ def _type_ref(node: TypeNode, named: Mapping[str, coercion.TypeRef]) -> coercion
     return None  # pragma: no cover - no other type nodes exist
 
 
+#: Each operation's declared variables with their compiled coercion, by ``id`` of the
+#: operation node (kept with it, so a new document is never taken for an old one).
+_DECLARED: dict[tuple[int, int], tuple[OperationDefinitionNode, Era, tuple[_Declared, ...]]] = {}
+_DECLARED_HELD: Final = 512
+#: A declared variable: its name, type, coercion, whether it has a default, its definition.
+_Declared = tuple[str, coercion.TypeRef, coercion.Coercer, bool, VariableDefinitionNode]
+
+
+def _declared(era: Era, operation: OperationDefinitionNode) -> tuple[_Declared, ...]:
+    """Return the variables ``operation`` declares (of a type of ``era``), compiled once."""
+    key = (id(operation), id(era))
+    cached = _DECLARED.get(key)
+    if cached is not None and cached[0] is operation and cached[1] is era:
+        return cached[2]
+    named = input_types(era)
+    out: list[_Declared] = []
+    for definition in ast_list(operation.variable_definitions):
+        t = _type_ref(definition.type, named)
+        if t is not None:
+            out.append((definition.variable.name.value, t, coercion.coercer(t),
+                        definition.default_value is not None, definition))
+    if len(_DECLARED) >= _DECLARED_HELD:
+        _DECLARED.clear()
+    _DECLARED[key] = (operation, era, tuple(out))
+    return _DECLARED[key][2]
+
+
 def _coerce_variables(
     era: Era, operation: OperationDefinitionNode, given: Mapping[str, Any]
 ) -> list[dict[str, Any]]:
@@ -393,17 +482,12 @@ def _coerce_variables(
     The codec's ``coerce_variables`` works per mutation with fixed variable names; here the
     document declares the names, so its per-variable steps run on each declared variable.
     """
-    named = input_types(era)
     errors: list[dict[str, Any]] = []
-    for definition in ast_list(operation.variable_definitions):
-        name = definition.variable.name.value
-        t = _type_ref(definition.type, named)
-        if t is None:
-            continue
-        if name not in given and definition.default_value is not None:
+    for name, t, coerce, has_default, definition in _declared(era, operation):
+        if has_default and name not in given:
             continue  # graphql-core applies the default, which validation has checked
         raw = given.get(name)
-        outcome = coercion.coercer(t)(raw)
+        outcome = coerce(raw)
         if outcome is None:
             errors.append({
                 "message": f"Variables are nested more than {coercion.MAX_DEPTH} levels deep.",
