@@ -418,3 +418,22 @@ def test_a_failure_injected_under_a_plain_document_answers_alike_on_both_paths(
         bodies.append(faulty.graphql(query, variables))
     assert ("data" in bodies[0]) is has_data, bodies[0]
     assert json.dumps(bodies[0]) == json.dumps(bodies[1])
+
+
+@pytest.mark.parametrize("value", [2**31, -(2**31) - 1, 1.5, "x"])
+def test_an_int_graphql_core_would_refuse_leaves_the_direct_path(value: Any) -> None:
+    from graphql import (
+        GraphQLError,
+        GraphQLField,
+        GraphQLInt,
+        GraphQLNonNull,
+        GraphQLObjectType,
+    )
+
+    from ledger.shopify import graphql_api
+
+    t = GraphQLObjectType("T", {"n": GraphQLField(GraphQLNonNull(GraphQLInt))})
+    complete = graphql_api._completer(t, (("n", GraphQLNonNull(GraphQLInt), None),))
+    assert complete({"n": 2**31 - 1}) == {"n": 2**31 - 1}
+    with pytest.raises((graphql_api._NotPlainError, GraphQLError)):
+        complete({"n": value})

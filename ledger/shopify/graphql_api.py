@@ -329,8 +329,11 @@ def _completer(t: GraphQLOutputType, fields: tuple[_Field, ...] | None) -> _Comp
     if not isinstance(t, GraphQLObjectType):  # pragma: no cover - _plain_fields checked it
         raise AssertionError(f"{t} is no object type")
     type_name = t.name
-    parts = tuple((name, None if name == "__typename" else _completer(ft, inner))
+    # Per field: its completion, and the type (with nullability) a value may have to be
+    # taken as it is without a call: the common case of a leaf.
+    parts = tuple((name, *_as_is(ft), None if name == "__typename" else _completer(ft, inner))
                   for name, ft, inner in fields)
+    low, high = GRAPHQL_INT_MIN, GRAPHQL_INT_MAX
 
     def object_(value: Any) -> Any:
         if value is None:
@@ -338,9 +341,32 @@ def _completer(t: GraphQLOutputType, fields: tuple[_Field, ...] | None) -> _Comp
         if type(value) is not dict:
             raise _NotPlainError
         get = value.get
-        return {name: type_name if part is None else part(get(name)) for name, part in parts}
+        out: dict[str, Any] = {}
+        for name, same, nullable, part in parts:
+            if part is None:
+                out[name] = type_name
+                continue
+            item: Any = get(name)
+            if item is None:
+                out[name] = None if nullable else part(item)
+            elif type(item) is same and (
+                    # mypy narrows ``item`` to ``object`` here; it is an ``int`` when compared.
+                    same is not int or low <= item <= high):  # type: ignore[operator]
+                out[name] = item
+            else:
+                out[name] = part(item)
+        return out
 
     return object_
+
+
+def _as_is(t: GraphQLOutputType) -> tuple[type | None, bool]:
+    """Return the type a leaf's value is taken as is in (``None``: none), and if nullable."""
+    nullable = not isinstance(t, GraphQLNonNull)
+    named = t.of_type if isinstance(t, GraphQLNonNull) else t
+    if not isinstance(named, GraphQLScalarType):
+        return None, nullable
+    return (int if named.name == "Int" else _AS_IS.get(named.name)), nullable
 
 
 #: The leaves whose ``serialize`` gives a value of this type back as it is.
