@@ -300,6 +300,21 @@ def test_a_time_in_year_1_is_formatted_with_four_digits() -> None:
         "0999-12-31T23:59:59Z")
 
 
+def test_times_within_one_second_share_one_formatted_string() -> None:
+    first = codec.timestamp(datetime(2026, 4, 1, 12, 0, 7, 1, tzinfo=UTC))
+    again = codec.timestamp(datetime(2026, 4, 1, 12, 0, 7, 999_999, tzinfo=UTC))
+    assert first == "2026-04-01T12:00:07Z"
+    assert again is first  # formatted once, not per call
+
+
+def test_remembered_timestamps_stay_exact_past_the_bound_of_what_is_remembered() -> None:
+    start = datetime(2026, 4, 1, tzinfo=UTC)
+    for n in range(0, codec._TIMESTAMPS_HELD * 2 + 10, 7):
+        when = start + timedelta(seconds=n, microseconds=n % 1000)
+        assert codec.timestamp(when) == when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert len(codec._TIMESTAMPS) <= codec._TIMESTAMPS_HELD
+
+
 def test_created_at_is_the_clock_in_utc_to_the_second() -> None:
     plus_two = timezone(timedelta(hours=2))
     ledger = new_ledger(clock=FakeClock(datetime(2026, 1, 1, 1, 0, 5, 999_999, tzinfo=plus_two)))

@@ -367,3 +367,138 @@ def test_the_reference_document_uri_is_optional_on_adjust_and_set(operation: str
     variables["input"].pop("referenceDocumentUri", None)
     body = new_ledger().execute(operation, variables, idempotency_key="k")
     assert succeeded(body, operation)
+
+
+# ---------------------------------------------------------------------- the compiled pass
+
+from hypothesis import given as given_  # noqa: E402 - the section's own imports
+from hypothesis import settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from ledger.core.errors import OPERATIONS  # noqa: E402
+from ledger.core.versions import era_of  # noqa: E402
+from tests import naive_coercion  # noqa: E402
+from tests.test_fuzz import FIELDS, hostile_scalars  # noqa: E402
+
+
+def _nest(value: Any, levels: int, as_list: bool) -> Any:
+    for _ in range(levels):
+        value = [value] if as_list else {"changes": value}
+    return value
+
+
+#: Values around the depth bound: a scalar or an object wrapped 28 to 34 times.
+_deep = st.builds(_nest, st.one_of(hostile_scalars, st.just({"delta": 1})),
+                  st.integers(28, 34), st.booleans())
+_field_keys = st.one_of(st.sampled_from(FIELDS), st.sampled_from(
+    ["inventoryAdjustQuantities", "key", "setQuantities", "activate", "stockAtLegacyLocation"]),
+    st.text(max_size=4), st.integers(-2, 2), st.none(), st.booleans(), st.floats())
+_jsonish = st.recursive(
+    st.one_of(hostile_scalars, _deep),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.tuples(inner, inner),
+                            st.dictionaries(_field_keys, inner, max_size=5)),
+    max_leaves=20,
+)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Tell whether two results are the same: types, key order and values (NaN as itself)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return a is b or a == b
+
+
+#: Values at the edge of a scalar's rules (bool is an int in Python, not in GraphQL).
+_tricky = st.sampled_from([True, False, 0, 1, 2**31 - 1, 2**31, -(2**31), -(2**31) - 1, 1.0,
+                           "1", "", None, [], {}, (), [None], [1, 2], {"id": 1}])
+
+
+def _sites(value: Any, out: list[tuple[Any, Any]], depth: int = 0) -> list[tuple[Any, Any]]:
+    """Return every (container, key) in ``value`` down to 6 deep: each place a value sits."""
+    if depth > 6:
+        return out
+    if isinstance(value, dict):
+        for key, item in value.items():
+            out.append((value, key))
+            _sites(item, out, depth + 1)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            out.append((value, index))
+            _sites(item, out, depth + 1)
+    return out
+
+
+@st.composite
+def _variables(draw: st.DrawFn) -> Any:
+    """Draw variables of an operation: valid ones with one to three things broken inside.
+
+    Broken: a value replaced (by anything JSON-ish, a Python oddity, a deep nest), a key
+    removed, or a key added; or, now and then, variables of any shape at all.
+    """
+    operation = draw(st.sampled_from(OPERATIONS))
+    version = draw(st.sampled_from(["2025-01", "2026-04"]))
+    era = era_of(version)
+    if draw(st.integers(0, 9)) == 0:
+        return operation, era, draw(_jsonish)
+    variables: Any = {"outer": copy.deepcopy(valid(operation, version))}
+    for _ in range(draw(st.integers(1, 3))):
+        sites = _sites(variables["outer"], [])
+        if not sites:
+            break
+        container, key = draw(st.sampled_from(sites))
+        action = draw(st.sampled_from(["replace", "replace", "remove", "add"]))
+        # Drawn values are copied: sampled ones are shared between examples.
+        if action == "replace":
+            container[key] = copy.deepcopy(draw(st.one_of(_tricky, _jsonish)))
+        elif action == "remove":
+            del container[key]
+        elif isinstance(container, dict):
+            container[draw(_field_keys)] = copy.deepcopy(draw(_jsonish))
+        else:
+            container.append(copy.deepcopy(draw(_jsonish)))
+    return operation, era, variables["outer"]
+
+
+@settings(max_examples=600, deadline=None)
+@given_(_variables())
+def test_the_compiled_coercion_gives_exactly_what_the_generic_two_pass_walk_gives(
+    case: tuple[str, Any, Any],
+) -> None:
+    operation, era, variables = case
+    expected = naive_coercion.coerce_variables(operation, variables, era)
+    assert _same(coercion.coerce_variables(operation, variables, era), expected)
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+@pytest.mark.parametrize("version", ["2025-01", "2026-04"])
+def test_the_compiled_coercion_matches_the_generic_walk_on_the_documented_valid_shapes(
+    operation: str, version: str
+) -> None:
+    variables = valid(operation, version)
+    era = era_of(version)
+    assert _same(coercion.coerce_variables(operation, variables, era),
+                 naive_coercion.coerce_variables(operation, variables, era))
+
+
+@pytest.mark.parametrize(("variables", "deep"), [
+    ({"input": _nest(1, 31, True)}, False),
+    ({"input": _nest(1, 32, True)}, True),
+    ({"input": {"changes": [{"delta": _nest(1, 28, True)}]}}, False),
+    ({"input": {"changes": [{"delta": _nest(1, 29, True)}]}}, True),
+    ({"input": {"changes": [{"nope": _nest(1, 30, False)}]}}, True),
+    ({"input": {"name": 1}, "extra": _nest(1, 32, False)}, True),
+    ({"extra": _nest(1, 31, False)}, False),
+], ids=["31-lists", "32-lists", "under-a-scalar-28", "under-a-scalar-29",
+        "under-an-undefined-field", "in-an-undeclared-variable", "undeclared-31"])
+def test_the_depth_guard_of_the_single_pass_refuses_what_the_separate_walk_refused(
+    variables: dict[str, Any], deep: bool
+) -> None:
+    era = era_of("2026-04")
+    got = coercion.coerce_variables(ADJUST, variables, era)
+    assert _same(got, naive_coercion.coerce_variables(ADJUST, variables, era))
+    assert (got[1][:1] == [{"message": "Variables are nested more than 32 levels deep.",
+                            "extensions": {"code": "INVALID_VARIABLE"}}]) is deep

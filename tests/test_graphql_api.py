@@ -292,3 +292,148 @@ def test_odd_variables_give_through_graphql_what_execute_gives(
 def test_a_query_that_is_not_a_string_is_a_type_error(query: Any) -> None:
     with pytest.raises(TypeError, match="query must be a str"):
         Ledger.example().graphql(query)
+
+
+# ---------------------------------------------------------------------- the direct path
+
+_ADJUST_HEAD = ("mutation Run($input: InventoryAdjustQuantitiesInput!, $key: String!) {\n"
+                "  inventoryAdjustQuantities(input: $input) @idempotent(key: $key) ")
+_SELECTIONS = {
+    "full": f"{{ {PAYLOADS[ADJUST]} }}",
+    "partial-group": "{ inventoryAdjustmentGroup { id changes { delta item { id } } } }",
+    "user-errors-only": "{ userErrors { message } }",
+    "typename": "{ __typename inventoryAdjustmentGroup { __typename id changes { __typename "
+                "name location { __typename name } } } userErrors { __typename code } }",
+    "quantity-after-change": "{ inventoryAdjustmentGroup { changes { quantityAfterChange } } }",
+    "alias": "{ group: inventoryAdjustmentGroup { id } userErrors { code } }",
+    "nested-alias": "{ inventoryAdjustmentGroup { when: createdAt } }",
+    "filtered-changes": '{ inventoryAdjustmentGroup { changes(quantityNames: ["on_hand"]) '
+                        "{ name delta } } }",
+    "inline-fragment": "{ ... on InventoryAdjustQuantitiesPayload { userErrors { code } } }",
+    "skip": "{ userErrors @skip(if: false) { code } }",
+    "field-twice": "{ userErrors { code } userErrors { message } }",
+    "item-resolved": "{ inventoryAdjustmentGroup { changes { item { id sku } } } }",
+}
+_PLAIN = {"full", "partial-group", "user-errors-only", "typename", "quantity-after-change"}
+_VARIABLES = {
+    "succeeds": {"key": "k-1", **adjust_input()},
+    "user-error": {"key": "k-2", "input": {"name": "available", "reason": "correction",
+                                            "changes": [{"inventoryItemId": ITEM,
+                                                         "locationId": "gid://shopify/Location/9",
+                                                         "delta": 1, "changeFromQuantity": 1}]}},
+    "stale": {"key": "k-3", **adjust_input(change_from=3)},
+    "coercion": {"key": "k-4", "input": {"name": 5, "changes": [{"delta": "x"}]}},
+    "missing-change-from": {"key": "k-5", "input": {"name": "available", "reason": "correction",
+                                                     "changes": [{"inventoryItemId": ITEM,
+                                                                  "locationId": SHOP,
+                                                                  "delta": 1}]}},
+    "key-not-a-string": {"key": 7, **adjust_input()},
+}
+
+
+def _both_paths(monkeypatch: pytest.MonkeyPatch, query: str, variables: Any, **options: Any
+                ) -> tuple[Any, Any]:
+    """Run ``query`` twice (the second a replay) on the direct and the general path."""
+    from ledger.shopify import graphql_api
+
+    direct = Ledger.example(api_version="2026-04", clock=FakeClock())
+    general = Ledger.example(api_version="2026-04", clock=FakeClock())
+    by_direct = [direct.graphql(query, variables, **options) for _ in range(2)]
+    with monkeypatch.context() as patched:
+        patched.setattr(graphql_api, "_plan", lambda *_args: None)
+        by_general = [general.graphql(query, variables, **options) for _ in range(2)]
+    return by_direct, by_general
+
+
+@pytest.mark.parametrize("variables", sorted(_VARIABLES))
+@pytest.mark.parametrize("selection", sorted(_SELECTIONS))
+def test_a_mutation_document_gives_the_same_body_on_the_direct_path_as_through_graphql_core(
+    monkeypatch: pytest.MonkeyPatch, selection: str, variables: str,
+) -> None:
+    query = _ADJUST_HEAD + _SELECTIONS[selection] + "\n}"
+    by_direct, by_general = _both_paths(monkeypatch, query, _VARIABLES[variables])
+    assert json.dumps(by_direct) == json.dumps(by_general)  # key order too
+
+
+@pytest.mark.parametrize("selection", sorted(_SELECTIONS))
+def test_plain_selections_and_only_they_take_the_direct_path(selection: str) -> None:
+    from graphql import get_operation_ast
+
+    from ledger.shopify import graphql_api
+    from ledger.shopify.analysis import validated
+
+    era = era_of("2026-04")
+    query = _ADJUST_HEAD + _SELECTIONS[selection] + "\n}"
+    doc, errors = validated(era, query)
+    assert doc is not None, errors
+    operation = get_operation_ast(doc, None)
+    assert operation is not None
+    plan = graphql_api._plan(era, query, doc, operation)
+    assert (plan is not None) is (selection in _PLAIN)
+
+
+@pytest.mark.parametrize(("name", "query", "options"), [
+    ("cost", _ADJUST_HEAD + _SELECTIONS["full"] + "\n}", {"max_cost": 1}),
+    ("no-key-directive", _ADJUST_HEAD.replace(" @idempotent(key: $key)", "")
+     + _SELECTIONS["full"] + "\n}", {}),
+    ("literal-arguments", 'mutation { inventoryAdjustQuantities(input: {name: "available", '
+     'reason: "correction", changes: [{inventoryItemId: "gid://shopify/InventoryItem/1", '
+     'locationId: "gid://shopify/Location/1", delta: -4, changeFromQuantity: 10}]}) '
+     '@idempotent(key: "lit") ' + _SELECTIONS["full"] + "}", {}),
+    ("default-variable", 'mutation Run($input: InventoryAdjustQuantitiesInput!, $key: String '
+     '= "d") { inventoryAdjustQuantities(input: $input) @idempotent(key: $key) '
+     + _SELECTIONS["full"] + "}", {}),
+    ("two-root-fields", _ADJUST_HEAD + _SELECTIONS["user-errors-only"]
+     + " again: inventoryAdjustQuantities(input: $input) @idempotent(key: $key) "
+       "{ userErrors { code } }\n}", {}),
+    ("other-era", _ADJUST_HEAD + _SELECTIONS["full"] + "\n}", {"api_version": "2025-01"}),
+], ids=lambda v: v if isinstance(v, str) and len(v) < 20 else "")
+def test_document_bounds_and_odd_documents_answer_alike_on_both_paths(
+    monkeypatch: pytest.MonkeyPatch, name: str, query: str, options: dict[str, Any],
+) -> None:
+    variables = {"key": "k-1", **adjust_input()}
+    if name == "default-variable":
+        variables = adjust_input()
+    by_direct, by_general = _both_paths(monkeypatch, query, variables, **options)
+    assert json.dumps(by_direct) == json.dumps(by_general)
+
+
+@pytest.mark.parametrize(("query", "variables", "has_data"), [
+    (_ADJUST_HEAD + _SELECTIONS["full"] + "\n}", {"key": "k", **adjust_input()}, True),
+    ('mutation($id: ID!) { inventoryDeactivate(inventoryLevelId: $id) @idempotent(key: "k") '
+     "{ userErrors { field message } } }",
+     {"id": "gid://shopify/InventoryLevel/1?inventory_item_id=1"}, False),
+], ids=["failed-code", "no-data"])
+def test_a_failure_injected_under_a_plain_document_answers_alike_on_both_paths(
+    monkeypatch: pytest.MonkeyPatch, query: str, variables: dict[str, Any], has_data: bool,
+) -> None:
+    from ledger.shopify import graphql_api
+
+    store = Ledger.example().snapshot()
+    bodies = []
+    for plan in (graphql_api._plan, lambda *_args: None):
+        monkeypatch.setattr(graphql_api, "_plan", plan)
+        faulty = Ledger.from_snapshot(store, "2026-04", FakeClock(),
+                                      faults=lambda _op, _command: True)
+        bodies.append(faulty.graphql(query, variables))
+    assert ("data" in bodies[0]) is has_data, bodies[0]
+    assert json.dumps(bodies[0]) == json.dumps(bodies[1])
+
+
+@pytest.mark.parametrize("value", [2**31, -(2**31) - 1, 1.5, "x"])
+def test_an_int_graphql_core_would_refuse_leaves_the_direct_path(value: Any) -> None:
+    from graphql import (
+        GraphQLError,
+        GraphQLField,
+        GraphQLInt,
+        GraphQLNonNull,
+        GraphQLObjectType,
+    )
+
+    from ledger.shopify import graphql_api
+
+    t = GraphQLObjectType("T", {"n": GraphQLField(GraphQLNonNull(GraphQLInt))})
+    complete = graphql_api._completer(t, (("n", GraphQLNonNull(GraphQLInt), None),))
+    assert complete({"n": 2**31 - 1}) == {"n": 2**31 - 1}
+    with pytest.raises((graphql_api._NotPlainError, GraphQLError)):
+        complete({"n": value})

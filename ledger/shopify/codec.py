@@ -128,12 +128,28 @@ def _set_quantity(q: dict[str, Any]) -> SetQuantity:
 # ---------------------------------------------------------------------- rendering
 
 
+#: ``timestamp``'s strings by (year, month, day, hour, minute, second): a second's calls
+#: share one string instead of formatting it each time (formatting costs ~2.6 µs).
+_TIMESTAMPS: dict[tuple[int, int, int, int, int, int], str] = {}
+#: The most seconds ``_TIMESTAMPS`` holds before it starts afresh.
+_TIMESTAMPS_HELD = 4096
+
+
 def timestamp(when: datetime | None) -> str | None:
     """Format a time as Shopify's ``DateTime``: ``YYYY-MM-DDTHH:MM:SSZ`` in UTC.
 
     The year is padded by hand: ``strftime("%Y")`` writes year 1 as ``1``, not ``0001``.
+    Each second's string is formatted once and remembered (``_TIMESTAMPS``).
     """
-    return f"{when.year:04d}{when:-%m-%dT%H:%M:%SZ}" if when is not None else None
+    if when is None:
+        return None
+    key = (when.year, when.month, when.day, when.hour, when.minute, when.second)
+    text = _TIMESTAMPS.get(key)
+    if text is None:
+        if len(_TIMESTAMPS) >= _TIMESTAMPS_HELD:
+            _TIMESTAMPS.clear()
+        text = _TIMESTAMPS[key] = f"{when.year:04d}{when:-%m-%dT%H:%M:%SZ}"
+    return text
 
 
 def group_json(group: AdjustmentGroup, *, quantity_after_change: bool = False) -> dict[str, Any]:

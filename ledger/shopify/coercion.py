@@ -3,9 +3,10 @@
 Part of the Shopify adapter (``ledger.shopify``): it imports the core, never the reverse,
 and needs no graphql-core. ``variable_types(era)`` gives every operation's variables and
 their input types in an era (the schema's SDL and the test strategies are built from it);
-``coerce_variables`` (for ``ledger.shopify.codec.execute``) and ``coerce_value`` (for each
+``coerce_variables`` (for ``ledger.shopify.codec.execute``) and ``coercer`` (for each
 variable a GraphQL document declares) reproduce graphql-ruby's variable coercion (the
-engine behind Shopify's Admin API): every input object is checked against the input types
+engine behind Shopify's Admin API), each input type compiled once into a single pass that
+also guards the depth: every input object is checked against the input types
 of the API version, problems are collected in the order graphql-ruby finds them (the given
 keys in their order, then missing non-null fields in definition order), and reported as
 one ``INVALID_VARIABLE`` error per variable with no ``data`` key.
@@ -15,7 +16,9 @@ Choices where Shopify is silent ([ours]):
 * Field definition order (which decides the order of "missing field" problems) follows the
   input shapes written in semantics §6-§8.
 * A value nested deeper than ``MAX_DEPTH`` is refused as a whole with one
-  ``INVALID_VARIABLE`` error, before coercion, so hostile input cannot exhaust the stack.
+  ``INVALID_VARIABLE`` error (instead of any coercion problem), so hostile input cannot
+  exhaust the stack: the pass recurses only as deep as the input type, and what it does not
+  walk (an undefined field, a list given for a scalar) is measured without recursion.
 * ``variables`` that is not an object (or ``None`` where variables are required) is read as
   an empty object, so the missing variables are reported.
 * Every body is RFC 8259 JSON and bounded, whatever ``variables`` holds: graphql-ruby echoes
@@ -42,9 +45,11 @@ Choices where Shopify is silent ([ours]):
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import math
+from collections.abc import Callable
 from functools import cache
 from typing import Any, Final
 
@@ -346,41 +351,177 @@ def _scalar(t: Scalar, value: object) -> tuple[bool, object]:
     return isinstance(value, bool), value
 
 
-def coerce_value(t: TypeRef, value: object, path: tuple[str | int, ...],
-                 problems: list[Problem]) -> object:
-    """Coerce ``value`` to ``t`` as graphql-ruby does, appending any problems found."""
-    if isinstance(t, NonNull):
+def _scalar_message(name: str, value: object) -> str:
+    shown = "" if value == math.inf else " " + literal(value)
+    return f"Could not coerce value{shown} to {name}"
+
+
+def _object_message(value: object) -> str:
+    return f"Expected {_json(value)} to be a key-value object."
+
+
+class _TooDeepError(Exception):
+    """Raised inside one coercion pass when a value nests more than ``MAX_DEPTH`` deep."""
+
+
+#: One compiled coercion step: (value, path, problems, depth of value) -> coerced value.
+#: A problem's explanation may be a thunk, worded once the pass has finished (``_worded``).
+_Step = Callable[[object, tuple[str | int, ...], list[Any], int], object]
+_NULL: Final = "Expected value to not be null"
+# How a field's value may be taken as it is, without a call (the common, valid case).
+_AS_IS_NONE, _AS_IS_STR, _AS_IS_INT, _AS_IS_BOOL = 0, 1, 2, 3
+_AS_IS: Final = {"String": _AS_IS_STR, "ID": _AS_IS_STR, "Int": _AS_IS_INT,
+                 "Boolean": _AS_IS_BOOL}
+
+
+def _compile(t: TypeRef) -> _Step:
+    """Return one pass that coerces a value to ``t`` and guards its depth, built once.
+
+    It gives exactly what graphql-ruby's coercion gives (the problems in the same order,
+    the same coerced value) and raises ``_TooDeepError`` for a list or object at depth
+    ``MAX_DEPTH`` or more anywhere in the value, walked or not (``too_deep``'s rule).
+    """
+    non_null = isinstance(t, NonNull)
+    inner = t.of if isinstance(t, NonNull) else t
+    if isinstance(inner, NonNull):  # ``T!!`` is no GraphQL type; wrap as written
+        of = _compile(inner)
+
+        def twice(value: object, path: tuple[str | int, ...], problems: list[Any],
+                  depth: int) -> object:
+            if value is None:
+                problems.append((path, _NULL))
+                return None
+            return of(value, path, problems, depth)
+
+        return twice
+    if isinstance(inner, ListOf):
+        return _compile_list(inner, non_null)
+    if isinstance(inner, InputObject):
+        return _compile_object(inner, non_null)
+    return _compile_scalar(inner, non_null)
+
+
+def _compile_list(t: ListOf, non_null: bool) -> _Step:
+    of = _compile(t.of)
+
+    def step(value: object, path: tuple[str | int, ...], problems: list[Any],
+             depth: int) -> object:
         if value is None:
-            problems.append((path, "Expected value to not be null"))
+            if non_null:
+                problems.append((path, _NULL))
             return None
-        return coerce_value(t.of, value, path, problems)
-    if value is None:
-        return None
-    if isinstance(t, ListOf):
-        items = value if isinstance(value, list | tuple) else [value]
-        return [coerce_value(t.of, v, (*path, i), problems) for i, v in enumerate(items)]
-    if isinstance(t, InputObject):
+        if isinstance(value, list | tuple):
+            if depth >= MAX_DEPTH:
+                raise _TooDeepError
+            below = depth + 1
+            return [of(v, (*path, i), problems, below) for i, v in enumerate(value)]
+        return [of(value, (*path, 0), problems, depth)]
+
+    return step
+
+
+def _compile_object(t: InputObject, non_null: bool) -> _Step:
+    name = t.name
+    undefined = f"Field is not defined on {name}"
+    fields: dict[str, tuple[int, _Step]] = {}
+    for field_name, field_type in t.fields:
+        bare = field_type.of if isinstance(field_type, NonNull) else field_type
+        as_is = _AS_IS.get(bare.name, _AS_IS_NONE) if isinstance(bare, Scalar) else _AS_IS_NONE
+        fields[field_name] = (as_is, _compile(field_type))
+    required = tuple(n for n, ft in t.fields if isinstance(ft, NonNull))
+    int_min, int_max = GRAPHQL_INT_MIN, GRAPHQL_INT_MAX
+
+    def step(value: object, path: tuple[str | int, ...], problems: list[Any],
+             depth: int) -> object:
+        if value is None:
+            if non_null:
+                problems.append((path, _NULL))
+            return None
         if not isinstance(value, dict):
-            problems.append((path, f"Expected {_json(value)} to be a key-value object."))
+            if _too_deep(value, depth):
+                raise _TooDeepError
+            problems.append((path, functools.partial(_object_message, value)))
             return None
-        fields = t.by_name
+        if depth >= MAX_DEPTH:
+            raise _TooDeepError
+        below = depth + 1
         out: dict[str, object] = {}
         for key, item in value.items():
-            field_type = fields.get(key) if isinstance(key, str) else None
-            if field_type is None:
+            entry = fields.get(key) if type(key) is str or isinstance(key, str) else None
+            if entry is None:
+                if _too_deep(item, below):
+                    raise _TooDeepError
                 # Cut when reported (variable_error), not here: once only.
-                problems.append(((*path, _key_text(key)), f"Field is not defined on {t.name}"))
+                problems.append(((*path, _key_text(key)), undefined))
                 continue
-            out[key] = coerce_value(field_type, item, (*path, key), problems)
-        for name, field_type in t.fields:
-            if name not in value and isinstance(field_type, NonNull):
-                problems.append(((*path, name), "Expected value to not be null"))
+            as_is, child = entry
+            kind = type(item)
+            if ((as_is == _AS_IS_STR and kind is str)
+                    or (as_is == _AS_IS_INT and kind is int
+                        and int_min <= item <= int_max)
+                    or (as_is == _AS_IS_BOOL and kind is bool)):
+                out[key] = item
+            else:
+                out[key] = child(item, (*path, key), problems, below)
+        for field_name in required:
+            if field_name not in value:
+                problems.append(((*path, field_name), _NULL))
         return out
-    ok, coerced = _scalar(t, value)
-    if not ok:
-        shown = "" if value == math.inf else " " + literal(value)
-        problems.append((path, f"Could not coerce value{shown} to {t.name}"))
-    return coerced
+
+    return step
+
+
+def _compile_scalar(t: Scalar, non_null: bool) -> _Step:
+    name = t.name
+
+    def step(value: object, path: tuple[str | int, ...], problems: list[Any],
+             depth: int) -> object:
+        if value is None:
+            if non_null:
+                problems.append((path, _NULL))
+            return None
+        ok, coerced = _scalar(t, value)
+        if not ok:
+            if _too_deep(value, depth):
+                raise _TooDeepError
+            problems.append((path, functools.partial(_scalar_message, name, value)))
+        return coerced
+
+    return step
+
+
+def _worded(problems: list[Any]) -> list[Problem]:
+    """Return the problems of a pass with every explanation worded (in the order found)."""
+    return [(p, e if isinstance(e, str) else e()) for p, e in problems]
+
+
+class Coercer:
+    """One variable's input type, compiled once into a single pass (``coercer``)."""
+
+    __slots__ = ("_step", "type")
+
+    def __init__(self, t: TypeRef) -> None:
+        self.type = t
+        self._step = _compile(t)
+
+    def __call__(self, value: object, depth: int = 1) -> tuple[object, list[Problem]] | None:
+        """Coerce ``value`` (at ``depth`` in the variables); ``None`` if it nests too deep.
+
+        Otherwise the coerced value and graphql-ruby's problems, as ``coerce_value`` finds
+        them; ``depth`` is 1 for a variable's value (the variables object is depth 0).
+        """
+        problems: list[Any] = []
+        try:
+            coerced = self._step(value, (), problems, depth)
+        except _TooDeepError:
+            return None
+        return coerced, (_worded(problems) if problems else problems)
+
+
+@functools.lru_cache(maxsize=1024)
+def coercer(t: TypeRef) -> Coercer:
+    """Return the compiled coercion of input type ``t`` (built on first use, then cached)."""
+    return Coercer(t)
 
 
 def _json(value: object) -> str:
@@ -390,18 +531,25 @@ def _json(value: object) -> str:
 
 def too_deep(value: object) -> bool:
     """Tell whether ``value`` nests lists and objects more than ``MAX_DEPTH`` deep."""
-    stack: list[tuple[object, int]] = [(value, 0)]
+    return _too_deep(value, 0)
+
+
+def _too_deep(value: object, depth: int) -> bool:
+    """Tell whether ``value``, found at ``depth``, holds a list or object at ``MAX_DEPTH``."""
+    if not isinstance(value, dict | list | tuple):
+        return False  # the common case: a scalar, no stack built
+    stack: list[tuple[object, int]] = [(value, depth)]
     while stack:
-        current, depth = stack.pop()
+        current, at = stack.pop()
         if isinstance(current, dict):
             children: Any = current.values()
         elif isinstance(current, list | tuple):
             children = current
         else:
             continue
-        if depth >= MAX_DEPTH:
+        if at >= MAX_DEPTH:
             return True
-        stack.extend((child, depth + 1) for child in children)
+        stack.extend((child, at + 1) for child in children)
     return False
 
 
@@ -435,22 +583,57 @@ def _path_part(part: str | int) -> str | int:
     return part if isinstance(part, int) else _cut(part)
 
 
+#: Each (operation, era)'s variables with their compiled coercion, by ``id(era)``: hashing
+#: an ``Era`` (enums and mappings inside) costs more than the whole pass of a small input.
+_OPERATION_COERCERS: dict[tuple[str, int], tuple[Era, tuple[tuple[str, Coercer], ...]]] = {}
+_MISSING: Final = object()
+
+
+def _operation_coercers(operation: str, era: Era) -> tuple[tuple[str, Coercer], ...]:
+    """Return ``operation``'s variables in ``era``, each with its compiled coercion."""
+    cached = _OPERATION_COERCERS.get((operation, id(era)))
+    if cached is not None and cached[0] is era:
+        return cached[1]
+    built = tuple((name, coercer(t)) for name, t in variable_types(era)[operation])
+    _OPERATION_COERCERS[(operation, id(era))] = (era, built)
+    return built
+
+
 def coerce_variables(
     operation: str, variables: object, era: Era
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Coerce ``variables`` for ``operation``; return the values and any error bodies."""
+    """Coerce ``variables`` for ``operation``; return the values and any error bodies.
+
+    One pass per variable (``coercer``), which also guards the depth: a value nested more
+    than ``MAX_DEPTH`` deep anywhere in ``variables`` (declared or not) is the only error.
+    """
     given: dict[Any, Any] = variables if isinstance(variables, dict) else {}
-    if too_deep(given):
-        return {}, [{
-            "message": f"Variables are nested more than {MAX_DEPTH} levels deep.",
-            "extensions": {"code": "INVALID_VARIABLE"},
-        }]
+    declared = _operation_coercers(operation, era)
     values: dict[str, Any] = {}
-    errors: list[dict[str, Any]] = []
-    for name, t in variable_types(era)[operation]:
-        problems: list[Problem] = []
-        raw = given.get(name)
-        values[name] = coerce_value(t, raw, (), problems)
+    found: list[tuple[str, Coercer, object, list[Problem]]] = []
+    present = 0
+    for name, coerce in declared:
+        raw = given.get(name, _MISSING)
+        if raw is _MISSING:
+            raw = None
+        else:
+            present += 1
+        outcome = coerce(raw)
+        if outcome is None:
+            return _nested_too_deep()
+        values[name], problems = outcome
         if problems:
-            errors.append(variable_error(name, t, raw, problems))
-    return values, errors
+            found.append((name, coerce, raw, problems))
+    if len(given) > present:  # variables the operation does not declare: guard them too
+        names = {name for name, _ in declared}
+        if any(_too_deep(v, 1) for k, v in given.items() if k not in names):
+            return _nested_too_deep()
+    return values, [variable_error(name, coerce.type, raw, problems)
+                    for name, coerce, raw, problems in found]
+
+
+def _nested_too_deep() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    return {}, [{
+        "message": f"Variables are nested more than {MAX_DEPTH} levels deep.",
+        "extensions": {"code": "INVALID_VARIABLE"},
+    }]

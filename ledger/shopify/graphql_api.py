@@ -40,23 +40,39 @@ Choices where Shopify's behaviour is a guess ([ours]):
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Final
 
+import attrs
 from graphql import (
+    DocumentNode,
     ExecutionResult,
     FieldNode,
+    GraphQLEnumType,
     GraphQLError,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLScalarType,
+    GraphQLString,
     GraphQLSyntaxError,
     ListTypeNode,
     NamedTypeNode,
     NonNullTypeNode,
     OperationDefinitionNode,
+    SelectionSetNode,
     TypeNode,
+    Undefined,
+    VariableDefinitionNode,
     execute_sync,
+    get_named_type,
     get_operation_ast,
+    is_leaf_type,
 )
 
+from ledger.core.errors import OPERATIONS
+from ledger.core.quantities import GRAPHQL_INT_MAX, GRAPHQL_INT_MIN
 from ledger.core.versions import Era, era_of
 from ledger.shopify import coercion
 from ledger.shopify._graphql_compat import ast_list
@@ -69,7 +85,8 @@ from ledger.shopify.analysis import (
     validated,
 )
 from ledger.shopify.cost import MAX_QUERY_COST, findings, max_cost_exceeded_body
-from ledger.shopify.graphql_mutations import Context, FatalError
+from ledger.shopify.graphql_mutations import Context, FatalError, run_field
+from ledger.shopify.graphql_reads import PLAIN_WITHOUT_ARGUMENTS
 from ledger.shopify.schema import input_types, schema
 from ledger.shopify.wording import locations_of
 
@@ -130,6 +147,15 @@ def run(
     if max_cost is not None and found.cost > max_cost:
         return max_cost_exceeded_body(found.cost, max_cost)
     context = Context(ledger, era, api_version, given)
+    plan = _plan(era, query, doc, operation)
+    if plan is not None:
+        # A plain mutation document: run ``execute`` once and select from its body.
+        context.prepared = run_field(context, plan.operation, plan.node, (plan.node,), given)
+        selected = _selected(context.prepared, plan)
+        if selected is not None:
+            return selected
+        # Anything else in the body (a request error, a value graphql-core would refuse)
+        # is left to graphql-core, which answers from the body already made.
     result: ExecutionResult = execute_sync(
         schema(era), doc, context_value=context, variable_values=dict(given),
         operation_name=operation_name,
@@ -145,6 +171,238 @@ def run(
         body["errors"] = [e.formatted for e in result.errors]
     body["data"] = result.data
     return body
+
+
+class _NotPlainError(Exception):
+    """Raised while selecting from a body that holds what the direct path leaves alone."""
+
+
+#: A field of a plain selection: response key (its name), type, and its own selection.
+_Field = tuple[str, GraphQLOutputType, "tuple[_Field, ...] | None"]
+#: One compiled completion (``_completer``): a body's value -> graphql-core's.
+_Complete = Callable[[Any], Any]
+
+
+@attrs.frozen
+class _Plan:
+    """How a plain mutation document selects from ``execute``'s body (``_plan``)."""
+
+    operation: str
+    node: FieldNode
+    complete: _Complete
+
+
+#: Plans by (query, operation name, ``id(era)``), with the era and document they were made
+#: of (an era hashes slowly; a document evicted from the analysis cache is planned afresh).
+_PLANS: dict[tuple[str, str | None, int], tuple[Era, DocumentNode, _Plan | None]] = {}
+_PLANS_HELD: Final = 512
+
+
+def _plan(era: Era, query: str, doc: DocumentNode, operation: OperationDefinitionNode
+          ) -> _Plan | None:
+    """Return the plan of a plain mutation document, or ``None`` for the general path.
+
+    Plain: a mutation with one root field, a mutation of ``execute``, no alias, no
+    directive but ``@idempotent``, arguments without defaults in the variables; below it
+    only fields, each once, with no alias, arguments or directives, read by graphql-core's
+    default resolver from object types (``__typename`` too). Anything else (reads,
+    fragments, aliases, ``@skip``/``@include``, ...) takes the general path.
+    """
+    name = operation.name.value if operation.name is not None else None
+    cache_key = (query, name, id(era))
+    cached = _PLANS.get(cache_key)
+    if cached is not None and cached[0] is era and cached[1] is doc:
+        return cached[2]
+    plan = _make_plan(era, operation)
+    if len(_PLANS) >= _PLANS_HELD:
+        _PLANS.clear()
+    _PLANS[cache_key] = (era, doc, plan)
+    return plan
+
+
+def _make_plan(era: Era, operation: OperationDefinitionNode) -> _Plan | None:
+    if operation.operation.value != "mutation":
+        return None
+    if any(d.default_value is not None for d in ast_list(operation.variable_definitions)):
+        return None
+    if ast_list(operation.directives):
+        return None
+    selections = ast_list(operation.selection_set.selections)
+    if len(selections) != 1 or not isinstance(selections[0], FieldNode):
+        return None
+    node = selections[0]
+    mutation = schema(era).mutation_type
+    if node.alias is not None or mutation is None or node.name.value not in OPERATIONS:
+        return None
+    if any(d.name.value != "idempotent" for d in ast_list(node.directives)):
+        return None
+    field = mutation.fields.get(node.name.value)
+    if field is None or node.selection_set is None:
+        return None
+    fields = _plain_fields(field.type, node.selection_set)
+    if fields is None:
+        return None
+    return _Plan(node.name.value, node, _completer(field.type, fields))
+
+
+def _plain_fields(t: GraphQLOutputType, selection: SelectionSetNode
+                  ) -> tuple[_Field, ...] | None:
+    """Return a plain selection on object type ``t`` as fields, or ``None`` if it is not."""
+    named = get_named_type(t)
+    if not isinstance(named, GraphQLObjectType) or named.is_type_of is not None:
+        return None
+    out: list[_Field] = []
+    seen: set[str] = set()
+    for node in ast_list(selection.selections):
+        if (not isinstance(node, FieldNode) or node.alias is not None
+                or node.directives or node.arguments):
+            return None
+        name = node.name.value
+        if name in seen:
+            return None
+        seen.add(name)
+        if name == "__typename":
+            out.append((name, GraphQLNonNull(GraphQLString), None))
+            continue
+        field = named.fields.get(name)
+        if field is None or (field.resolve is not None
+                             and field.resolve not in PLAIN_WITHOUT_ARGUMENTS):
+            return None
+        inner: tuple[_Field, ...] | None = None
+        if node.selection_set is not None:
+            inner = _plain_fields(field.type, node.selection_set)
+            if inner is None:
+                return None
+        elif not is_leaf_type(get_named_type(field.type)):
+            return None
+        out.append((name, field.type, inner))
+    return tuple(out)
+
+
+def _selected(body: dict[str, Any], plan: _Plan) -> dict[str, Any] | None:
+    """Return the body graphql-core would give for ``plan``'s selection, or ``None``.
+
+    ``None``: the body holds errors, or a value graphql-core would not complete as it is
+    (a null in a non-null field, an Int past 32 bits...): the general path answers it.
+    """
+    if "errors" in body:
+        return None
+    try:
+        payload = body["data"][plan.operation]
+        return {"data": {plan.operation: plan.complete(payload)}}
+    except (_NotPlainError, GraphQLError, TypeError, ValueError):
+        return None
+
+
+def _completer(t: GraphQLOutputType, fields: tuple[_Field, ...] | None) -> _Complete:
+    """Compile how graphql-core completes a field of type ``t`` with selection ``fields``.
+
+    The result raises ``_NotPlainError`` where graphql-core would do more (an error, a null
+    to carry up); a leaf is serialized by its type's ``serialize``, as graphql-core does,
+    save where that is the identity (a ``str`` for ``String``/``ID``, a 32-bit ``int`` for
+    ``Int``, a ``bool`` for ``Boolean``).
+    """
+    if isinstance(t, GraphQLNonNull):
+        inner = _completer(t.of_type, fields)
+
+        def non_null(value: Any) -> Any:
+            if value is None:
+                raise _NotPlainError
+            return inner(value)
+
+        return non_null
+    if isinstance(t, GraphQLList):
+        item = _completer(t.of_type, fields)
+
+        def listed(value: Any) -> Any:
+            if value is None:
+                return None
+            if type(value) is not list:
+                raise _NotPlainError
+            return [item(v) for v in value]
+
+        return listed
+    if fields is None:
+        if not isinstance(t, GraphQLScalarType | GraphQLEnumType):  # pragma: no cover
+            raise AssertionError(f"{t} is no leaf")  # _plain_fields lets only leaves be
+        return _leaf(t)
+    if not isinstance(t, GraphQLObjectType):  # pragma: no cover - _plain_fields checked it
+        raise AssertionError(f"{t} is no object type")
+    type_name = t.name
+    # Per field: its completion, and the type (with nullability) a value may have to be
+    # taken as it is without a call: the common case of a leaf.
+    parts = tuple((name, *_as_is(ft), None if name == "__typename" else _completer(ft, inner))
+                  for name, ft, inner in fields)
+    low, high = GRAPHQL_INT_MIN, GRAPHQL_INT_MAX
+
+    def object_(value: Any) -> Any:
+        if value is None:
+            return None
+        if type(value) is not dict:
+            raise _NotPlainError
+        get = value.get
+        out: dict[str, Any] = {}
+        for name, same, nullable, part in parts:
+            if part is None:
+                out[name] = type_name
+                continue
+            item: Any = get(name)
+            if item is None:
+                out[name] = None if nullable else part(item)
+            elif type(item) is same and (
+                    # mypy narrows ``item`` to ``object`` here; it is an ``int`` when compared.
+                    same is not int or low <= item <= high):  # type: ignore[operator]
+                out[name] = item
+            else:
+                out[name] = part(item)
+        return out
+
+    return object_
+
+
+def _as_is(t: GraphQLOutputType) -> tuple[type | None, bool]:
+    """Return the type a leaf's value is taken as is in (``None``: none), and if nullable."""
+    nullable = not isinstance(t, GraphQLNonNull)
+    named = t.of_type if isinstance(t, GraphQLNonNull) else t
+    if not isinstance(named, GraphQLScalarType):
+        return None, nullable
+    return (int if named.name == "Int" else _AS_IS.get(named.name)), nullable
+
+
+#: The leaves whose ``serialize`` gives a value of this type back as it is.
+_AS_IS: Final[dict[str, type]] = {"String": str, "ID": str, "Boolean": bool}
+
+
+def _leaf(t: GraphQLScalarType | GraphQLEnumType) -> _Complete:
+    serialize = t.serialize
+    scalar = isinstance(t, GraphQLScalarType)
+    same = _AS_IS.get(t.name) if scalar else None
+    low, high = GRAPHQL_INT_MIN, GRAPHQL_INT_MAX
+
+    def serialized(value: Any) -> Any:
+        out = serialize(value)
+        if out is None or out is Undefined:
+            raise _NotPlainError
+        return out
+
+    if scalar and t.name == "Int":
+        def int_leaf(value: Any) -> Any:
+            if value is None:
+                return None
+            if type(value) is int and low <= value <= high:
+                return value
+            return serialized(value)
+
+        return int_leaf
+
+    def leaf(value: Any) -> Any:
+        if value is None:
+            return None
+        if same is not None and type(value) is same:
+            return value
+        return serialized(value)
+
+    return leaf
 
 
 def root_fields(
@@ -215,6 +473,33 @@ def _type_ref(node: TypeNode, named: Mapping[str, coercion.TypeRef]) -> coercion
     return None  # pragma: no cover - no other type nodes exist
 
 
+#: Each operation's declared variables with their compiled coercion, by ``id`` of the
+#: operation node (kept with it, so a new document is never taken for an old one).
+_DECLARED: dict[tuple[int, int], tuple[OperationDefinitionNode, Era, tuple[_Declared, ...]]] = {}
+_DECLARED_HELD: Final = 512
+#: A declared variable: its name, type, coercion, whether it has a default, its definition.
+_Declared = tuple[str, coercion.TypeRef, coercion.Coercer, bool, VariableDefinitionNode]
+
+
+def _declared(era: Era, operation: OperationDefinitionNode) -> tuple[_Declared, ...]:
+    """Return the variables ``operation`` declares (of a type of ``era``), compiled once."""
+    key = (id(operation), id(era))
+    cached = _DECLARED.get(key)
+    if cached is not None and cached[0] is operation and cached[1] is era:
+        return cached[2]
+    named = input_types(era)
+    out: list[_Declared] = []
+    for definition in ast_list(operation.variable_definitions):
+        t = _type_ref(definition.type, named)
+        if t is not None:
+            out.append((definition.variable.name.value, t, coercion.coercer(t),
+                        definition.default_value is not None, definition))
+    if len(_DECLARED) >= _DECLARED_HELD:
+        _DECLARED.clear()
+    _DECLARED[key] = (operation, era, tuple(out))
+    return _DECLARED[key][2]
+
+
 def _coerce_variables(
     era: Era, operation: OperationDefinitionNode, given: Mapping[str, Any]
 ) -> list[dict[str, Any]]:
@@ -223,30 +508,24 @@ def _coerce_variables(
     The codec's ``coerce_variables`` works per mutation with fixed variable names; here the
     document declares the names, so its per-variable steps run on each declared variable.
     """
-    named = input_types(era)
     errors: list[dict[str, Any]] = []
-    for definition in ast_list(operation.variable_definitions):
-        name = definition.variable.name.value
-        t = _type_ref(definition.type, named)
-        if t is None:
-            continue
-        if name not in given and definition.default_value is not None:
+    for name, t, coerce, has_default, definition in _declared(era, operation):
+        if has_default and name not in given:
             continue  # graphql-core applies the default, which validation has checked
         raw = given.get(name)
-        location = locations_of(definition)
-        if coercion.too_deep({name: raw}):
+        outcome = coerce(raw)
+        if outcome is None:
             errors.append({
                 "message": f"Variables are nested more than {coercion.MAX_DEPTH} levels deep.",
-                "locations": location,
+                "locations": locations_of(definition),
                 "extensions": {"code": "INVALID_VARIABLE"},
             })
             continue
-        problems: list[coercion.Problem] = []
-        coercion.coerce_value(t, raw, (), problems)
+        problems = outcome[1]
         if not problems:
             continue
         error = coercion.variable_error(name, t, raw, problems)
         # graphql-ruby puts the variable's definition between the message and extensions.
-        errors.append({"message": error["message"], "locations": location,
+        errors.append({"message": error["message"], "locations": locations_of(definition),
                        "extensions": error["extensions"]})
     return errors

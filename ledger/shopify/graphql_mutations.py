@@ -20,10 +20,11 @@ without ``data`` leaves the whole GraphQL body without it too.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
+    FieldNode,
     GraphQLError,
     ListValueNode,
     ObjectValueNode,
@@ -54,6 +55,10 @@ class Context:
         self.variables = variables
         #: Errors that, as in ``execute``, leave the body without ``data``.
         self.fatal: list[dict[str, Any]] = []
+        #: ``execute``'s body for the one mutation field, when ``graphql_api.run`` has run
+        #: it already (its direct path met a body it leaves to graphql-core): the resolver
+        #: answers from it instead of running the mutation a second time.
+        self.prepared: dict[str, Any] | None = None
 
 
 class FatalError(Exception):
@@ -76,33 +81,46 @@ def _json(node: ValueNode, variables: Mapping[str, Any]) -> Any:
     return value_from_ast_untyped(node)
 
 
+def run_field(
+    context: Context, operation: str, node: FieldNode, nodes: Sequence[FieldNode],
+    variables: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Run the mutation field ``node`` (selected as ``nodes``) as ``execute``: its body.
+
+    Its arguments in raw JSON form; ``@idempotent(key:)`` read off any of ``nodes``.
+    """
+    raw: dict[str, Any] = {}
+    for argument in ast_list(node.arguments):
+        value = _json(argument.value, variables)
+        if value is not Undefined:
+            raw[argument.name.value] = value
+    key: Any = None
+    for field_node in nodes:  # the same field may be selected more than once
+        for directive in ast_list(field_node.directives):
+            if directive.name.value == "idempotent":
+                for argument in ast_list(directive.arguments):
+                    if argument.name.value == "key":
+                        key = _json(argument.value, variables)
+    ledger = context.ledger
+    return codec.execute(
+        functools.partial(ledger.run, api_version=context.api_version), context.era,
+        operation, raw, key if isinstance(key, str) else None,
+        quantity_after_change=ledger.report_quantity_after_change,
+    )
+
+
 def mutation_resolver(operation: str) -> Callable[..., Any]:
     """Return the resolver of the ``Mutation`` field ``operation``: ``execute``, exactly."""
 
     def resolve(_root: object, info: ResolveInfo, **_arguments: Any) -> Any:
         context: Context = info.context
-        # Variables as the client sent them; a left-out variable with a default takes the
-        # default graphql-core coerced.
-        variables = {**variable_values(info), **context.variables}
         node = info.field_nodes[0]
-        raw: dict[str, Any] = {}
-        for argument in ast_list(node.arguments):
-            value = _json(argument.value, variables)
-            if value is not Undefined:
-                raw[argument.name.value] = value
-        key: Any = None
-        for field_node in info.field_nodes:  # the same field may be selected more than once
-            for directive in ast_list(field_node.directives):
-                if directive.name.value == "idempotent":
-                    for argument in ast_list(directive.arguments):
-                        if argument.name.value == "key":
-                            key = _json(argument.value, variables)
-        ledger = context.ledger
-        body = codec.execute(
-            functools.partial(ledger.run, api_version=context.api_version), context.era,
-            operation, raw, key if isinstance(key, str) else None,
-            quantity_after_change=ledger.report_quantity_after_change,
-        )
+        body = context.prepared
+        if body is None:
+            # Variables as the client sent them; a left-out variable with a default takes
+            # the default graphql-core coerced.
+            variables = {**variable_values(info), **context.variables}
+            body = run_field(context, operation, node, info.field_nodes, variables)
         errors = body.get("errors")
         if errors:
             if "data" not in body:

@@ -448,6 +448,11 @@ def _changes(
     ]
 
 
+#: Field resolvers that, called without arguments, give the parent's field as it is (only
+#: filters): ``graphql_api``'s direct path selects such a field straight from the body.
+PLAIN_WITHOUT_ARGUMENTS: Final[frozenset[Callable[..., Any]]] = frozenset({_changes})
+
+
 def _item_created(parent: dict[str, Any], info: ResolveInfo) -> str:
     return _time(info, _item_record(info, parent["id"]).attributes.created_at)
 
