@@ -72,8 +72,9 @@ def apply_delta(
     Unless ``companions`` is ``None``, also write the on_hand companion row that every
     name but ``incoming`` brings (semantics §6).
     """
-    q = level.q
-    q[index] += delta
+    values = list(level.q)
+    values[index] += delta
+    q = level.q = tuple(values)  # replaced, never edited: other levels may share the tuple
     level.touch(index, now)
     named.append(row(state, level, STORED[index], delta, q[index], document))
     if companions is not None and index != INCOMING:
