@@ -351,3 +351,53 @@ def test_deactivate_replays_and_mismatches_without_a_code() -> None:
         "field": None,
         "message": "The same idempotency key cannot be used with different operation parameters.",
     }]}}}
+
+
+def _remember(keys: Any, key: str, hour: float) -> None:
+    from datetime import timedelta
+
+    from ledger.core.results import Result
+
+    keys.remember(key, ADJUST, None, Result(operation=ADJUST),
+                  datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=hour))
+
+
+def _at(hour: float) -> datetime:
+    from datetime import timedelta
+
+    return datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=hour)
+
+
+def test_keys_first_used_in_clock_order_wait_in_order_with_no_sorted_index() -> None:
+    from ledger.core.idempotency import IdempotencyStore
+
+    keys = IdempotencyStore()
+    for n, hour in enumerate((1, 2, 2, 3)):
+        _remember(keys, f"k{n}", hour)
+    assert len(keys._late) == 0  # the common case: no (timestamp, key) tuple per key
+    keys.evict(_at(26))
+    assert sorted(keys._entries) == ["k3"]
+    keys._check(_at(26))
+
+
+def test_a_key_first_used_after_the_clock_went_back_expires_at_its_own_time() -> None:
+    from ledger.core.idempotency import IdempotencyStore
+
+    keys = IdempotencyStore()
+    _remember(keys, "later", 10)
+    _remember(keys, "earlier", 5)  # the clock went back (no group was made in between)
+    assert keys.get("earlier", _at(28.9)) is not None
+    assert keys.get("earlier", _at(29)) is None
+    assert keys.get("later", _at(29)) is not None
+    keys._check(_at(29))
+    assert keys.get("later", _at(34)) is None
+    assert len(keys) == 0
+
+
+def test_the_time_index_lists_keys_by_first_use_then_by_key() -> None:
+    from ledger.core.idempotency import IdempotencyStore
+
+    keys = IdempotencyStore()
+    for key, hour in (("z", 2), ("a", 2), ("m", 1), ("b", 3), ("c", 1.5)):
+        _remember(keys, key, hour)
+    assert [key for _, key in keys._by_time] == ["m", "c", "a", "z", "b"]

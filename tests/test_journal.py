@@ -285,3 +285,57 @@ def test_a_group_is_found_by_its_id_and_an_unknown_id_finds_nothing(history: Led
         assert history.journal.get(group.id) is group
     assert history.journal.get(f"{GROUP_PREFIX}999") is None
     assert history.journal.get("not a gid") is None
+
+
+def _group(number: int, seconds: int, item: str = I1) -> AdjustmentGroup:
+    from ledger.core.journal import QuantityChange
+
+    return AdjustmentGroup(
+        id=f"{GROUP_PREFIX}{number}", created_at=at(seconds), reason="correction",
+        reference_document_uri=None, changes=(QuantityChange(
+            name="available", delta=1, quantity_after_change=number, ledger_document_uri=None,
+            item_id=item, location_id=L1, location_name="Shop location"),))
+
+
+def test_appending_a_group_builds_no_index_until_a_read_needs_one() -> None:
+    from ledger.core.journal import Journal
+
+    journal = Journal()
+    for n in range(1, 4):
+        journal.append(_group(n, n))
+    segment = journal._segments[-1]
+    assert len(segment._by_time) == 0  # nothing indexed yet
+    assert segment._by_level == {}
+    assert journal.quantity_at(I1, L1, "available", at(2)) == 2
+    assert [g.id for g in journal.query(item_id=I1, since=at(2))] == [
+        f"{GROUP_PREFIX}2", f"{GROUP_PREFIX}3"]
+    journal.append(_group(4, 4, item=I2))  # appended after a read: indexed on the next one
+    assert [g.id for g in journal.query(item_id=I2)] == [f"{GROUP_PREFIX}4"]
+    journal._check()
+
+
+def test_a_fork_shares_a_journal_whose_newest_groups_were_never_read() -> None:
+    from ledger.core.journal import Journal
+
+    parent = Journal()
+    for n in range(1, 4):
+        parent.append(_group(n, n))
+    child = parent.fork()
+    child.append(_group(4, 4))
+    parent.append(_group(5, 5, item=I2))
+    assert child.quantity_at(I1, L1, "available", at(9)) == 4
+    assert parent.quantity_at(I1, L1, "available", at(9)) == 3
+    assert [g.id for g in parent.query(item_id=I2)] == [f"{GROUP_PREFIX}5"]
+    assert child.query(item_id=I2) == []
+    parent._check()
+    child._check()
+
+
+def test_a_group_older_than_the_newest_is_refused_when_appended() -> None:
+    from ledger.core.errors import InvariantError
+    from ledger.core.journal import Journal
+
+    journal = Journal()
+    journal.append(_group(1, 5))
+    with pytest.raises(InvariantError, match="out of time order"):
+        journal.append(_group(2, 4))

@@ -970,3 +970,22 @@ def test_a_valid_change_is_not_applied_when_a_later_change_fails(
 ) -> None:
     errors = _run_rejected("2026-04", operation, variables)
     assert len(errors) == 1
+
+
+def test_groups_made_in_one_second_share_one_created_at_and_keep_its_value() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from ledger import AdjustChange, Ledger
+    from ledger.core.clock import ManualClock
+
+    clock = ManualClock(datetime(2026, 6, 25, 12, 0, 0, 250_000, tzinfo=UTC))
+    ledger = Ledger.example(api_version="2026-01", clock=clock)
+    change = [AdjustChange(item_id="gid://shopify/InventoryItem/1",
+                           location_id="gid://shopify/Location/1", delta=1)]
+    first = ledger.adjust(name="available", reason="correction", changes=change).group
+    clock.advance(timedelta(milliseconds=500))
+    second = ledger.adjust(name="available", reason="correction", changes=change).group
+    assert first is not None
+    assert second is not None
+    assert first.created_at == datetime(2026, 6, 25, 12, 0, 0, tzinfo=UTC)
+    assert second.created_at is first.created_at  # one datetime for the second, not two

@@ -135,3 +135,29 @@ def test_legacy_compare_fields_where_undefined_are_request_errors(version: str, 
     result = call(new_ledger(version))
     assert result.request_error is not None
     assert result.request_error.kind is RequestErrorKind.INVALID_VARIABLE
+
+
+def test_a_subclass_of_a_command_is_bounded_like_the_command_it_extends() -> None:
+    import attrs
+
+    from ledger.core.commands import Adjust, AdjustChange
+    from ledger.core.request_checks import request_error
+    from ledger.core.versions import era_of
+
+    @attrs.frozen(kw_only=True)
+    class MyAdjust(Adjust):
+        pass
+
+    one = AdjustChange(item_id=ITEM, location_id=LOCATION, delta=1)
+    cmd = MyAdjust(name="available", reason="correction",
+                   changes=(one,) * (MAX_INPUT_SIZE + 1))
+    error = request_error("inventoryAdjustQuantities", cmd, None, era_of("2026-01"), "2026-01")
+    assert error is not None
+    assert error.kind is RequestErrorKind.INPUT_TOO_LARGE
+    assert error.problems == ((("changes",), "too many entries"),)
+    long_uri = "logistics://" + "x" * MAX_URI_LENGTH
+    cmd = MyAdjust(name="damaged", reason="correction", changes=(attrs.evolve(
+        one, ledger_document_uri=long_uri),))
+    error = request_error("inventoryAdjustQuantities", cmd, None, era_of("2026-01"), "2026-01")
+    assert error is not None
+    assert error.kind is RequestErrorKind.URI_TOO_LONG

@@ -448,3 +448,22 @@ def test_quantities_of_an_unknown_item_or_location_raise_key_error_naming_it(
 ) -> None:
     with pytest.raises(KeyError, match=named):
         Ledger.from_snapshot(store()).quantities(item, location)
+
+
+def test_levels_loaded_with_the_same_quantities_share_them_until_one_is_written() -> None:
+    from ledger import AdjustChange
+
+    ledger = Ledger.from_snapshot(
+        store(items=2, locations=1, stocked={(1, 1): {"available": 7}, (2, 1): {"available": 7}}),
+        api_version="2026-01")
+    first = ledger._state.level(ITEM.format(1), LOCATION.format(1))
+    second = ledger._state.level(ITEM.format(2), LOCATION.format(1))
+    assert first is not None
+    assert second is not None
+    assert first.q is second.q  # one object for both, not one each
+    result = ledger.adjust(name="available", reason="correction", changes=[AdjustChange(
+        item_id=ITEM.format(1), location_id=LOCATION.format(1), delta=2)])
+    assert result.ok
+    assert ledger.quantities(ITEM.format(1), LOCATION.format(1))["available"] == 9
+    assert ledger.quantities(ITEM.format(2), LOCATION.format(1))["available"] == 7
+    ledger._check()

@@ -484,7 +484,9 @@ class Engine(Calls, Reads):
         call is appended to the operation log (see ``ledger.oplog``) unless recording is off.
         """
         me = threading.get_ident()
-        if self._lock_owner != me and isinstance(idempotency_key, str):
+        # Only a key held by a running call can make this one concurrent (checked unlocked).
+        if (self._lock_owner != me and isinstance(idempotency_key, str)
+                and self._keys.in_flight(idempotency_key)):
             busy = self._concurrent(command, idempotency_key, api_version)
             if busy is not None:
                 return busy
@@ -553,9 +555,10 @@ class Engine(Calls, Reads):
             return Result(operation=operation, request_error=rejected)
         if idempotency_key is None:
             now = self._now()
-            injected = self._injected_failure(operation, command, era)
-            if injected is not None:
-                return injected[1]
+            if self.faults is not None:
+                injected = self._injected_failure(operation, command, era)
+                if injected is not None:
+                    return injected[1]
             return self._dispatch(operation, command, now, era)
         key = idempotency_key
         if self._keys.in_flight(key):
@@ -576,7 +579,8 @@ class Engine(Calls, Reads):
                         operation, ErrorCode.IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED
                     )
                 return attrs.evolve(entry.result, replayed=True)
-            injected = self._injected_failure(operation, command, era, key)
+            injected = (self._injected_failure(operation, command, era, key)
+                        if self.faults is not None else None)
             if injected is not None:
                 fault, failure = injected
                 # A failed attempt (not an outage, a throttle or a concurrent request, which

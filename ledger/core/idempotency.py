@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import math
+from collections import deque
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -43,8 +47,12 @@ class Entry:
 class IdempotencyStore:
     """Keys per ledger, evicted once their first call is ``WINDOW`` old.
 
-    Eviction walks a ``SortedList`` ordered by first-use time, so it costs ``O(log n)`` per
-    evicted key and memory stays flat under a steady stream of fresh keys.
+    Keys wait for eviction in the order of their first use: a ``deque`` of the keys while
+    the clock runs forward (the usual case: no per-key tuple, O(1) to add and to evict),
+    and a ``SortedList`` of ``(timestamp, key)`` for a key first used earlier than the
+    newest one in the deque (a clock set back). Eviction pops from the front of both, so
+    it costs ``O(1)`` (``O(log n)`` for a late key) per evicted key and memory stays flat
+    under a steady stream of fresh keys.
 
     ``fork`` freezes the keys remembered so far into a layer both sides share (O(1));
     lookups then also check, by time, that an entry from a frozen layer is still live, and a
@@ -53,7 +61,12 @@ class IdempotencyStore:
 
     def __init__(self) -> None:
         self._entries: dict[str, Entry] = {}
-        self._by_time: SortedList = SortedList()
+        #: Keys in first-use order, their first uses never decreasing in time.
+        self._order: deque[str] = deque()
+        #: The first use of the deque's newest key (the deque's bound for a new key).
+        self._order_newest = -math.inf
+        #: ``(timestamp, key)`` of keys first used before the deque's newest key.
+        self._late: SortedList = SortedList()
         self._in_flight: set[str] = set()
         self._evicted_at: datetime | None = None
         #: Shared, never-written layers, newest first: (entries, newest first-use time).
@@ -62,16 +75,34 @@ class IdempotencyStore:
     def __len__(self) -> int:
         return len(self._entries) + sum(len(layer) for layer, _ in self._frozen)
 
+    @property
+    def _by_time(self) -> Iterator[tuple[float, str]]:
+        """Every unfrozen key as ``(timestamp, key)``, by time then key (a snapshot's order)."""
+        entries = self._entries
+        in_order = ((entries[key].first_at.timestamp(), key) for key in self._order)
+        # Keys first used at one instant are listed by key, whatever order they came in.
+        runs = (sorted(run) for _, run in itertools.groupby(in_order, key=lambda p: p[0]))
+        return heapq.merge(itertools.chain.from_iterable(runs), self._late)
+
+    def _newest(self) -> float:
+        """The latest first use among the unfrozen keys (there must be one)."""
+        late = self._late
+        return max(self._order_newest if self._order else -math.inf,
+                   late[-1][0] if late else -math.inf)
+
     def evict(self, now: datetime) -> None:
         """Forget every key whose first call is ``WINDOW`` or more before ``now``."""
         if now is self._evicted_at:
             return  # the engine evicts when it reads the clock; ``get`` then has nothing to do
         self._evicted_at = now
         horizon = _horizon(now)
-        by_time = self._by_time
-        while by_time and by_time[0][0] <= horizon:
-            _, key = by_time.pop(0)
-            del self._entries[key]
+        entries, order = self._entries, self._order
+        while order and entries[order[0]].first_at.timestamp() <= horizon:
+            del entries[order.popleft()]
+        late = self._late
+        while late and late[0][0] <= horizon:
+            _, key = late.pop(0)
+            del entries[key]
         if self._frozen and self._frozen[-1][1] <= horizon:
             self._frozen = tuple(layer for layer in self._frozen if layer[1] > horizon)
 
@@ -91,7 +122,7 @@ class IdempotencyStore:
     def fork(self) -> IdempotencyStore:
         """Return an independent store that knows every key this one knows; O(1) amortised."""
         if self._entries:
-            newest = self._by_time[-1][0]
+            newest = self._newest()
             frozen = ((self._entries, newest), *self._frozen)
             # Merge while a newer layer is at least half the size of the one below it.
             while len(frozen) >= 2 and 2 * len(frozen[0][0]) >= len(frozen[1][0]):
@@ -100,7 +131,9 @@ class IdempotencyStore:
                 frozen = ((merged, max(frozen[0][1], frozen[1][1])), *frozen[2:])
             self._frozen = frozen
             self._entries = {}
-            self._by_time = SortedList()
+            self._order = deque()
+            self._order_newest = -math.inf
+            self._late = SortedList()
         child = IdempotencyStore()
         child._frozen = self._frozen
         return child
@@ -124,17 +157,26 @@ class IdempotencyStore:
             raise InvariantError(f"idempotency key {key!r} remembered twice")
         self._entries[key] = Entry(operation=operation, command=command, result=result,
                                    first_at=now, failed=failed)
-        self._by_time.add((now.timestamp(), key))
+        ts = now.timestamp()
+        if not self._order or ts >= self._order_newest:
+            self._order.append(key)
+            self._order_newest = ts
+        else:
+            self._late.add((ts, key))
 
     def _check(self, now: datetime) -> None:
         """Assert that the time index matches the entries and holds only live keys."""
         for layer, newest in self._frozen:
             if max((e.first_at.timestamp() for e in layer.values()), default=newest) != newest:
                 raise InvariantError("a frozen idempotency layer misstates its newest key")
-        if len(self._by_time) != len(self._entries):
+        listed = list(self._by_time)
+        if len(listed) != len(self._entries) or len(set(listed)) != len(listed):
             raise InvariantError("idempotency time index and entries differ in length")
+        stamps = [self._entries[key].first_at.timestamp() for key in self._order]
+        if stamps != sorted(stamps) or (stamps and stamps[-1] != self._order_newest):
+            raise InvariantError("the idempotency key order runs back in time")
         horizon = _horizon(now)
-        for ts, key in self._by_time:
+        for ts, key in listed:
             entry = self._entries.get(key)
             if entry is None or entry.first_at.timestamp() != ts:
                 raise InvariantError(f"idempotency index names {key!r} wrongly")

@@ -164,36 +164,76 @@ class _Index(list[Any]):
 
 
 class _Segment:
-    """A run of consecutive groups with its own indices; frozen once a fork shares it."""
+    """A run of consecutive groups with its own indices; frozen once a fork shares it.
 
-    __slots__ = ("by_key", "by_level", "by_time", "groups", "start")
+    Appending a group only lists it; the indices catch up with the list on the first read
+    that needs them (``indexed``), in one pass over the groups appended since. Each group
+    is indexed once, so reads stay ``O(log n)`` amortised and a call pays no index work.
+    A segment is caught up before a fork shares it, so shared segments are never written.
+    """
+
+    __slots__ = ("_by_key", "_by_level", "_by_time", "groups", "indexed_upto", "start")
 
     def __init__(self, start: int) -> None:
         self.start = start
         self.groups: list[AdjustmentGroup] = []
-        self.by_time = _Index()
-        self.by_key: dict[tuple[str, str], _Index] = {}
-        self.by_level: dict[tuple[str, str, str], _Index] = {}
+        #: How many of ``groups`` the indices hold (a prefix).
+        self.indexed_upto = 0
+        self._by_time = _Index()
+        self._by_key: dict[tuple[str, str], _Index] = {}
+        self._by_level: dict[tuple[str, str, str], _Index] = {}
 
-    def add(self, group: AdjustmentGroup, seq: int) -> None:
-        self.groups.append(group)
-        entry = (_ts(group.created_at), seq)
-        self.by_time.add(entry)
-        keys = set()
-        for row, c in enumerate(group.changes):
-            keys.add(("item", c.item_id))
-            keys.add(("location", c.location_id))
-            keys.add(("name", c.name))
-            level_key = (c.item_id, c.location_id, c.name)
-            point = self.by_level.get(level_key)
-            if point is None:
-                point = self.by_level[level_key] = _Index()
-            point.add((entry[0], seq, row))
-        for key in keys:
-            index = self.by_key.get(key)
-            if index is None:
-                index = self.by_key[key] = _Index()
-            index.add(entry)
+    @property
+    def by_time(self) -> _Index:
+        """The ``(timestamp, sequence)`` of every group, in order."""
+        self.catch_up()
+        return self._by_time
+
+    @property
+    def by_key(self) -> dict[tuple[str, str], _Index]:
+        """Per ("item" | "location" | "name", value): the groups with a row for it."""
+        self.catch_up()
+        return self._by_key
+
+    @property
+    def by_level(self) -> dict[tuple[str, str, str], _Index]:
+        """Per (item, location, name): the ``(timestamp, sequence, row)`` of its rows."""
+        self.catch_up()
+        return self._by_level
+
+    def add(self, group: AdjustmentGroup) -> None:
+        groups = self.groups
+        if groups and group.created_at < groups[-1].created_at:
+            raise InvariantError("a journal entry out of time order")
+        groups.append(group)
+
+    def catch_up(self) -> None:
+        """Index every group appended since the last read (one pass, in order)."""
+        groups = self.groups
+        if self.indexed_upto == len(groups):
+            return
+        by_time, by_key, by_level = self._by_time, self._by_key, self._by_level
+        for offset in range(self.indexed_upto, len(groups)):
+            group = groups[offset]
+            seq = self.start + offset
+            entry = (_ts(group.created_at), seq)
+            by_time.add(entry)
+            keys = set()
+            for row, c in enumerate(group.changes):
+                keys.add(("item", c.item_id))
+                keys.add(("location", c.location_id))
+                keys.add(("name", c.name))
+                level_key = (c.item_id, c.location_id, c.name)
+                point = by_level.get(level_key)
+                if point is None:
+                    point = by_level[level_key] = _Index()
+                point.add((entry[0], seq, row))
+            for key in keys:
+                index = by_key.get(key)
+                if index is None:
+                    index = by_key[key] = _Index()
+                index.add(entry)
+        self.indexed_upto = len(groups)
 
     def group(self, seq: int) -> AdjustmentGroup:
         return self.groups[seq - self.start]
@@ -203,15 +243,16 @@ class _Segment:
         """Return one segment holding both (neither is changed: forks may share them)."""
         out = _Segment(older.start)
         out.groups = older.groups + newer.groups
-        out.by_time = _Index.merged(older.by_time, newer.by_time)
+        out._by_time = _Index.merged(older.by_time, newer.by_time)
         for attr in ("by_key", "by_level"):
-            mine: dict[object, _Index] = getattr(out, attr)
+            mine: dict[object, _Index] = getattr(out, "_" + attr)
             for source in (older, newer):
                 for key, index in getattr(source, attr).items():
                     if key in mine:
                         mine[key] = _Index.merged(mine[key], index)
                     else:
                         mine[key] = _Index(index)
+        out.indexed_upto = len(out.groups)
         return out
 
 
@@ -252,17 +293,18 @@ class Journal:
         return self._segment_of(seq).group(seq) if seq is not None else None
 
     def append(self, group: AdjustmentGroup) -> None:
-        """Record ``group`` as the newest entry and index it. O(r log n) for r rows."""
+        """Record ``group`` as the newest entry; O(1) (indexed on the next read that needs it)."""
         seq = len(self)
         if group.id in self._by_id:
             raise InvariantError(f"adjustment group id {group.id!r} used twice")
         self._by_id[group.id] = seq
-        self._segments[-1].add(group, seq)
+        self._segments[-1].add(group)
 
     def fork(self) -> Journal:
         """Return an independent journal sharing this one's history; O(1) amortised."""
         top = self._segments[-1]
         if top.groups:
+            top.catch_up()  # a shared segment is never written, not even by its indices
             segments = self._segments
             while len(segments) >= 2 and 2 * len(segments[-1].groups) >= len(segments[-2].groups):
                 segments = [*segments[:-2], _Segment.merged(segments[-2], segments[-1])]

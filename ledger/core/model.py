@@ -19,6 +19,8 @@ ITEM_PREFIX: Final = "gid://shopify/InventoryItem/"
 LOCATION_PREFIX: Final = "gid://shopify/Location/"
 LEVEL_PREFIX: Final = "gid://shopify/InventoryLevel/"
 DEFAULT_LOCATION_NAME: Final = "Shop location"
+#: The stored quantities of a new level: one tuple shared by every level still at zero.
+ZEROS: Final[tuple[int, ...]] = (0,) * len(STORED)
 
 _ITEM_RE: Final = re.compile(r"gid://shopify/InventoryItem/([1-9][0-9]*)")
 _LOCATION_RE: Final = re.compile(r"gid://shopify/Location/([1-9][0-9]*)")
@@ -163,10 +165,13 @@ class Location:
 class Level:
     """One inventory level: the stored quantities of an item at a location.
 
-    ``q`` holds the seven stored quantities in ``quantities.STORED`` order; ``on_hand`` is
-    derived, never stored. ``updated`` holds, per stored name, when it last changed
-    (allocated on first change, so untouched levels cost nothing for it). ``owner`` is the
-    token of the ``State`` allowed to write it in place; any other state copies it first.
+    ``q`` holds the seven stored quantities in ``quantities.STORED`` order, as a tuple that a
+    write replaces (``mutations.writes.apply_delta``), never edits: levels with the same
+    quantities may share one, copies share it, and a tuple of ints is one object the cyclic
+    collector stops tracking; ``on_hand`` is derived, never stored. ``updated`` holds, per
+    stored name, when it last changed (allocated on first change, so untouched levels cost
+    nothing for it). ``owner`` is the token of the ``State`` allowed to write it in place;
+    any other state copies it first.
     """
 
     __slots__ = ("active", "created_at", "id", "item_id", "location_id", "owner", "q",
@@ -179,7 +184,7 @@ class Level:
         self.location_id = location_id
         self.active = active
         self.owner = owner
-        self.q: list[int] = [0] * len(STORED)
+        self.q: tuple[int, ...] = ZEROS
         self.updated: list[datetime | None] | None = None
         #: When the level was created (shared with every level created at that moment).
         self.created_at = created_at
@@ -188,7 +193,7 @@ class Level:
         """Return a private copy of this level for the state whose token is ``owner``."""
         level = Level(self.id, self.item_id, self.location_id, self.active, owner,
                       self.created_at)
-        level.q = self.q.copy()
+        level.q = self.q  # immutable: shared until a write replaces it
         level.updated = self.updated.copy() if self.updated is not None else None
         return level
 

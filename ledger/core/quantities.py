@@ -64,12 +64,12 @@ def on_hand(q: Sequence[int]) -> int:
     return q[0] + q[1] + q[2] + q[3] + q[4] + q[5]
 
 
-def unavailable(q: list[int]) -> int:
+def unavailable(q: Sequence[int]) -> int:
     """Return ``unavailable``: reserved + damaged + safety_stock + quality_control."""
     return q[2] + q[3] + q[4] + q[5]
 
 
-def api_view(q: list[int]) -> dict[str, int]:
+def api_view(q: Sequence[int]) -> dict[str, int]:
     """Return the eight API quantities of a stored list, in ``API_NAMES`` order."""
     return {
         "available": q[0],

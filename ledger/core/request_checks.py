@@ -9,7 +9,6 @@ define, a missing ``changeFromQuantity``, then the ``@idempotent`` directive.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Final
 
 from ledger.core.commands import (
@@ -98,29 +97,45 @@ def request_error(
     return None
 
 
-def _uris(command: Command | PlatformEvent) -> Iterator[str | None]:
-    if isinstance(command, Adjust | SetQuantities | SetOnHand | Move | PlatformEvent):
-        yield command.reference_document_uri
+def _uris(command: Command | PlatformEvent) -> list[str | None]:
     if isinstance(command, Adjust):
-        yield from (c.ledger_document_uri for c in command.changes)
-    elif isinstance(command, Move):
+        return [command.reference_document_uri, *[c.ledger_document_uri for c in command.changes]]
+    if isinstance(command, Move):
+        uris: list[str | None] = [command.reference_document_uri]
         for c in command.changes:
-            yield c.from_.ledger_document_uri
-            yield c.to.ledger_document_uri
+            uris.append(c.from_.ledger_document_uri)
+            uris.append(c.to.ledger_document_uri)
+        return uris
+    if isinstance(command, SetQuantities | SetOnHand | PlatformEvent):
+        return [command.reference_document_uri]
+    return []
+
+
+#: The input list of each command type and the name the request error gives it.
+_SIZED: Final[dict[type, tuple[str, str]]] = {
+    Adjust: ("changes", "changes"),
+    Move: ("changes", "changes"),
+    SetQuantities: ("quantities", "quantities"),
+    SetOnHand: ("quantities", "quantities"),
+    BulkToggleActivation: ("updates", "inventoryItemUpdates"),
+    PlatformEvent: ("lines", "lines"),
+}
+
+
+def _sized(command: Command | PlatformEvent) -> tuple[int, str]:
+    """Return the length of ``command``'s input list and the field it is reported at."""
+    sized = _SIZED.get(type(command))
+    if sized is None:  # a subclass, or a command with no input list
+        sized = next((v for t, v in _SIZED.items() if isinstance(command, t)), None)
+        if sized is None:
+            return 0, ""
+    attribute, field = sized
+    return len(getattr(command, attribute)), field
 
 
 def _bounds(command: Command | PlatformEvent, key: str | None) -> RequestError | None:
     """Return the request error of an oversized input, or ``None`` (see ``request_error``)."""
-    if isinstance(command, Adjust | Move):
-        size, field = len(command.changes), "changes"
-    elif isinstance(command, SetQuantities | SetOnHand):
-        size, field = len(command.quantities), "quantities"
-    elif isinstance(command, BulkToggleActivation):
-        size, field = len(command.updates), "inventoryItemUpdates"
-    elif isinstance(command, PlatformEvent):
-        size, field = len(command.lines), "lines"
-    else:
-        size, field = 0, ""
+    size, field = _sized(command)
     if size > MAX_INPUT_SIZE:
         return RequestError(
             kind=RequestErrorKind.INPUT_TOO_LARGE,

@@ -185,7 +185,7 @@ def load(snapshot: object, now: Callable[[], datetime] | None = None) -> State:
             requires_shipping=_flag(label, entry, "requiresShipping"),
             mutable=_flag(label, entry, "mutable"), created_at=times.read(label, entry))
         state.add_item(item_id, shared.setdefault(attributes, attributes))
-    pending: list[tuple[Level, list[int]]] = []
+    pending: list[tuple[Level, tuple[int, ...]]] = []
     unnamed: list[Level] = []
     pairs: set[tuple[str, str]] = set()
     ids: set[str] = set()
@@ -227,8 +227,10 @@ def load(snapshot: object, now: Callable[[], datetime] | None = None) -> State:
         if level_id is None:
             unnamed.append(level)
     # Every entry is valid: only now is anything indexed, so a failure above loses nothing.
+    # Levels loaded with the same quantities share one tuple (a write replaces a level's).
+    distinct: dict[tuple[int, ...], tuple[int, ...]] = {}
     for level, q in pending:
-        level.q = q
+        level.q = distinct.setdefault(q, q)
         if level.id:
             state.add_level(level)
     for level in unnamed:
@@ -237,7 +239,7 @@ def load(snapshot: object, now: Callable[[], datetime] | None = None) -> State:
     return state
 
 
-def _quantities(label: str, raw: object) -> list[int]:
+def _quantities(label: str, raw: object) -> tuple[int, ...]:
     if not isinstance(raw, dict):
         raise _fail(label, f"quantities must be an object, not {type(raw).__name__}")
     q = [0] * len(STORED)
@@ -257,7 +259,7 @@ def _quantities(label: str, raw: object) -> list[int]:
     if "on_hand" in raw and raw["on_hand"] != on_hand(q):
         raise _fail(label, f"on_hand {raw['on_hand']} does not equal the sum of its parts "
                            f"({on_hand(q)})")
-    return q
+    return tuple(q)
 
 
 def dump(state: State) -> dict[str, Any]:

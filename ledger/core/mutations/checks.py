@@ -41,8 +41,7 @@ from typing import Final
 import attrs
 
 from ledger.core.errors import REASON_SET, ErrorCode, UserError, user_error
-from ledger.core.model import Level, State
-from ledger.core.quantities import STORED
+from ledger.core.model import ZEROS, Level, State
 from ledger.core.versions import Era, LevelReach
 
 C = ErrorCode
@@ -94,10 +93,9 @@ class AbsentLevel:
     @property
     def q(self) -> tuple[int, ...]:
         """The stored quantities of the level to be: all zero."""
-        return _ZEROS
+        return ZEROS
 
 
-_ZEROS: Final = (0,) * len(STORED)
 Target = Level | AbsentLevel
 
 

@@ -72,8 +72,9 @@ def apply_delta(
     Unless ``companions`` is ``None``, also write the on_hand companion row that every
     name but ``incoming`` brings (semantics §6).
     """
-    q = level.q
-    q[index] += delta
+    values = list(level.q)
+    values[index] += delta
+    q = level.q = tuple(values)  # replaced, never edited: other levels may share the tuple
     level.touch(index, now)
     named.append(row(state, level, STORED[index], delta, q[index], document))
     if companions is not None and index != INCOMING:
@@ -121,7 +122,12 @@ def record(
     number, engine._reserved_group_number = engine._reserved_group_number, None
     if number is None:
         raise InvariantError("a group was recorded without a reserved group number")
-    created = now.replace(microsecond=0)
+    # Groups are stamped to the second; a whole-second time, or the previous group's, is
+    # kept as it is rather than copied (one datetime less per group held by the window).
+    last = engine._last_group_at
+    created = now if now.microsecond == 0 else now.replace(microsecond=0)
+    if created == last:
+        created = last
     engine._last_group_at = created
     group = AdjustmentGroup(
         id=f"{GROUP_PREFIX}{number}",
