@@ -530,12 +530,9 @@ class Engine(Calls, Reads):
         result = self._run(command, idempotency_key, api_version)
         log = self._oplog
         if log is not None:
-            log.append(OpRecord(
-                seq=len(log) + 1, at=self._call_now, operation=result.operation,
-                api_version=self.api_version if api_version is None else api_version,
-                idempotency_key=idempotency_key, command=command, fault=self._call_fault,
-                outcome=Outcome.of(result, self._call_fault),
-            ))
+            log.add(self._call_now, result.operation,
+                    self.api_version if api_version is None else api_version,
+                    idempotency_key, command, self._call_fault, result)
         return result
 
     def _run(self, command: Operation, idempotency_key: str | None,

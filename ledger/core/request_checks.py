@@ -9,7 +9,7 @@ define, a missing ``changeFromQuantity``, then the ``@idempotent`` directive.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 from ledger.core.commands import (
     ABSENT,
@@ -53,13 +53,17 @@ def request_error(
     after coercion): no input list over ``MAX_INPUT_SIZE`` entries, no key over
     ``MAX_KEY_LENGTH`` characters, no document URI over ``MAX_URI_LENGTH``.
     """
-    bounded = _bounds(command, key)
+    facts = _FACTS.get(type(command))
+    if facts is None:  # a subclass, or a command with no input list
+        facts = next((f for t, f in _FACTS.items() if isinstance(command, t)), _no_facts)
+    size, field, uris, change_froms = facts(command)
+    bounded = _bounds(size, field, uris, key)
     if bounded is not None or isinstance(command, PlatformEvent):
         return bounded  # an event is not a GraphQL request: no version rules apply
-    change_froms = _change_froms(command)
     # Fields the version does not define. The GraphQL codec reports these as variable
     # coercion errors before a command exists; this catches Pythonic callers.
-    if era.change_from is Presence.UNDEFINED and any(v is not ABSENT for v in change_froms):
+    change_from = era.change_from
+    if change_from is Presence.UNDEFINED and any(v is not ABSENT for v in change_froms):
         return RequestError(
             kind=RequestErrorKind.INVALID_VARIABLE,
             message=f"changeFromQuantity is not defined in API version {version}",
@@ -76,7 +80,7 @@ def request_error(
                 message="compareQuantity and ignoreCompareQuantity are not defined on "
                 f"{operation} in API version {version}",
             )
-    if era.change_from is Presence.REQUIRED and any(v is ABSENT for v in change_froms):
+    if change_from is Presence.REQUIRED and ABSENT in change_froms:
         return RequestError(
             kind=RequestErrorKind.MISSING_CHANGE_FROM_QUANTITY,
             message=f"{_CHANGE_FROM_TYPE[operation]} must include the following argument: "
@@ -97,45 +101,61 @@ def request_error(
     return None
 
 
-def _uris(command: Command | PlatformEvent) -> list[str | None]:
-    if isinstance(command, Adjust):
-        return [command.reference_document_uri, *[c.ledger_document_uri for c in command.changes]]
-    if isinstance(command, Move):
-        uris: list[str | None] = [command.reference_document_uri]
-        for c in command.changes:
-            uris.append(c.from_.ledger_document_uri)
-            uris.append(c.to.ledger_document_uri)
-        return uris
-    if isinstance(command, SetQuantities | SetOnHand | PlatformEvent):
-        return [command.reference_document_uri]
-    return []
+#: What the request checks read of a command: the length of its input list and the field
+#: the request error names for it, its document URIs, and its ``changeFromQuantity`` values.
+Facts = tuple[int, str, list[str | None], list[object]]
 
 
-#: The input list of each command type and the name the request error gives it.
-_SIZED: Final[dict[type, tuple[str, str]]] = {
-    Adjust: ("changes", "changes"),
-    Move: ("changes", "changes"),
-    SetQuantities: ("quantities", "quantities"),
-    SetOnHand: ("quantities", "quantities"),
-    BulkToggleActivation: ("updates", "inventoryItemUpdates"),
-    PlatformEvent: ("lines", "lines"),
+def _adjust_facts(command: Adjust) -> Facts:
+    changes = command.changes
+    return (len(changes), "changes",
+            [command.reference_document_uri, *[c.ledger_document_uri for c in changes]],
+            [c.change_from_quantity for c in changes])
+
+
+def _move_facts(command: Move) -> Facts:
+    changes = command.changes
+    uris: list[str | None] = [command.reference_document_uri]
+    change_froms: list[object] = []
+    for c in changes:
+        uris.append(c.from_.ledger_document_uri)
+        uris.append(c.to.ledger_document_uri)
+        change_froms.append(c.from_.change_from_quantity)
+        change_froms.append(c.to.change_from_quantity)
+    return len(changes), "changes", uris, change_froms
+
+
+def _set_facts(command: SetQuantities | SetOnHand) -> Facts:
+    quantities = command.quantities
+    return (len(quantities), "quantities", [command.reference_document_uri],
+            [q.change_from_quantity for q in quantities])
+
+
+def _toggle_facts(command: BulkToggleActivation) -> Facts:
+    return len(command.updates), "inventoryItemUpdates", [], []
+
+
+def _event_facts(command: PlatformEvent) -> Facts:
+    return len(command.lines), "lines", [command.reference_document_uri], []
+
+
+def _no_facts(_command: object) -> Facts:
+    return 0, "", [], []
+
+
+_FACTS: Final[dict[type, Any]] = {
+    Adjust: _adjust_facts,
+    Move: _move_facts,
+    SetQuantities: _set_facts,
+    SetOnHand: _set_facts,
+    BulkToggleActivation: _toggle_facts,
+    PlatformEvent: _event_facts,
 }
 
 
-def _sized(command: Command | PlatformEvent) -> tuple[int, str]:
-    """Return the length of ``command``'s input list and the field it is reported at."""
-    sized = _SIZED.get(type(command))
-    if sized is None:  # a subclass, or a command with no input list
-        sized = next((v for t, v in _SIZED.items() if isinstance(command, t)), None)
-        if sized is None:
-            return 0, ""
-    attribute, field = sized
-    return len(getattr(command, attribute)), field
-
-
-def _bounds(command: Command | PlatformEvent, key: str | None) -> RequestError | None:
+def _bounds(size: int, field: str, uris: list[str | None], key: str | None
+            ) -> RequestError | None:
     """Return the request error of an oversized input, or ``None`` (see ``request_error``)."""
-    size, field = _sized(command)
     if size > MAX_INPUT_SIZE:
         return RequestError(
             kind=RequestErrorKind.INPUT_TOO_LARGE,
@@ -149,7 +169,7 @@ def _bounds(command: Command | PlatformEvent, key: str | None) -> RequestError |
             message=f"The idempotency key is {len(key)} characters long; the maximum is "
             f"{MAX_KEY_LENGTH}.",
         )
-    for uri in _uris(command):
+    for uri in uris:
         if uri is not None and len(uri) > MAX_URI_LENGTH:
             return RequestError(
                 kind=RequestErrorKind.URI_TOO_LONG,
@@ -157,13 +177,3 @@ def _bounds(command: Command | PlatformEvent, key: str | None) -> RequestError |
                 f"{MAX_URI_LENGTH}.",
             )
     return None
-
-
-def _change_froms(command: Command) -> list[object]:
-    if isinstance(command, Adjust):
-        return [c.change_from_quantity for c in command.changes]
-    if isinstance(command, Move):
-        return [t.change_from_quantity for c in command.changes for t in (c.from_, c.to)]
-    if isinstance(command, SetQuantities | SetOnHand):
-        return [q.change_from_quantity for q in command.quantities]
-    return []

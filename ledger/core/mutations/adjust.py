@@ -24,13 +24,14 @@ when several changes touch one level, and the error sits at that change's ``delt
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from ledger.core.commands import ABSENT, Adjust
 from ledger.core.errors import ADJUST, UserError
 from ledger.core.journal import QuantityChange
 from ledger.core.mutations.checks import (
     C,
+    ChangePaths,
     Errors,
     Levels,
     Target,
@@ -48,41 +49,53 @@ if TYPE_CHECKING:
     from ledger.core.model import State
 
 
+#: The error fields of adjust's changes, built once.
+_PATHS: Final = ChangePaths("changes", "inventoryItemId", "locationId", "delta",
+                            "ledgerDocumentUri", "changeFromQuantity")
+
+
 def check(cmd: Adjust, state: State, era: Era) -> tuple[list[UserError], list[Target]]:
     """Validate ``inventoryAdjustQuantities``; return its errors, or its levels in input order."""
     errors = Errors(ADJUST)
-    name_ok = cmd.name in ADJUSTABLE_SET
+    name = cmd.name
+    name_ok = name in ADJUSTABLE_SET
     if not name_ok:
         errors.add(C.INVALID_QUANTITY_NAME, ("input", "name"))
     input_fields(errors, cmd.reason, cmd.reference_document_uri)
-    index = INDEX[cmd.name] if name_ok else -1
+    index = INDEX[name] if name_ok else -1
+    documented = name != "available"
     found = Levels(era)
-    running: dict[int, int] = {}
+    changes = cmd.changes
+    # Only several changes can meet at one level: the running value of each is kept then.
+    running: dict[int, int] | None = {} if len(changes) > 1 else None
     levels: list[Target] = []
-    for i, ch in enumerate(cmd.changes):
-        base = ("input", "changes", str(i))
-        level = found.locate(
-            errors, state, ch.item_id, ch.location_id, (*base, "inventoryItemId"),
-            (*base, "locationId"),
-        )
-        delta_field = (*base, "delta")
-        if bounded(errors, ch.delta, ADJUST_LIMIT, delta_field) and level is not None and name_ok:
-            key = id(level)
-            after = running.get(key, level.q[index]) + ch.delta
-            if bounded(errors, after, ADJUST_LIMIT, delta_field):
-                running[key] = after
-        ledger_document(errors, cmd.name, ch.ledger_document_uri, (*base, "ledgerDocumentUri"))
+    for i, ch in enumerate(changes):
+        paths = _PATHS(i)
+        level = found.locate(errors, state, ch.item_id, ch.location_id,
+                             paths["inventoryItemId"], paths["locationId"])
+        delta = ch.delta
+        in_bounds = -ADJUST_LIMIT <= delta <= ADJUST_LIMIT or bounded(
+            errors, delta, ADJUST_LIMIT, paths["delta"])
+        if in_bounds and level is not None and name_ok:
+            if running is None:
+                after = level.q[index] + delta
+            else:
+                after = running.get(id(level), level.q[index]) + delta
+            if bounded(errors, after, ADJUST_LIMIT, paths["delta"]) and running is not None:
+                running[id(level)] = after
+        document = ch.ledger_document_uri
+        if documented or document is not None:
+            ledger_document(errors, name, document, paths["ledgerDocumentUri"])
         if level is not None:
             levels.append(level)
-    if len({ch.ledger_document_uri for ch in cmd.changes}) > 1:
+    if len(changes) > 1 and len({ch.ledger_document_uri for ch in changes}) > 1:
         errors.add(C.MAX_ONE_LEDGER_DOCUMENT, ("input", "changes"))
     if errors.items:
         return errors.items, levels
-    for i, (ch, level) in enumerate(zip(cmd.changes, levels, strict=True)):
+    for i, (ch, level) in enumerate(zip(changes, levels, strict=True)):
         expected = ch.change_from_quantity
         if expected is not None and expected is not ABSENT and level.q[index] != expected:
-            field = ("input", "changes", str(i), "changeFromQuantity")
-            errors.add(C.CHANGE_FROM_QUANTITY_STALE, field)
+            errors.add(C.CHANGE_FROM_QUANTITY_STALE, _PATHS(i)["changeFromQuantity"])
     return errors.items, levels
 
 

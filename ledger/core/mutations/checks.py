@@ -40,7 +40,7 @@ from typing import Final
 
 import attrs
 
-from ledger.core.errors import REASON_SET, ErrorCode, UserError, user_error
+from ledger.core.errors import MAX_INPUT_SIZE, REASON_SET, ErrorCode, UserError, user_error
 from ledger.core.model import ZEROS, Level, State
 from ledger.core.versions import Era, LevelReach
 
@@ -161,6 +161,35 @@ def ledger_document(errors: Errors, name: str, uri: str | None, field: Path) -> 
         errors.add(C.INTERNAL_LEDGER_DOCUMENT, field)
     elif not is_valid_uri(uri):
         errors.add(C.INVALID_LEDGER_DOCUMENT, field)
+
+
+class ChangePaths:
+    """The error fields of the changes of an input list, built once per index and kept.
+
+    A call builds no field path unless it reports an error (the paths of the first
+    ``MAX_INPUT_SIZE`` indices are kept; a longer list, refused by the request checks but
+    possible for a direct caller of a mutation, gets fresh ones past that).
+    """
+
+    __slots__ = ("_built", "_leaves", "_list")
+
+    def __init__(self, list_field: str, *leaves: str) -> None:
+        self._list = list_field
+        self._leaves = leaves
+        self._built: list[dict[str, Path]] = []
+
+    def __call__(self, index: int) -> dict[str, Path]:
+        """Return the fields of change ``index``, by leaf name (``"delta"`` -> its path)."""
+        built = self._built
+        if index < len(built):
+            return built[index]
+        base = ("input", self._list, str(index))
+        paths = {leaf: (*base, *leaf.split(".")) for leaf in self._leaves}
+        if index < MAX_INPUT_SIZE:
+            built.extend(
+                {leaf: ("input", self._list, str(i), *leaf.split(".")) for leaf in self._leaves}
+                for i in range(len(built), index + 1))
+        return paths
 
 
 def bounded(errors: Errors, value: int, limit: int, field: Path) -> bool:

@@ -7,12 +7,14 @@ import os
 import time
 import warnings
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Literal, NoReturn, Self
 
 from ledger.core.engine import _KEEP, Clock, Engine, FaultPolicy, Operation
 from ledger.core.errors import LedgerError
+from ledger.core.faults import Fault
 from ledger.core.results import Result
 from ledger.store import oplog
 from ledger.store.durable.codec import body_pieces
@@ -25,7 +27,7 @@ from ledger.store.durable.files import (
     write_snapshot,
 )
 from ledger.store.durable.scan import read_journal
-from ledger.store.oplog import OpLog, OpRecord
+from ledger.store.oplog import OpLog, OpRecord, Outcome
 
 FsyncPolicy = Literal["always", "batch", "never"]
 #: Snapshots beyond the journal's base kept on disk: the newest, and one to fall back on.
@@ -121,6 +123,13 @@ class DurableOpLog(JournalPrefix):
         if (self._fd is not None and self.snapshot_every
                 and record.seq - self.last_snapshot >= self.snapshot_every):
             self.snapshot()
+
+    def add(self, at: datetime | None, operation: str, api_version: str, key: str | None,
+            command: Any, fault: Fault | None, result: Result) -> None:
+        """Write the newest call, from its parts, to the journal (``append``'s record)."""
+        self.append(OpRecord(seq=self._upto + 1, at=at, operation=operation,
+                             api_version=api_version, idempotency_key=key, command=command,
+                             fault=fault, outcome=Outcome.of(result, fault)))
 
     def _write(self, line: bytes, seq: int) -> None:
         fd = self._fd
