@@ -121,6 +121,10 @@ def _offending(text: str) -> tuple[int, str] | None:
     return None
 
 
+#: One decoder for every line: ``json.loads`` with an option builds a new one per call.
+_DECODER: Final = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
 def loads(text: str) -> Any:
     """Read one RFC 8259 JSON value; ``json.JSONDecodeError`` (with its line) if it is not one.
 
@@ -130,6 +134,9 @@ def loads(text: str) -> Any:
     ``JSONDecodeError`` at that number. ``RecursionError`` (nesting too deep) passes through.
     """
     try:
+        if isinstance(text, str) and not text.startswith("\ufeff"):
+            # What json.loads does past its BOM check, without building a decoder per call.
+            return _DECODER.decode(text)
         return json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError:
         raise
