@@ -125,9 +125,10 @@ class Ledger(Engine):
                                        **options)
         if ledger._oplog is not None and start:
             ledger._oplog = oplog.OpLog(None, start, head.get("base"))
-        # Streams: a log of any length replays in flat memory. A checksummed log is trusted:
-        # its applied records skip the stages before their mutation (``Engine.replay``).
-        ledger.replay(records, verify=False)
+        # Streams, a block of records at a time: a log of any length replays in flat memory.
+        # A checksummed log is trusted: its applied records skip the stages before their
+        # mutation (``Engine.replay``).
+        ledger.replay(oplog.read_ahead(records), verify=False)
         return ledger
 
     @synchronized

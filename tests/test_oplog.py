@@ -594,6 +594,25 @@ def test_a_log_that_does_not_replay_raises_naming_the_record(
         Ledger.from_oplog(copy.deepcopy(STORE), io.StringIO("".join(ls)))
 
 
+def test_reading_ahead_keeps_each_error_in_its_place() -> None:
+    ls = lines_of(sample_log())
+    torn = "".join(ls[:3]) + ls[3][:-1]  # line 4 (record 3) is incomplete
+    for size in (1, 2, 3, 256):
+        got: list[int] = []
+        ahead = oplog.read_ahead(oplog.stream(io.StringIO(torn))[1], size)
+        got.extend(next(ahead).seq for _ in range(2))
+        with pytest.raises(ValueError, match=r"^line 4: the last line is incomplete"):
+            next(ahead)
+        assert got == [1, 2]
+        whole = oplog.read_ahead(oplog.stream(io.StringIO("".join(ls)))[1], size)
+        assert [r.seq for r in whole] == [1, 2, 3]
+    # A record that does not replay is named before a malformed line read ahead after it.
+    ls[2] = reframe(ls[2], lambda r: _set(r, "input.changes",
+                                          [{**r["input"]["changes"][0], "delta": 2_000_000_001}]))
+    with pytest.raises(ReplayMismatchError, match=r"^record 2 "):
+        Ledger.from_oplog(copy.deepcopy(STORE), io.StringIO("".join(ls[:3]) + ls[3][:-1]))
+
+
 def test_a_replay_onto_the_wrong_snapshot_is_a_mismatch() -> None:
     other = copy.deepcopy(STORE)
     other["inventoryLevels"][0]["quantities"]["available"] = 0

