@@ -14,6 +14,7 @@ import attrs
 from sortedcontainers import SortedList
 
 from ledger.core.errors import InvariantError
+from ledger.core.journal import AdjustmentGroup
 from ledger.core.results import Result
 
 #: A key whose first call is this far or further in the past is new again.
@@ -44,6 +45,33 @@ class Entry:
     failed: bool = False
 
 
+#: An entry as the store keeps it: operation, command, outcome, first use, failed. The
+#: outcome of a call whose result is its group alone (a quantity mutation that applied or
+#: was a no-op) is that group, or ``None``, rather than the result: the group is the one
+#: the journal holds, so the key costs no object of its own for it (issue 14: memory per
+#: call in the window). Any other result is kept whole.
+Row = tuple[str, object, "AdjustmentGroup | Result | None", datetime, bool]
+#: Where a ``Row`` holds the first use.
+FIRST_AT: Final = 3
+
+
+def _outcome(result: Result) -> AdjustmentGroup | Result | None:
+    """Return what a row keeps of ``result``: its group or ``None`` if that is all, else it."""
+    if (result.user_errors or result.request_error is not None or result.level is not None
+            or result.item_id is not None or result.levels is not None or result.replayed):
+        return result
+    return result.group
+
+
+def as_entry(row: Row) -> Entry:
+    """Return the ``Entry`` a stored row stands for (its result rebuilt if it was its group)."""
+    operation, command, outcome, first_at, failed = row
+    result = outcome if isinstance(outcome, Result) else Result(operation=operation,
+                                                                group=outcome)
+    return Entry(operation=operation, command=command, result=result, first_at=first_at,
+                 failed=failed)
+
+
 class IdempotencyStore:
     """Keys per ledger, evicted once their first call is ``WINDOW`` old.
 
@@ -60,7 +88,7 @@ class IdempotencyStore:
     """
 
     def __init__(self) -> None:
-        self._entries: dict[str, Entry] = {}
+        self._entries: dict[str, Row] = {}
         #: Keys in first-use order, their first uses never decreasing in time.
         self._order: deque[str] = deque()
         #: The first use of the deque's newest key (the deque's bound for a new key).
@@ -70,7 +98,7 @@ class IdempotencyStore:
         self._in_flight: set[str] = set()
         self._evicted_at: datetime | None = None
         #: Shared, never-written layers, newest first: (entries, newest first-use time).
-        self._frozen: tuple[tuple[dict[str, Entry], float], ...] = ()
+        self._frozen: tuple[tuple[dict[str, Row], float], ...] = ()
 
     def __len__(self) -> int:
         return len(self._entries) + sum(len(layer) for layer, _ in self._frozen)
@@ -79,7 +107,7 @@ class IdempotencyStore:
     def _by_time(self) -> Iterator[tuple[float, str]]:
         """Every unfrozen key as ``(timestamp, key)``, by time then key (a snapshot's order)."""
         entries = self._entries
-        in_order = ((entries[key].first_at.timestamp(), key) for key in self._order)
+        in_order = ((entries[key][FIRST_AT].timestamp(), key) for key in self._order)
         # Keys first used at one instant are listed by key, whatever order they came in.
         runs = (sorted(run) for _, run in itertools.groupby(in_order, key=lambda p: p[0]))
         return heapq.merge(itertools.chain.from_iterable(runs), self._late)
@@ -97,7 +125,7 @@ class IdempotencyStore:
         self._evicted_at = now
         horizon = _horizon(now)
         entries, order = self._entries, self._order
-        while order and entries[order[0]].first_at.timestamp() <= horizon:
+        while order and entries[order[0]][FIRST_AT].timestamp() <= horizon:
             del entries[order.popleft()]
         late = self._late
         while late and late[0][0] <= horizon:
@@ -109,14 +137,14 @@ class IdempotencyStore:
     def get(self, key: str, now: datetime) -> Entry | None:
         """Return the live entry for ``key``, if any, after evicting expired keys."""
         self.evict(now)
-        entry = self._entries.get(key)
-        if entry is not None or not self._frozen:
-            return entry
+        row = self._entries.get(key)
+        if row is not None or not self._frozen:
+            return as_entry(row) if row is not None else None
         horizon = _horizon(now)
         for layer, _ in self._frozen:
-            entry = layer.get(key)
-            if entry is not None:
-                return entry if entry.first_at.timestamp() > horizon else None
+            row = layer.get(key)
+            if row is not None:
+                return as_entry(row) if row[FIRST_AT].timestamp() > horizon else None
         return None
 
     def fork(self) -> IdempotencyStore:
@@ -155,8 +183,7 @@ class IdempotencyStore:
         """Remember the outcome of the first call made with ``key``."""
         if key in self._entries:
             raise InvariantError(f"idempotency key {key!r} remembered twice")
-        self._entries[key] = Entry(operation=operation, command=command, result=result,
-                                   first_at=now, failed=failed)
+        self._entries[key] = (operation, command, _outcome(result), now, failed)
         ts = now.timestamp()
         if not self._order or ts >= self._order_newest:
             self._order.append(key)
@@ -167,18 +194,18 @@ class IdempotencyStore:
     def _check(self, now: datetime) -> None:
         """Assert that the time index matches the entries and holds only live keys."""
         for layer, newest in self._frozen:
-            if max((e.first_at.timestamp() for e in layer.values()), default=newest) != newest:
+            if max((e[FIRST_AT].timestamp() for e in layer.values()), default=newest) != newest:
                 raise InvariantError("a frozen idempotency layer misstates its newest key")
         listed = list(self._by_time)
         if len(listed) != len(self._entries) or len(set(listed)) != len(listed):
             raise InvariantError("idempotency time index and entries differ in length")
-        stamps = [self._entries[key].first_at.timestamp() for key in self._order]
+        stamps = [self._entries[key][FIRST_AT].timestamp() for key in self._order]
         if stamps != sorted(stamps) or (stamps and stamps[-1] != self._order_newest):
             raise InvariantError("the idempotency key order runs back in time")
         horizon = _horizon(now)
         for ts, key in listed:
             entry = self._entries.get(key)
-            if entry is None or entry.first_at.timestamp() != ts:
+            if entry is None or entry[FIRST_AT].timestamp() != ts:
                 raise InvariantError(f"idempotency index names {key!r} wrongly")
             if ts <= horizon:
                 raise InvariantError(f"idempotency key {key!r} outlived its window")

@@ -34,7 +34,7 @@ from ledger.core.errors import (
     UserError,
 )
 from ledger.core.events import EventErrorCode
-from ledger.core.idempotency import Entry, IdempotencyStore
+from ledger.core.idempotency import FIRST_AT, Entry, IdempotencyStore, Row, as_entry
 from ledger.core.idempotency import _horizon as horizon_of
 from ledger.core.journal import AdjustmentGroup, QuantityChange
 from ledger.core.results import LevelView, QuantityView, Result
@@ -198,17 +198,18 @@ def _live_keys(store: IdempotencyStore, now: datetime | None) -> Iterator[tuple[
         entries = store._entries
         for ts, key in store._by_time:
             if horizon is None or ts > horizon:
-                yield key, entries[key]
+                yield key, as_entry(entries[key])
         return
-    live: dict[str, Entry] = {}
+    live: dict[str, Row] = {}
     # Frozen layers (left by ``fork``) run newest first; a newer entry for a key wins.
     for layer, _newest in reversed(store._frozen):
         live.update(layer)
     live.update(store._entries)
-    kept = [(k, e) for k, e in live.items()
-            if horizon is None or e.first_at.timestamp() > horizon]
-    kept.sort(key=lambda pair: (pair[1].first_at.timestamp(), pair[0]))
-    yield from kept
+    kept = [(k, row) for k, row in live.items()
+            if horizon is None or row[FIRST_AT].timestamp() > horizon]
+    kept.sort(key=lambda pair: (pair[1][FIRST_AT].timestamp(), pair[0]))
+    for key, row in kept:
+        yield key, as_entry(row)
 
 
 def restore(ledger: Engine, engine: object) -> None:
