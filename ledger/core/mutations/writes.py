@@ -21,10 +21,15 @@ from ledger.core.model import Level, State
 from ledger.core.mutations.checks import AbsentLevel, Target
 from ledger.core.quantities import INCOMING, STORED, on_hand
 from ledger.core.results import Result
+from ledger.core.values import maker
 
 if TYPE_CHECKING:
     from ledger.core.engine import Engine
 
+#: The engine's own values, built from checked data (``ledger.core.values``): fields in order.
+_row: Final = maker(QuantityChange)
+_group: Final = maker(AdjustmentGroup)
+_result: Final = maker(Result)
 #: Reason recorded when stocking changes a quantity ([ours]: Shopify does not say; §9).
 ACTIVATION_REASON: Final = "correction"
 #: The named rows and the on_hand companion rows of one call, kept apart until ``record``.
@@ -85,11 +90,8 @@ def row(
     state: State, level: Level, name: str, delta: int, after: int, document: str | None
 ) -> QuantityChange:
     """Return the journal row of a change of ``delta`` to quantity ``name`` of ``level``."""
-    return QuantityChange(
-        name=name, delta=delta, quantity_after_change=after, ledger_document_uri=document,
-        item_id=level.item_id, location_id=level.location_id,
-        location_name=state.locations[level.location_id].name,
-    )
+    return _row(name, delta, after, document, level.item_id, level.location_id,
+                state.locations[level.location_id].name)
 
 
 def restock(state: State, level: Level, target: Sequence[int], now: datetime,
@@ -129,13 +131,8 @@ def record(
     if created == last:
         created = last
     engine._last_group_at = created
-    group = AdjustmentGroup(
-        id=f"{GROUP_PREFIX}{number}",
-        created_at=created,
-        reason=reason,
-        reference_document_uri=reference,
-        changes=tuple(rows),
-    )
+    group = _group(f"{GROUP_PREFIX}{number}", created, reason, reference, tuple(rows), None,
+                   None)
     if engine._keep_journal:
         engine._journal.append(group)
-    return Result(operation=operation, group=group)
+    return _result(operation, group, (), None, None, None, None, False)
