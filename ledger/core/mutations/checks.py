@@ -171,9 +171,10 @@ class ChangePaths:
     possible for a direct caller of a mutation, gets fresh ones past that).
     """
 
-    __slots__ = ("_built", "_leaves", "_list")
+    __slots__ = ("_built", "_leaves", "_list", "_prefix")
 
-    def __init__(self, list_field: str, *leaves: str) -> None:
+    def __init__(self, list_field: str, *leaves: str, prefix: Path = ("input",)) -> None:
+        self._prefix = prefix
         self._list = list_field
         self._leaves = leaves
         self._built: list[dict[str, Path]] = []
@@ -183,13 +184,14 @@ class ChangePaths:
         built = self._built
         if index < len(built):
             return built[index]
-        base = ("input", self._list, str(index))
-        paths = {leaf: (*base, *leaf.split(".")) for leaf in self._leaves}
-        if index < MAX_INPUT_SIZE:
-            built.extend(
-                {leaf: ("input", self._list, str(i), *leaf.split(".")) for leaf in self._leaves}
-                for i in range(len(built), index + 1))
-        return paths
+        if index >= MAX_INPUT_SIZE:
+            return self._paths(index)
+        built.extend(self._paths(i) for i in range(len(built), index + 1))
+        return built[index]
+
+    def _paths(self, index: int) -> dict[str, Path]:
+        base = (*self._prefix, self._list, str(index))
+        return {leaf: (*base, *leaf.split(".")) for leaf in self._leaves}
 
 
 def bounded(errors: Errors, value: int, limit: int, field: Path) -> bool:

@@ -36,7 +36,7 @@ A bundle's parent (an item not mutable) takes platform events like any item (sem
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
@@ -44,7 +44,7 @@ from ledger.core.errors import UserError
 from ledger.core.events import EventErrorCode, EventKind, PlatformEvent, event_error
 from ledger.core.journal import QuantityChange
 from ledger.core.model import Level, State
-from ledger.core.mutations.checks import is_valid_uri
+from ledger.core.mutations.checks import ChangePaths, is_valid_uri
 from ledger.core.mutations.writes import apply_delta, record, reserve_group_number, row
 from ledger.core.quantities import AVAILABLE, COMMITTED, INCOMING, SET_LIMIT, on_hand
 from ledger.core.results import Result
@@ -62,18 +62,25 @@ class Transition:
     reason: str
 
 
+#: The module's table, by event kind (a cancellation: without, then with a restock).
+_TRANSITIONS: Final = {
+    EventKind.ORDER_PLACED: Transition(AVAILABLE, COMMITTED, "order_created"),
+    EventKind.ORDER_FULFILLED: Transition(COMMITTED, None, "order_fulfilled"),
+    EventKind.RETURN_RESTOCKED: Transition(None, AVAILABLE, "restock"),
+}
+_CANCELLED: Final = (Transition(COMMITTED, None, "order_canceled"),
+                     Transition(COMMITTED, AVAILABLE, "order_canceled"))
+_RECEIVED: Final = Transition(INCOMING, AVAILABLE, "received")
+#: The error fields of an event's lines, built once.
+_PATHS: Final = ChangePaths("lines", "inventoryItemId", "locationId", "quantity", prefix=())
+
+
 def transition(event: PlatformEvent) -> Transition:
     """Return the source, target and reason of ``event`` (see the module's table)."""
     kind = event.kind
-    if kind is EventKind.ORDER_PLACED:
-        return Transition(AVAILABLE, COMMITTED, "order_created")
-    if kind is EventKind.ORDER_FULFILLED:
-        return Transition(COMMITTED, None, "order_fulfilled")
     if kind is EventKind.ORDER_CANCELLED:
-        return Transition(COMMITTED, AVAILABLE if event.restock else None, "order_canceled")
-    if kind is EventKind.RETURN_RESTOCKED:
-        return Transition(None, AVAILABLE, "restock")
-    return Transition(INCOMING, AVAILABLE, "received")
+        return _CANCELLED[bool(event.restock)]
+    return _TRANSITIONS.get(kind, _RECEIVED)
 
 
 def check(event: PlatformEvent, state: State) -> tuple[list[UserError], list[Level]]:
@@ -86,20 +93,20 @@ def check(event: PlatformEvent, state: State) -> tuple[list[UserError], list[Lev
         errors.append(event_error(C.NO_LINES, ("lines",)))
     levels: list[Level] = []
     for i, line in enumerate(event.lines):
-        base = ("lines", str(i))
         item = state.items.get(line.item_id)
         if item is None:
-            errors.append(event_error(C.INVALID_INVENTORY_ITEM, (*base, "inventoryItemId")))
+            errors.append(event_error(C.INVALID_INVENTORY_ITEM, _PATHS(i)["inventoryItemId"]))
         if line.location_id not in state.locations:
-            errors.append(event_error(C.INVALID_LOCATION, (*base, "locationId")))
+            errors.append(event_error(C.INVALID_LOCATION, _PATHS(i)["locationId"]))
         elif item is not None:
             level = item.levels.get(line.location_id)
             if level is None or not level.active:
-                errors.append(event_error(C.ITEM_NOT_STOCKED_AT_LOCATION, (*base, "locationId")))
+                errors.append(event_error(C.ITEM_NOT_STOCKED_AT_LOCATION,
+                                          _PATHS(i)["locationId"]))
             else:
                 levels.append(level)
         if not 1 <= line.quantity <= SET_LIMIT:
-            errors.append(event_error(C.INVALID_QUANTITY, (*base, "quantity")))
+            errors.append(event_error(C.INVALID_QUANTITY, _PATHS(i)["quantity"]))
     if errors:
         return errors, []
     source = transition(event).source
@@ -109,7 +116,7 @@ def check(event: PlatformEvent, state: State) -> tuple[list[UserError], list[Lev
         for i, (line, level) in enumerate(zip(event.lines, levels, strict=True)):
             already = taken.get(id(level), 0)
             if line.quantity + already > level.q[source]:
-                errors.append(event_error(code, ("lines", str(i), "quantity")))
+                errors.append(event_error(code, _PATHS(i)["quantity"]))
             taken[id(level)] = already + line.quantity
     return errors, levels
 
