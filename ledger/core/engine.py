@@ -34,7 +34,6 @@ from __future__ import annotations
 import collections
 import copy
 import functools
-import gc
 import itertools
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -43,7 +42,7 @@ from typing import Any, Self, TypeVar
 
 import attrs
 
-from ledger.core import invariants
+from ledger.core import collector, invariants
 from ledger.core.commands import (
     Activate,
     Adjust,
@@ -383,36 +382,33 @@ class Engine(Calls, Reads):
         # A replay makes no reference cycles (every record's objects are freed or kept by
         # reference count alone), so the cyclic collector, which would walk the growing
         # journal and log again and again, is paused until it ends.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            while (record := ahead.get(position[0])) is not None:
-                current[:] = [record]
-                claimed = record.outcome.group_id
-                if (record.outcome.status == "applied" and claimed is not None
-                        and self._journal.get(claimed) is not None):
-                    # A log naming one group twice is malformed, not a broken journal.
-                    raise ReplayMismatchError(f"record {record.seq} names the group {claimed}, "
-                                              "which the journal already holds")
-                if trusting and record.outcome.status == "applied" and record.fault is None:
-                    self._apply_trusted(record)
-                else:
-                    result = self.run(record.command, record.idempotency_key,
-                                      api_version=record.api_version)
-                    self._compare(record, Outcome.of(result, self._call_fault))
-                if record.outcome.status == "applied":
-                    number = _group_number(record)
-                    if number > highest[0]:
-                        highest[0] = number
-                count += 1
-                done = position[0] = position[0] + 1
-                ahead.release(done if done < position[1] else position[1])
-        finally:
-            if collecting:
-                gc.enable()
-            if isinstance(saved_ids, _Counter):
-                saved_ids.next_value = max(saved_ids.next_value, highest[0] + 1)
-            self._clock, self.faults, self._group_ids = saved_clock, saved_faults, saved_ids
+        with collector.paused():
+            try:
+                while (record := ahead.get(position[0])) is not None:
+                    current[:] = [record]
+                    claimed = record.outcome.group_id
+                    if (record.outcome.status == "applied" and claimed is not None
+                            and self._journal.get(claimed) is not None):
+                        # A log naming one group twice is malformed, not a broken journal.
+                        raise ReplayMismatchError(f"record {record.seq} names the group {claimed}, "
+                                                  "which the journal already holds")
+                    if trusting and record.outcome.status == "applied" and record.fault is None:
+                        self._apply_trusted(record)
+                    else:
+                        result = self.run(record.command, record.idempotency_key,
+                                          api_version=record.api_version)
+                        self._compare(record, Outcome.of(result, self._call_fault))
+                    if record.outcome.status == "applied":
+                        number = _group_number(record)
+                        if number > highest[0]:
+                            highest[0] = number
+                    count += 1
+                    done = position[0] = position[0] + 1
+                    ahead.release(done if done < position[1] else position[1])
+            finally:
+                if isinstance(saved_ids, _Counter):
+                    saved_ids.next_value = max(saved_ids.next_value, highest[0] + 1)
+                self._clock, self.faults, self._group_ids = saved_clock, saved_faults, saved_ids
         return count
 
     @staticmethod

@@ -64,6 +64,7 @@ from typing import Any, Final
 import attrs
 
 from ledger.api import Ledger
+from ledger.core import collector
 from ledger.core.clock import ManualClock
 from ledger.core.commands import (
     ABSENT,
@@ -253,11 +254,17 @@ class Simulation:
     # ------------------------------------------------------------------ the run
 
     def run(self, progress: Callable[[int], None] | None = None) -> SimulationReport:
-        """Run every day of the configuration and return the report."""
-        for day in range(self.config.days):
-            self._day(day)
-            if progress is not None:
-                progress(day + 1)
+        """Run every day of the configuration and return the report.
+
+        The cyclic garbage collector is paused while the days run (``collector.paused``):
+        the simulation's calls make no reference cycles, and the collector walking the
+        growing journal was a quarter of the run (issue 14).
+        """
+        with collector.paused():
+            for day in range(self.config.days):
+                self._day(day)
+                if progress is not None:
+                    progress(day + 1)
         return self.report()
 
     def _day(self, day: int) -> None:
