@@ -207,6 +207,32 @@ def test_reads_return_views_and_groups() -> None:
     assert ledger.locations() == [L1, L2]
 
 
+def test_one_quantity_reads_as_the_same_name_in_quantities_everywhere() -> None:
+    ledger = new_ledger()
+    assert ledger.adjust(name="damaged", reason="damaged", changes=[
+        change(3, ledger_document_uri="logistics://damage/1")]).ok
+    assert ledger.adjust(name="incoming", reason="correction", changes=[
+        change(4, ledger_document_uri="logistics://po/1")]).ok
+    for item in (I1, I2):
+        for location in (L1, L2):  # stocked or not
+            every = ledger.quantities(item, location)
+            assert {name: ledger.quantity(item, location, name) for name in every} == every
+    assert (ledger.quantity(I1, L1, "damaged"), ledger.quantity(I1, L1, "incoming")) == (3, 4)
+    assert ledger.quantity(I1, L1, "on_hand") == ledger.quantities(I1, L1)["on_hand"]
+
+
+@pytest.mark.parametrize(("item", "location", "name", "named"), [
+    ("gid://shopify/InventoryItem/99", L1, "available", "InventoryItem/99"),
+    (I1, "gid://shopify/Location/99", "available", "Location/99"),
+    (I1, L1, "unavailable", "unavailable"),
+    (I1, L1, "ON_HAND", "ON_HAND"),
+])
+def test_one_quantity_of_an_unknown_item_location_or_name_is_a_key_error_naming_it(
+        item: str, location: str, name: str, named: str) -> None:
+    with pytest.raises(KeyError, match=named):
+        new_ledger().quantity(item, location, name)
+
+
 def test_a_level_view_is_a_picture_that_does_not_follow_later_changes() -> None:
     ledger = new_ledger()
     before = ledger.level(I1, L1)

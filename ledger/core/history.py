@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from ledger.core.errors import LedgerError
 from ledger.core.journal import AdjustmentGroup, HistoryRow, Journal
 from ledger.core.model import Level, Location, State
-from ledger.core.quantities import API_NAMES, INDEX, api_view
+from ledger.core.quantities import API_NAMES, INDEX, api_view, on_hand
 from ledger.core.results import LevelView, QuantityView
 
 if TYPE_CHECKING:
@@ -50,6 +50,28 @@ class Reads:
             if level is None:
                 return dict.fromkeys(API_NAMES, 0)
             return api_view(level.q)
+
+    def quantity(self, item_id: str, location_id: str, name: str) -> int:
+        """Return one of a level's eight API quantities (``quantities(...)[name]``), O(1).
+
+        Zero if not stocked; ``KeyError`` naming the id for an unknown item or location, or
+        naming ``name`` if it is none of the eight. Builds no dict: for a caller that scans
+        many levels for one quantity (a simulation's daily stock-out count).
+        """
+        with self._lock:
+            item = self._state.items.get(item_id)
+            if item is None:
+                raise KeyError(f"unknown inventory item {item_id!r}")
+            if location_id not in self._state.locations:
+                raise KeyError(f"unknown location {location_id!r}")
+            level = item.levels.get(location_id)
+            if name == "on_hand":
+                return on_hand(level.q) if level is not None else 0
+            index = INDEX.get(name)
+            if index is None:
+                raise KeyError(f"unknown quantity name {name!r}; expected one of "
+                               + ", ".join(API_NAMES))
+            return level.q[index] if level is not None else 0
 
     def level(self, item_id: str, location_id: str) -> LevelView | None:
         """Return a view of the level of ``item_id`` at ``location_id`` (active or not), if any."""

@@ -220,7 +220,8 @@ class Simulation:
         return self.ledger.quantities(item, location)
 
     def _total(self, name: str) -> int:
-        return sum(self._q(i, loc)[name] for i in self.item_ids for loc in self.location_ids)
+        quantity = self.ledger.quantity
+        return sum(quantity(i, loc, name) for i in self.item_ids for loc in self.location_ids)
 
     def _key(self) -> str:
         """Return a fresh idempotency key; unique within the run, derived from the seed."""
@@ -460,9 +461,10 @@ class Simulation:
                     self._receipts.setdefault(due, []).append((item, location, units, document))
 
     def _end_of_day(self, day: int) -> None:
+        quantity = self.ledger.quantity
         for item in self.item_ids:
             for location in self.location_ids:
-                self._stockout_days += self._q(item, location)["available"] <= 0
+                self._stockout_days += quantity(item, location, "available") <= 0
         for item in self.sample_items:
             sums = dict.fromkeys(("available", "committed", "on_hand"), 0)
             for location in self.location_ids:
@@ -476,7 +478,8 @@ class Simulation:
         ordered = self._units_by_kind["order_placed"]
         fulfilled = self._units_by_kind["order_fulfilled"]
         finals = {name: self._total(name) for name in API_NAMES}
-        out_of_stock = sum(self._q(i, loc)["available"] <= 0
+        quantity = self.ledger.quantity
+        out_of_stock = sum(quantity(i, loc, "available") <= 0
                            for i in self.item_ids for loc in self.location_ids)
         return SimulationReport(
             config=self.config,
