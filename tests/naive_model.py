@@ -573,12 +573,30 @@ class NaiveLedger:
         if remembered is not None:
             _, first_operation, first_variables, first_response = remembered
             if first_operation == operation and canonical(first_variables) == canonical(variables):
-                return copy.deepcopy(first_response)
+                return self.in_this_era(copy.deepcopy(first_response))
             return self.mismatch(operation)
         response = self.run(operation, variables, now)
         self.keys[idempotency_key] = (
             now, operation, copy.deepcopy(variables), copy.deepcopy(response)
         )
+        return response
+
+    def in_this_era(self, response: dict[str, Any]) -> dict[str, Any]:
+        """The remembered response as this call's version shows it: ``isActive`` or not (§13).
+
+        A key first used in one version may be replayed in another (one store, many apps);
+        the same outcome comes back in the replaying version's schema, which has the
+        level's ``isActive`` only from 2026-04 (the level an activation returns is active).
+        """
+        level = (response.get("data") or {}).get(ACTIVATE, {}) or {}
+        level = level.get("inventoryLevel")
+        if level is None:
+            return response
+        active = level.pop("isActive", True)
+        if self.era["isActive field"]:
+            rest = dict(level)
+            level.clear()
+            level.update({"id": rest.pop("id"), "isActive": active, **rest})
         return response
 
     def change_from_missing(self, operation: str, variables: Any) -> bool:

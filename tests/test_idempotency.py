@@ -401,3 +401,23 @@ def test_the_time_index_lists_keys_by_first_use_then_by_key() -> None:
     for key, hour in (("z", 2), ("a", 2), ("m", 1), ("b", 3), ("c", 1.5)):
         _remember(keys, key, hour)
     assert [key for _, key in keys._by_time] == ["m", "c", "a", "z", "b"]
+
+
+def test_a_key_replayed_in_another_version_answers_in_that_versions_schema() -> None:
+    # One store serves apps pinned to different versions ([ours]: the spec is silent): the
+    # same outcome comes back, rendered as the replaying version shows an InventoryLevel.
+    ledger = Ledger.from_snapshot(store(stocked={}), "2026-04", FakeClock())
+    variables = {"inventoryItemId": "gid://shopify/InventoryItem/1",
+                 "locationId": "gid://shopify/Location/1"}
+    first = ledger.execute("inventoryActivate", variables, idempotency_key="k",
+                           api_version="2026-04")
+    older = ledger.execute("inventoryActivate", variables, idempotency_key="k",
+                           api_version="2026-01")
+    again = ledger.execute("inventoryActivate", variables, idempotency_key="k",
+                           api_version="2026-07")
+    level = first["data"]["inventoryActivate"]["inventoryLevel"]
+    assert level["isActive"] is True
+    assert older["data"]["inventoryActivate"]["inventoryLevel"] == {
+        k: v for k, v in level.items() if k != "isActive"}
+    assert again == first
+    assert [r.outcome.status for r in ledger.oplog] == ["no-op", "replayed", "replayed"]

@@ -662,9 +662,10 @@ class Engine(Calls, Reads):
         the floor passes them would grow memory over runs of calls that make no group).
         """
         now = self._clock()
-        if not isinstance(now, datetime) or now.tzinfo is None or now.utcoffset() is None:
-            raise TypeError(f"the clock must return a timezone-aware datetime, not {now!r}")
-        now = now.astimezone(UTC)
+        if type(now) is not datetime or now.tzinfo is not UTC:  # else it is UTC already
+            if not isinstance(now, datetime) or now.tzinfo is None or now.utcoffset() is None:
+                raise TypeError(f"the clock must return a timezone-aware datetime, not {now!r}")
+            now = now.astimezone(UTC)
         self._call_now = now
         floor = self._last_group_at
         if floor is not None and now < floor:
