@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from ledger import Ledger
+from ledger import AdjustChange, Ledger
 from tests.support import ITEM, LOCATION, FakeClock, ReentrantClock, store
 
 I1, I2 = ITEM.format(1), ITEM.format(2)
@@ -421,3 +422,27 @@ def test_a_key_replayed_in_another_version_answers_in_that_versions_schema() -> 
         k: v for k, v in level.items() if k != "isActive"}
     assert again == first
     assert [r.outcome.status for r in ledger.oplog] == ["no-op", "replayed", "replayed"]
+
+
+@pytest.mark.parametrize("keep_journal", [True, False])
+def test_a_replay_returns_an_equal_result_whether_or_not_a_journal_holds_the_group(
+        keep_journal: bool) -> None:
+    ledger = Ledger.from_snapshot(store(), "2026-04", FakeClock(), keep_journal=keep_journal)
+    changes = [AdjustChange(item_id=ITEM.format(1), location_id=LOCATION.format(1), delta=2,
+                            change_from_quantity=5)]
+    first = ledger.adjust(name="available", reason="correction", changes=changes,
+                          idempotency_key="k")
+    again = ledger.adjust(name="available", reason="correction", changes=changes,
+                          idempotency_key="k")
+    assert first.ok
+    assert again.replayed
+    assert again == first
+    assert again.group is not None
+    assert len(again.group.changes) == 2
+    kept = ledger._keys._entries["k"][2]
+    # Without a journal the key keeps the group flat: plain values the collector untracks.
+    assert isinstance(kept, tuple) != keep_journal
+    if not keep_journal:
+        gc.collect()
+        assert not gc.is_tracked(kept)
+    assert ledger.quantities(ITEM.format(1), LOCATION.format(1))["available"] == 7

@@ -229,7 +229,7 @@ class Engine(Calls, Reads):
         self._reserved_group_number: int | None = None
         self._state = State()
         self._journal = Journal()
-        self._keys = IdempotencyStore()
+        self._keys = IdempotencyStore(journaled=keep_journal)
         self._last_now: datetime | None = None
         #: ``createdAt`` of the newest group made (kept or not): the clock's floor (§14).
         self._last_group_at: datetime | None = None

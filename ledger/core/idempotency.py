@@ -14,8 +14,9 @@ import attrs
 from sortedcontainers import SortedList
 
 from ledger.core.errors import InvariantError
-from ledger.core.journal import AdjustmentGroup
+from ledger.core.journal import AdjustmentGroup, QuantityChange
 from ledger.core.results import Result
+from ledger.core.values import maker
 
 #: A key whose first call is this far or further in the past is new again.
 WINDOW: Final = timedelta(hours=24)
@@ -49,25 +50,59 @@ class Entry:
 #: outcome of a call whose result is its group alone (a quantity mutation that applied or
 #: was a no-op) is that group, or ``None``, rather than the result: the group is the one
 #: the journal holds, so the key costs no object of its own for it (issue 14: memory per
-#: call in the window). Any other result is kept whole.
-Row = tuple[str, object, "AdjustmentGroup | Result | None", datetime, bool]
+#: call in the window). Where no journal holds the group (``keep_journal=False``), it is
+#: kept flat instead (``Flat``). Any other result is kept whole.
+Row = tuple[str, object, "AdjustmentGroup | Flat | Result | None", datetime, bool]
 #: Where a ``Row`` holds the first use.
 FIRST_AT: Final = 3
 
 
-def _outcome(result: Result) -> AdjustmentGroup | Result | None:
-    """Return what a row keeps of ``result``: its group or ``None`` if that is all, else it."""
+#: A group kept as one plain tuple: its id, time, reason and reference, then the seven fields
+#: of each row in turn (``QuantityChange``'s field order). About half the bytes of the
+#: group's own objects, and, holding only strings, ints, ``None`` and a datetime, a tuple
+#: the cyclic collector stops tracking (an exact tuple: a subclass would stay tracked).
+Flat = tuple[object, ...]
+
+
+def flatten(group: AdjustmentGroup) -> Flat:
+    """Return ``group`` as a ``Flat`` tuple."""
+    values: list[object] = [group.id, group.created_at, group.reason,
+                            group.reference_document_uri]
+    for c in group.changes:
+        values += (c.name, c.delta, c.quantity_after_change, c.ledger_document_uri,
+                   c.item_id, c.location_id, c.location_name)
+    return tuple(values)
+
+
+def unflatten(flat: Flat) -> AdjustmentGroup:
+    """Return the group a ``Flat`` tuple was made of (an equal one)."""
+    rows = tuple(_row(*flat[i:i + _ROW]) for i in range(_HEAD, len(flat), _ROW))
+    return _group(*flat[:_HEAD], rows, None, None)
+
+
+_HEAD: Final = 4
+_ROW: Final = len(attrs.fields(QuantityChange))
+_row: Final = maker(QuantityChange)
+_group: Final = maker(AdjustmentGroup)
+
+
+def _outcome(result: Result, journaled: bool) -> AdjustmentGroup | Flat | Result | None:
+    """Return what a row keeps of ``result`` (see ``Row``)."""
     if (result.user_errors or result.request_error is not None or result.level is not None
             or result.item_id is not None or result.levels is not None or result.replayed):
         return result
-    return result.group
+    group = result.group
+    return group if journaled or group is None else flatten(group)
 
 
 def as_entry(row: Row) -> Entry:
     """Return the ``Entry`` a stored row stands for (its result rebuilt if it was its group)."""
     operation, command, outcome, first_at, failed = row
-    result = outcome if isinstance(outcome, Result) else Result(operation=operation,
-                                                                group=outcome)
+    if isinstance(outcome, Result):
+        result = outcome
+    else:
+        group = unflatten(outcome) if isinstance(outcome, tuple) else outcome
+        result = Result(operation=operation, group=group)
     return Entry(operation=operation, command=command, result=result, first_at=first_at,
                  failed=failed)
 
@@ -87,7 +122,9 @@ class IdempotencyStore:
     frozen layer is dropped once its newest key has expired.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, journaled: bool = True) -> None:
+        #: Whether a journal holds the groups of the outcomes remembered (else kept flat).
+        self.journaled = journaled
         self._entries: dict[str, Row] = {}
         #: Keys in first-use order, their first uses never decreasing in time.
         self._order: deque[str] = deque()
@@ -162,7 +199,7 @@ class IdempotencyStore:
             self._order = deque()
             self._order_newest = -math.inf
             self._late = SortedList()
-        child = IdempotencyStore()
+        child = IdempotencyStore(journaled=self.journaled)
         child._frozen = self._frozen
         return child
 
@@ -183,7 +220,7 @@ class IdempotencyStore:
         """Remember the outcome of the first call made with ``key``."""
         if key in self._entries:
             raise InvariantError(f"idempotency key {key!r} remembered twice")
-        self._entries[key] = (operation, command, _outcome(result), now, failed)
+        self._entries[key] = (operation, command, _outcome(result, self.journaled), now, failed)
         ts = now.timestamp()
         if not self._order or ts >= self._order_newest:
             self._order.append(key)

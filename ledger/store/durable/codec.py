@@ -247,7 +247,7 @@ def restore(ledger: Engine, engine: object) -> None:
     keys = engine["keys"]
     if not isinstance(keys, list):
         raise ValueError(f"{where}.keys must be a list")
-    store = IdempotencyStore()
+    store = IdempotencyStore(journaled=ledger._keep_journal)
     for i, raw in enumerate(keys):
         at = f"{where}.keys[{i}]"
         if not isinstance(raw, dict) or set(raw) != {"key", "operation", "command", "firstAt",
