@@ -81,7 +81,8 @@ def check(cmd: Adjust, state: State, era: Era) -> tuple[list[UserError], list[Ta
                 after = level.q[index] + delta
             else:
                 after = running.get(id(level), level.q[index]) + delta
-            if bounded(errors, after, ADJUST_LIMIT, paths["delta"]) and running is not None:
+            if (-ADJUST_LIMIT <= after <= ADJUST_LIMIT or bounded(
+                    errors, after, ADJUST_LIMIT, paths["delta"])) and running is not None:
                 running[id(level)] = after
         document = ch.ledger_document_uri
         if documented or document is not None:

@@ -81,9 +81,13 @@ def apply_delta(
     values[index] += delta
     q = level.q = tuple(values)  # replaced, never edited: other levels may share the tuple
     level.touch(index, now)
-    named.append(row(state, level, STORED[index], delta, q[index], document))
+    item_id, location_id = level.item_id, level.location_id
+    location_name = state.locations[location_id].name
+    named.append(_row(STORED[index], delta, q[index], document, item_id, location_id,
+                      location_name))
     if companions is not None and index != INCOMING:
-        companions.append(row(state, level, "on_hand", delta, on_hand(q), None))
+        companions.append(_row("on_hand", delta, on_hand(q), None, item_id, location_id,
+                               location_name))
 
 
 def row(
