@@ -502,3 +502,26 @@ def test_the_depth_guard_of_the_single_pass_refuses_what_the_separate_walk_refus
     assert _same(got, naive_coercion.coerce_variables(ADJUST, variables, era))
     assert (got[1][:1] == [{"message": "Variables are nested more than 32 levels deep.",
                             "extensions": {"code": "INVALID_VARIABLE"}}]) is deep
+
+
+def test_a_value_that_coerces_to_itself_is_not_copied_and_a_changed_one_leaves_the_input_alone(
+) -> None:
+    era = era_of("2026-04")
+    given = {"input": {"name": "available", "reason": "correction", "changes": [
+        {"inventoryItemId": "gid://shopify/InventoryItem/1",
+         "locationId": "gid://shopify/Location/1", "delta": 1, "changeFromQuantity": 5}]}}
+    values, errors = coercion.coerce_variables("inventoryAdjustQuantities", given, era)
+    assert errors == []
+    assert values["input"] is given["input"]
+    # An ID given as an int coerces to a string: that object and the ones holding it are
+    # copied, the input is left as it was, and the untouched siblings are shared.
+    given["input"]["changes"].append({"inventoryItemId": 2, "locationId": "gid://shopify/Location/1",
+                                      "delta": 1, "changeFromQuantity": 5})
+    before = copy.deepcopy(given)
+    values, errors = coercion.coerce_variables("inventoryAdjustQuantities", given, era)
+    assert errors == []
+    assert given == before
+    changes = values["input"]["changes"]
+    assert changes is not given["input"]["changes"]
+    assert changes[0] is given["input"]["changes"][0]
+    assert changes[1] == {**given["input"]["changes"][1], "inventoryItemId": "2"}
