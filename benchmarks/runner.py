@@ -165,9 +165,10 @@ def targets(figures: Sequence[Figure], cfg: Config) -> list[Target]:
         sizes = f"{runs[-1].size:,} / {runs[0].size:,}" if len(runs) >= 2 else "10^6 / 10^3"
         at_least(f"long run {sizes} levels, collector on ({label}, "
                  f"{cfg.longrun_calls:,} calls)", "0.83", 0.95, value)
-    mem = _find(figures, "memory/level")
-    at_most_bytes(f"memory per stocked level at {cfg.memory_levels:,} levels (tracemalloc)",
-                  "376 B", 300, mem.ledger.median if mem else None)
+    for workload, kind in (("memory/level", "equal"), ("memory/level distinct", "distinct")):
+        mem = _find(figures, workload)
+        at_most_bytes(f"memory per stocked level at {cfg.memory_levels:,} levels, {kind} "
+                      "quantities (tracemalloc)", "376 B", 300, mem.ledger.median if mem else None)
     window = _find(figures, "memory/window keep_journal=False")
     at_most_bytes("memory retained per call inside the 24 h window (`keep_journal=False`)",
                   "1,152 B", 400, window.ledger.median if window else None)
@@ -177,8 +178,11 @@ def targets(figures: Sequence[Figure], cfg: Config) -> list[Target]:
     label = f"`ledger simulate` ops/s (--items {items} --locations {locations} --days {days})"
     shown = "not measured" if value is None else f"{value:,.0f} ops/s"
     if cfg.simulate == SIMULATE_TODAY_SIZE:
-        at_least(label, f"{SIMULATE_TODAY:,.0f} ops/s", 5 * SIMULATE_TODAY, value, shown=shown,
-                 goal_text=f">= {5 * SIMULATE_TODAY:,.0f} ops/s (5x)")
+        # "Today's" was timed on another day, and this machine's speed moves between days
+        # (41b38f3 ran 57.9 s then, 23.4 s on 2026-12-02): no verdict from a stale constant.
+        # The verdict is a paired run of both commits (farm-bench; benchmarks/README.md).
+        out.append(Target(label, f"{SIMULATE_TODAY:,.0f} ops/s (41b38f3, another day)",
+                          ">= 5x 41b38f3's, paired (README)", value, shown, None))
     else:  # "today's" was measured at the full size only
         out.append(Target(label, "-", ">= 5x today's (full size only)", value, shown, None))
     return out
