@@ -110,7 +110,7 @@ def test_a_replayed_result_says_so_and_equals_the_original() -> None:
                           idempotency_key="k")
     assert (first.replayed, again.replayed) == (False, True)
     assert again == first
-    assert again.group is first.group
+    assert again.group == first.group  # the same group (id, time, rows), made afresh
     assert ledger.quantities(I1, L1)["available"] == 6
 
 

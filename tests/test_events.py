@@ -353,7 +353,7 @@ def test_the_same_key_replays_the_same_group_and_applies_once() -> None:
                                 idempotency_key="order-1")
     assert (first.replayed, again.replayed) == (False, True)
     assert again == first
-    assert again.group is first.group
+    assert again.group == first.group
     assert ledger.snapshot() == snapshot
     assert len(ledger.journal) == 1
     assert quantity(ledger, I1, L1, "available", "committed") == (3, 5)
@@ -602,7 +602,7 @@ def test_any_sequence_of_events_and_mutations_keeps_on_hand_whole_and_the_journa
                 assert len(ledger.journal) == journal
             else:
                 assert result.group is not None
-                assert ledger.journal[len(ledger.journal) - 1] is result.group
+                assert ledger.journal[len(ledger.journal) - 1] == result.group
             last = (evt, key)
         on_hand_adds_up(ledger)
         ledger._check()

@@ -282,7 +282,7 @@ def test_a_groups_rows_filter_like_shopifys_changes_arguments(
 
 def test_a_group_is_found_by_its_id_and_an_unknown_id_finds_nothing(history: Ledger) -> None:
     for group in history.journal:
-        assert history.journal.get(group.id) is group
+        assert history.journal.get(group.id) == group
     assert history.journal.get(f"{GROUP_PREFIX}999") is None
     assert history.journal.get("not a gid") is None
 

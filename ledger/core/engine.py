@@ -229,7 +229,7 @@ class Engine(Calls, Reads):
         self._reserved_group_number: int | None = None
         self._state = State()
         self._journal = Journal()
-        self._keys = IdempotencyStore(journaled=keep_journal)
+        self._keys = IdempotencyStore(journal=self._journal if keep_journal else None)
         self._last_now: datetime | None = None
         #: ``createdAt`` of the newest group made (kept or not): the clock's floor (§14).
         self._last_group_at: datetime | None = None
@@ -285,6 +285,8 @@ class Engine(Calls, Reads):
         child._state = self._state.fork()
         child._journal = self._journal.fork()
         child._keys = self._keys.fork()
+        if child._keys.journal is not None:  # the child's groups are in the child's journal
+            child._keys.journal = child._journal
         child._oplog = self._oplog.fork() if self._oplog is not None else None
         if isinstance(self._group_ids, _Counter):
             child._group_ids = _Counter(self._group_ids.next_value)
@@ -388,7 +390,7 @@ class Engine(Calls, Reads):
                     current[:] = [record]
                     claimed = record.outcome.group_id
                     if (record.outcome.status == "applied" and claimed is not None
-                            and self._journal.get(claimed) is not None):
+                            and claimed in self._journal):
                         # A log naming one group twice is malformed, not a broken journal.
                         raise ReplayMismatchError(f"record {record.seq} names the group {claimed}, "
                                                   "which the journal already holds")

@@ -14,9 +14,8 @@ import attrs
 from sortedcontainers import SortedList
 
 from ledger.core.errors import InvariantError
-from ledger.core.journal import AdjustmentGroup, QuantityChange
+from ledger.core.journal import Flat, Journal, flatten, unflatten
 from ledger.core.results import Result
-from ledger.core.values import maker
 
 #: A key whose first call is this far or further in the past is new again.
 WINDOW: Final = timedelta(hours=24)
@@ -48,61 +47,40 @@ class Entry:
 
 #: An entry as the store keeps it: operation, command, outcome, first use, failed. The
 #: outcome of a call whose result is its group alone (a quantity mutation that applied or
-#: was a no-op) is that group, or ``None``, rather than the result: the group is the one
-#: the journal holds, so the key costs no object of its own for it (issue 14: memory per
-#: call in the window). Where no journal holds the group (``keep_journal=False``), it is
-#: kept flat instead (``Flat``). Any other result is kept whole.
-Row = tuple[str, object, "AdjustmentGroup | Flat | Result | None", datetime, bool]
+#: was a no-op) is not the result (issue 14: memory and the collector's work per call in
+#: the window): it is ``None`` for a no-op; the group's id where a journal holds the group
+#: (the journal's own string: no byte of its own); where none does (``keep_journal=False``)
+#: the group flat (``ledger.core.journal.flatten``: plain values the collector stops
+#: tracking). Any other result is kept whole.
+Row = tuple[str, object, "str | Flat | Result | None", datetime, bool]
 #: Where a ``Row`` holds the first use.
 FIRST_AT: Final = 3
-
-
-#: A group kept as one plain tuple: its id, time, reason and reference, then the seven fields
-#: of each row in turn (``QuantityChange``'s field order). About half the bytes of the
-#: group's own objects, and, holding only strings, ints, ``None`` and a datetime, a tuple
-#: the cyclic collector stops tracking (an exact tuple: a subclass would stay tracked).
-Flat = tuple[object, ...]
-
-
-def flatten(group: AdjustmentGroup) -> Flat:
-    """Return ``group`` as a ``Flat`` tuple."""
-    values: list[object] = [group.id, group.created_at, group.reason,
-                            group.reference_document_uri]
-    for c in group.changes:
-        values += (c.name, c.delta, c.quantity_after_change, c.ledger_document_uri,
-                   c.item_id, c.location_id, c.location_name)
-    return tuple(values)
-
-
-def unflatten(flat: Flat) -> AdjustmentGroup:
-    """Return the group a ``Flat`` tuple was made of (an equal one)."""
-    rows = tuple(_row(*flat[i:i + _ROW]) for i in range(_HEAD, len(flat), _ROW))
-    return _group(*flat[:_HEAD], rows, None, None)
-
-
-_HEAD: Final = 4
-_ROW: Final = len(attrs.fields(QuantityChange))
-_row: Final = maker(QuantityChange)
-_group: Final = maker(AdjustmentGroup)
-
-
-def _outcome(result: Result, journaled: bool) -> AdjustmentGroup | Flat | Result | None:
+def _outcome(result: Result, journal: Journal | None) -> str | Flat | Result | None:
     """Return what a row keeps of ``result`` (see ``Row``)."""
     if (result.user_errors or result.request_error is not None or result.level is not None
             or result.item_id is not None or result.levels is not None or result.replayed):
         return result
     group = result.group
-    return group if journaled or group is None else flatten(group)
+    if group is None:
+        return None
+    # A group the journal does not hold (a key restored from a snapshot, whose journal
+    # starts after it) is kept flat, as without a journal.
+    return group.id if journal is not None and group.id in journal else flatten(group)
 
 
-def as_entry(row: Row) -> Entry:
-    """Return the ``Entry`` a stored row stands for (its result rebuilt if it was its group)."""
+def as_entry(row: Row, journal: Journal | None) -> Entry:
+    """Return the ``Entry`` a stored row stands for (its result rebuilt if need be)."""
     operation, command, outcome, first_at, failed = row
     if isinstance(outcome, Result):
         result = outcome
-    else:
-        group = unflatten(outcome) if isinstance(outcome, tuple) else outcome
+    elif isinstance(outcome, str):
+        group = journal.get(outcome) if journal is not None else None
+        if group is None:
+            raise InvariantError(f"a remembered group {outcome!r} is not in the journal")
         result = Result(operation=operation, group=group)
+    else:
+        result = Result(operation=operation,
+                        group=unflatten(outcome) if outcome is not None else None)
     return Entry(operation=operation, command=command, result=result, first_at=first_at,
                  failed=failed)
 
@@ -122,9 +100,9 @@ class IdempotencyStore:
     frozen layer is dropped once its newest key has expired.
     """
 
-    def __init__(self, *, journaled: bool = True) -> None:
-        #: Whether a journal holds the groups of the outcomes remembered (else kept flat).
-        self.journaled = journaled
+    def __init__(self, *, journal: Journal | None = None) -> None:
+        #: The journal that holds the remembered groups; ``None``: none, groups kept flat.
+        self.journal = journal
         self._entries: dict[str, Row] = {}
         #: Keys in first-use order, their first uses never decreasing in time.
         self._order: deque[str] = deque()
@@ -176,12 +154,12 @@ class IdempotencyStore:
         self.evict(now)
         row = self._entries.get(key)
         if row is not None or not self._frozen:
-            return as_entry(row) if row is not None else None
+            return as_entry(row, self.journal) if row is not None else None
         horizon = _horizon(now)
         for layer, _ in self._frozen:
             row = layer.get(key)
             if row is not None:
-                return as_entry(row) if row[FIRST_AT].timestamp() > horizon else None
+                return as_entry(row, self.journal) if row[FIRST_AT].timestamp() > horizon else None
         return None
 
     def fork(self) -> IdempotencyStore:
@@ -199,7 +177,7 @@ class IdempotencyStore:
             self._order = deque()
             self._order_newest = -math.inf
             self._late = SortedList()
-        child = IdempotencyStore(journaled=self.journaled)
+        child = IdempotencyStore(journal=self.journal)
         child._frozen = self._frozen
         return child
 
@@ -220,7 +198,7 @@ class IdempotencyStore:
         """Remember the outcome of the first call made with ``key``."""
         if key in self._entries:
             raise InvariantError(f"idempotency key {key!r} remembered twice")
-        self._entries[key] = (operation, command, _outcome(result, self.journaled), now, failed)
+        self._entries[key] = (operation, command, _outcome(result, self.journal), now, failed)
         ts = now.timestamp()
         if not self._order or ts >= self._order_newest:
             self._order.append(key)

@@ -198,7 +198,7 @@ def _live_keys(store: IdempotencyStore, now: datetime | None) -> Iterator[tuple[
         entries = store._entries
         for ts, key in store._by_time:
             if horizon is None or ts > horizon:
-                yield key, as_entry(entries[key])
+                yield key, as_entry(entries[key], store.journal)
         return
     live: dict[str, Row] = {}
     # Frozen layers (left by ``fork``) run newest first; a newer entry for a key wins.
@@ -209,7 +209,7 @@ def _live_keys(store: IdempotencyStore, now: datetime | None) -> Iterator[tuple[
             if horizon is None or row[FIRST_AT].timestamp() > horizon]
     kept.sort(key=lambda pair: (pair[1][FIRST_AT].timestamp(), pair[0]))
     for key, row in kept:
-        yield key, as_entry(row)
+        yield key, as_entry(row, store.journal)
 
 
 def restore(ledger: Engine, engine: object) -> None:
@@ -247,7 +247,7 @@ def restore(ledger: Engine, engine: object) -> None:
     keys = engine["keys"]
     if not isinstance(keys, list):
         raise ValueError(f"{where}.keys must be a list")
-    store = IdempotencyStore(journaled=ledger._keep_journal)
+    store = IdempotencyStore(journal=ledger._journal if ledger._keep_journal else None)
     for i, raw in enumerate(keys):
         at = f"{where}.keys[{i}]"
         if not isinstance(raw, dict) or set(raw) != {"key", "operation", "command", "firstAt",
