@@ -15,6 +15,7 @@ from sortedcontainers import SortedList
 
 from ledger.core.errors import InvariantError
 from ledger.core.journal import Flat, Journal, flatten, unflatten
+from ledger.core.packing import pack, unpack
 from ledger.core.results import Result
 
 #: A key whose first call is this far or further in the past is new again.
@@ -45,7 +46,8 @@ class Entry:
     failed: bool = False
 
 
-#: An entry as the store keeps it: operation, command, outcome, first use, failed. The
+#: An entry as the store keeps it: operation, command (packed: ``ledger.core.packing``),
+#: outcome, first use, failed. The
 #: outcome of a call whose result is its group alone (a quantity mutation that applied or
 #: was a no-op) is not the result (issue 14: memory and the collector's work per call in
 #: the window): it is ``None`` for a no-op; the group's id where a journal holds the group
@@ -81,8 +83,8 @@ def as_entry(row: Row, journal: Journal | None) -> Entry:
     else:
         result = Result(operation=operation,
                         group=unflatten(outcome) if outcome is not None else None)
-    return Entry(operation=operation, command=command, result=result, first_at=first_at,
-                 failed=failed)
+    return Entry(operation=operation, command=unpack(command), result=result,
+                 first_at=first_at, failed=failed)
 
 
 class IdempotencyStore:
@@ -198,7 +200,8 @@ class IdempotencyStore:
         """Remember the outcome of the first call made with ``key``."""
         if key in self._entries:
             raise InvariantError(f"idempotency key {key!r} remembered twice")
-        self._entries[key] = (operation, command, _outcome(result, self.journal), now, failed)
+        self._entries[key] = (operation, pack(command), _outcome(result, self.journal), now,
+                              failed)
         ts = now.timestamp()
         if not self._order or ts >= self._order_newest:
             self._order.append(key)

@@ -45,6 +45,7 @@ from ledger.core.errors import (
 )
 from ledger.core.events import EventKind, EventLine, PlatformEvent
 from ledger.core.faults import Fault
+from ledger.core.packing import pack, unpack
 from ledger.core.results import Result
 from ledger.core.versions import SUPPORTED
 
@@ -371,8 +372,9 @@ def record_from_json(data: object, where: str = "record") -> OpRecord:
     )
 
 
-#: One record as the in-memory log keeps it: ``at``, operation, API version, key, command,
-#: fault, then the outcome's status, group id and errors (the seq is its place in the log).
+#: One record as the in-memory log keeps it: ``at``, operation, API version, key, command
+#: (packed: ``ledger.core.packing``), fault, then the outcome's status, group id and errors
+#: (the seq is its place in the log).
 Row = tuple[datetime | None, str, str, str | None, Any, Fault | None, str, str | None,
             tuple[str, ...]]
 
@@ -425,13 +427,13 @@ class OpLog:
             raise LedgerError(f"operation record {record.seq} out of order")
         outcome = record.outcome
         self._rows.append((record.at, record.operation, record.api_version,
-                           record.idempotency_key, record.command, record.fault,
+                           record.idempotency_key, pack(record.command), record.fault,
                            outcome.status, outcome.group_id, outcome.errors))
 
     def add(self, at: datetime | None, operation: str, api_version: str, key: str | None,
             command: Any, fault: Fault | None, result: Result) -> None:
         """Add the newest call from its parts, as the engine has them (``append``'s record)."""
-        self._rows.append((at, operation, api_version, key, command, fault,
+        self._rows.append((at, operation, api_version, key, pack(command), fault,
                            *outcome_parts(result, fault)))
 
     def fork(self) -> OpLog:
@@ -442,7 +444,7 @@ class OpLog:
 def _record(seq: int, row: Row) -> OpRecord:
     at, operation, version, key, command, fault, status, group_id, errors = row
     return OpRecord(seq=seq, at=at, operation=operation, api_version=version,
-                    idempotency_key=key, command=command, fault=fault,
+                    idempotency_key=key, command=unpack(command), fault=fault,
                     outcome=Outcome(status=status, group_id=group_id, errors=errors))
 
 
