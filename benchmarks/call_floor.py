@@ -18,7 +18,9 @@ work, so the sum of the two times is the least a ``Ledger.adjust`` can cost; if 
 slower than SQLite / 1.5, the target cannot be met while the Pythonic API takes and returns
 those values: the figure is the proof, or the refutation.
 Also printed: what one call retains inside the 24 h window with ``keep_journal=False``, per
-object, against the 400 B target (tracemalloc, the objects built as a call builds them).
+part, against the 400 B target (tracemalloc, each part built as the key store keeps it: the
+command packed, the group flat), and the least any outcome that returns the same group
+could take.
 Nothing here is part of the test run.
 """
 
@@ -34,7 +36,8 @@ from datetime import UTC, datetime
 from benchmarks import workloads as w
 from ledger import AdjustChange
 from ledger.core.commands import Adjust
-from ledger.core.journal import AdjustmentGroup, QuantityChange
+from ledger.core.journal import AdjustmentGroup, QuantityChange, flatten
+from ledger.core.packing import pack
 from ledger.core.results import Result
 from ledger.core.values import maker
 
@@ -46,7 +49,7 @@ _AT = datetime(2026, 4, 1, tzinfo=UTC)
 
 def _objects_only(cfg: w.Config, store: w.Store) -> w.Prepare:
     """The values a Pythonic call must take and return, built as cheaply as they can be."""
-    known = store.known["bare"].available
+    known: dict[tuple[str, str], int] = {}  # its own: it changes no state, so nothing to agree with
 
     def prepare(rep: int) -> Callable[[], int]:
         ops, _keys = w._single_inputs(cfg, store, "floor", 3, rep)
@@ -88,17 +91,16 @@ def _retained(calls: int) -> dict[str, float]:
         return kept
 
     keys = traced("key string (window-<n>)", lambda n: f"window-{n}")
-    commands = traced("command: Adjust + changes tuple + AdjustChange + its int",
-                      lambda n: Adjust(name="available", reason="correction", changes=[
+    commands = traced("command, packed (ledger.core.packing): 2 tuples + its int",
+                      lambda n: pack(Adjust(name="available", reason="correction", changes=[
                           AdjustChange(item_id=items[n], location_id="L", delta=1,
-                                       change_from_quantity=1_000_000 + n)]))
-    groups = traced("group: AdjustmentGroup + id + rows tuple + 2 rows + 2 ints",
-                    lambda n: _group(f"gid://shopify/InventoryAdjustmentGroup/{n}", _AT,
-                                     "correction", None, (
-                                         _row("available", 1, 1_000_001 + n, None, items[n],
-                                              "L", "Shop"),
-                                         _row("on_hand", 1, 2_000_001 + n, None, items[n],
-                                              "L", "Shop")), None, None))
+                                       change_from_quantity=1_000_000 + n)])))
+    groups = traced("group, flat (journal.flatten): 1 tuple + id + 2 ints",
+                    lambda n: flatten(_group(
+                        f"gid://shopify/InventoryAdjustmentGroup/{n}", _AT, "correction", None, (
+                            _row("available", 1, 1_000_001 + n, None, items[n], "L", "Shop"),
+                            _row("on_hand", 1, 2_000_001 + n, None, items[n], "L", "Shop")),
+                        None, None)))
     traced("(least an outcome could be: group number + 2 quantities after)",
            lambda n: (n + 1_000_000, 1_000_001 + n, 2_000_001 + n))
     entries = traced("the key's entry: one 5-tuple",
@@ -150,7 +152,7 @@ def main(argv: list[str]) -> int:
         print(f"  {label:58} {size:6.0f} B")
     least = parts.pop("(least an outcome could be: group number + 2 quantities after)")
     total = sum(parts.values())
-    without_group = total - parts["group: AdjustmentGroup + id + rows tuple + 2 rows + 2 ints"]
+    without_group = total - parts["group, flat (journal.flatten): 1 tuple + id + 2 ints"]
     print(f"  {'without the group (it is needed to replay the call)':58} {without_group:6.0f} B")
     print(f"  {'least outcome instead: 3 ints in a tuple':58} {least:6.0f} B  "
           f"-> {without_group + least:.0f} B at best")
