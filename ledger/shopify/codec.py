@@ -213,7 +213,14 @@ def request_error_body(operation: str, error: RequestError) -> dict[str, Any]:
 
 
 def render(result: Result, era: Era, *, quantity_after_change: bool = False) -> dict[str, Any]:
-    """Return the response body Shopify gives for ``result`` with every payload field selected."""
+    """Return the response body Shopify gives for ``result`` with every payload field selected.
+
+    Rendered for ``era``, the calling request's: a key first used in one version and
+    replayed in another gives back the same outcome in the replaying version's schema (an
+    ``InventoryLevel`` without ``isActive`` before 2026-04). [ours]: semantics §11 says
+    "the original response again"; a response cannot carry a field its request's schema
+    does not have.
+    """
     operation = result.operation
     if result.request_error is not None:
         return request_error_body(operation, result.request_error)
