@@ -47,16 +47,17 @@ class Entry:
 
 
 #: An entry as the store keeps it: operation, command (packed: ``ledger.core.packing``),
-#: outcome, first use, failed. The
-#: outcome of a call whose result is its group alone (a quantity mutation that applied or
-#: was a no-op) is not the result (issue 14: memory and the collector's work per call in
-#: the window): it is ``None`` for a no-op; the group's id where a journal holds the group
-#: (the journal's own string: no byte of its own); where none does (``keep_journal=False``)
-#: the group flat (``ledger.core.journal.flatten``: plain values the collector stops
-#: tracking). Any other result is kept whole.
+#: outcome, first use, failed. The outcome of a call whose result is its group alone (a
+#: quantity mutation that applied or was a no-op) is not the result (issue 14: memory and
+#: the collector's work per call in the window): it is ``None`` for a no-op; the group's id
+#: where a journal holds the group (the journal's own string: no byte of its own); where
+#: none does (``keep_journal=False``) the group flat (``ledger.core.journal.flatten``:
+#: plain values the collector stops tracking). Any other result is kept whole.
 Row = tuple[str, object, "str | Flat | Result | None", datetime, bool]
 #: Where a ``Row`` holds the first use.
 FIRST_AT: Final = 3
+
+
 def _outcome(result: Result, journal: Journal | None) -> str | Flat | Result | None:
     """Return what a row keeps of ``result`` (see ``Row``)."""
     if (result.user_errors or result.request_error is not None or result.level is not None

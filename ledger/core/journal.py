@@ -12,9 +12,10 @@ newer one grows to half the size of the one before it, so a chain stays about lo
 
 Each group is kept as one flat tuple of plain values (``flatten``) and handed out as an
 ``AdjustmentGroup`` (an equal one, made afresh) when read. Issue 14's profile: the cyclic
-collector, walking every group, row and tuple a long run kept, was a third of a call; a
-tuple of strings, ints, ``None`` and a datetime is one object it stops tracking, in about
-half the bytes of the group's own objects.
+collector, walking every group, row and tuple a long run kept, was a fifth of a call (6.2
+of 31 µs, timed through ``gc.callbacks``); a tuple of strings, ints, ``None`` and a
+datetime is one object it stops tracking, in about half the bytes of the group's own
+objects.
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ def flatten(group: AdjustmentGroup) -> Flat:
 
 def unflatten(flat: Flat) -> AdjustmentGroup:
     """Return the group a flat tuple was made of (an equal one, made afresh)."""
-    rows = tuple(_make_row(*flat[i:i + _ROW]) for i in range(_HEAD, len(flat), _ROW))
+    rows = tuple(_make_row(*flat[r:r + _ROW]) for r in _rows(flat))
     return _make_group(*flat[:_HEAD], rows, None, None)
 
 

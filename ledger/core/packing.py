@@ -3,10 +3,12 @@
 The operation log keeps every call's command, and the idempotency store keeps it for a day
 of the clock. Kept as the caller's frozen objects, a single-change adjust is three objects
 (``Adjust``, its tuple of changes, the ``AdjustChange``) that the cyclic collector walks
-again and again for as long as they live; issue 14 measured that walk at a sixth of a call
-in a long run. Packed, it is two tuples of strings, ints and ``None``, which the collector
-stops tracking once it has seen them, in fewer bytes. ``unpack`` gives back an equal
-command (its constructor checks it again), so what a record or a key hands out is unchanged.
+again and again for as long as they live; issue 14 measured the collector at about a
+tenth of a call once the journal was flat (3.2 of 26.6 µs), and at 10^6 levels packing
+spared a run of 10^5 calls its one full collection (0.4 s). Packed, it is two tuples of
+strings, ints and ``None``, which the collector stops tracking once it has seen them, in
+fewer bytes. ``unpack`` gives back an equal command (its constructor checks it again), so
+what a record or a key hands out is unchanged.
 
 Layouts (the tag first, then the command's own fields, then one tuple per element of its
 input list; ``ABSENT`` is kept as ``...``, an event's kind as its value):

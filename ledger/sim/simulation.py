@@ -259,7 +259,8 @@ class Simulation:
 
         The cyclic garbage collector is paused while the days run (``collector.paused``):
         the simulation's calls make no reference cycles, and the collector walking the
-        growing journal was a quarter of the run (issue 14).
+        growing journal was about a fifth of the run (issue 14: a 300-item, 20-day run
+        took 2.62 s with it on, 2.04 s paused).
         """
         with collector.paused():
             for day in range(self.config.days):
