@@ -21,6 +21,8 @@ LEVEL_PREFIX: Final = "gid://shopify/InventoryLevel/"
 DEFAULT_LOCATION_NAME: Final = "Shop location"
 #: The stored quantities of a new level: one tuple shared by every level still at zero.
 ZEROS: Final[tuple[int, ...]] = (0,) * len(STORED)
+#: A level's ``updated`` before anything changed.
+_NEVER: Final[tuple[None, ...]] = (None,) * len(STORED)
 
 _ITEM_RE: Final = re.compile(r"gid://shopify/InventoryItem/([1-9][0-9]*)")
 _LOCATION_RE: Final = re.compile(r"gid://shopify/Location/([1-9][0-9]*)")
@@ -169,9 +171,11 @@ class Level:
     write replaces (``mutations.writes.apply_delta``), never edits: levels with the same
     quantities may share one, copies share it, and a tuple of ints is one object the cyclic
     collector stops tracking; ``on_hand`` is derived, never stored. ``updated`` holds, per
-    stored name, when it last changed (allocated on first change, so untouched levels cost
-    nothing for it). ``owner`` is the token of the ``State`` allowed to write it in place;
-    any other state copies it first.
+    stored name, when it last changed: ``None`` until the first change, so untouched levels
+    cost nothing for it, then a tuple that a change replaces, for the same reasons as ``q``
+    (as a list it was one more object per touched level that every full collection walked).
+    ``owner`` is the token of the ``State`` allowed to write it in place; any other state
+    copies it first.
     """
 
     __slots__ = ("active", "created_at", "id", "item_id", "location_id", "owner", "q",
@@ -185,7 +189,7 @@ class Level:
         self.active = active
         self.owner = owner
         self.q: tuple[int, ...] = ZEROS
-        self.updated: list[datetime | None] | None = None
+        self.updated: tuple[datetime | None, ...] | None = None
         #: When the level was created (shared with every level created at that moment).
         self.created_at = created_at
 
@@ -194,7 +198,7 @@ class Level:
         level = Level(self.id, self.item_id, self.location_id, self.active, owner,
                       self.created_at)
         level.q = self.q  # immutable: shared until a write replaces it
-        level.updated = self.updated.copy() if self.updated is not None else None
+        level.updated = self.updated  # immutable too
         return level
 
     @property
@@ -205,9 +209,9 @@ class Level:
 
     def touch(self, index: int, when: datetime) -> None:
         """Record that stored quantity ``index`` changed at ``when``."""
-        if self.updated is None:
-            self.updated = [None] * len(STORED)
-        self.updated[index] = when
+        updated = list(self.updated or _NEVER)
+        updated[index] = when
+        self.updated = tuple(updated)
 
     def __repr__(self) -> str:
         return f"Level({self.id!r}, active={self.active}, q={self.q})"

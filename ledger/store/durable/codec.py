@@ -242,8 +242,8 @@ def restore(ledger: Engine, engine: object) -> None:
         level = state.level_by_id.get(level_id)
         if level is None or not isinstance(times, list) or len(times) != len(level.q):
             raise ValueError(f"{where}.updated[{level_id!r}] names no level or has bad times")
-        level.updated = [oplog.parse_time(t, f"{where}.updated") if t is not None else None
-                         for t in times]
+        level.updated = tuple(oplog.parse_time(t, f"{where}.updated") if t is not None
+                              else None for t in times)
     keys = engine["keys"]
     if not isinstance(keys, list):
         raise ValueError(f"{where}.keys must be a list")
