@@ -525,3 +525,54 @@ def test_a_value_that_coerces_to_itself_is_not_copied_and_a_changed_one_leaves_t
     assert changes is not given["input"]["changes"]
     assert changes[0] is given["input"]["changes"][0]
     assert changes[1] == {**given["input"]["changes"][1], "inventoryItemId": "2"}
+
+
+# ------------------------------------------------ what coercion promises the codec's decode
+
+import attrs  # noqa: E402 - the section's own imports
+
+from ledger.core.errors import QUANTITY_MUTATIONS  # noqa: E402
+from ledger.shopify import codec  # noqa: E402
+
+
+def _rebuilt(value: Any) -> Any:
+    """Return ``value`` built again through its validating constructors, all the way down."""
+    if isinstance(value, tuple):
+        return tuple(_rebuilt(v) for v in value)
+    if not attrs.has(type(value)):
+        return value
+    return type(value)(**{f.alias: _rebuilt(getattr(value, f.name))
+                          for f in attrs.fields(type(value))})
+
+
+@st.composite
+def _accepted_or_not(draw: st.DrawFn) -> tuple[str, Any, Any]:
+    """Valid variables of a quantity mutation in any version, often with a value replaced."""
+    operation = draw(st.sampled_from(QUANTITY_MUTATIONS))
+    version = draw(st.sampled_from(sorted(SUPPORTED)))
+    variables: Any = {"outer": copy.deepcopy(valid(operation, version))}
+    for _ in range(draw(st.integers(0, 2))):
+        sites = _sites(variables["outer"], [])
+        if not sites:
+            break
+        container, key = draw(st.sampled_from(sites))
+        if draw(st.booleans()):
+            container[key] = copy.deepcopy(draw(_tricky))
+        elif isinstance(container, dict):
+            del container[key]
+    return operation, era_of(version), variables["outer"]
+
+
+@settings(max_examples=400, deadline=None)
+@given_(_accepted_or_not())
+def test_what_coercion_accepts_decodes_to_what_the_validating_constructors_build(
+    case: tuple[str, Any, Any],
+) -> None:
+    # decode builds commands without running their validators (values.maker, checked):
+    # it may only do so because coercion lets through nothing those validators refuse.
+    operation, era, variables = case
+    values, errors = coercion.coerce_variables(operation, variables, era)
+    if errors:
+        return
+    command = codec.decode(operation, values)
+    assert _rebuilt(command) == command

@@ -372,6 +372,45 @@ def test_plain_selections_and_only_they_take_the_direct_path(selection: str) -> 
     assert (plan is not None) is (selection in _PLAIN)
 
 
+_CHANGES_HEAD = ("mutation Run($changes: [InventoryChangeInput!]!, $key: String!) {\n"
+                 '  inventoryAdjustQuantities(input: {name: "available", reason: "correction", '
+                 "changes: $changes}) @idempotent(key: $key) ")
+_HEADS = {
+    # head: (its variables from an input's, whether the codec's own coercion still runs)
+    "bare-variable": (_ADJUST_HEAD, lambda v: v, False),
+    "renamed-variable": (_ADJUST_HEAD.replace("$input", "$given"),
+                         lambda v: {"key": v["key"], "given": v["input"]}, False),
+    "variable-inside-a-literal": (_CHANGES_HEAD, lambda v: {
+        "key": v["key"], "changes": v["input"].get("changes")}, True),
+}
+
+
+@pytest.mark.parametrize("variables", sorted(_VARIABLES))
+@pytest.mark.parametrize("head", sorted(_HEADS))
+def test_an_argument_given_as_a_bare_variable_of_the_codecs_type_is_coerced_once(
+    monkeypatch: pytest.MonkeyPatch, head: str, variables: str,
+) -> None:
+    from ledger.shopify import codec
+
+    text, shape, coerced_again = _HEADS[head]
+    query = text + _SELECTIONS["full"] + "\n}"
+    given = shape(_VARIABLES[variables])
+    calls: list[str] = []
+    coerce = codec.coerce_variables
+
+    def spy(operation: str, values: object, era: Any) -> Any:
+        calls.append(operation)
+        return coerce(operation, values, era)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(codec, "coerce_variables", spy)
+        by_direct, by_general = _both_paths(monkeypatch, query, given)
+    assert json.dumps(by_direct) == json.dumps(by_general)
+    if "errors" not in by_direct[0]:  # the codec is reached only by a request that runs
+        # The general path (graphql-core's resolver) coerces in the codec, twice in all.
+        assert len(calls) == (4 if coerced_again else 2)
+
+
 @pytest.mark.parametrize(("name", "query", "options"), [
     ("cost", _ADJUST_HEAD + _SELECTIONS["full"] + "\n}", {"max_cost": 1}),
     ("no-key-directive", _ADJUST_HEAD.replace(" @idempotent(key: $key)", "")

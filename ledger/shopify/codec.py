@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from ledger.core.commands import (
     ABSENT,
@@ -44,6 +44,7 @@ from ledger.core.errors import (
 )
 from ledger.core.journal import AdjustmentGroup
 from ledger.core.results import LevelView, Result
+from ledger.core.values import maker
 from ledger.core.versions import Era
 from ledger.shopify.coercion import coerce_variables
 
@@ -81,48 +82,53 @@ def decode(operation: str, v: dict[str, Any]) -> Command:
         )
     i = v["input"]
     if operation == ADJUST:
-        return Adjust(
-            name=i["name"], reason=i["reason"],
-            reference_document_uri=i.get("referenceDocumentUri"),
-            changes=tuple(
-                AdjustChange(item_id=c["inventoryItemId"], location_id=c["locationId"],
-                             delta=c["delta"], ledger_document_uri=c.get("ledgerDocumentUri"),
-                             change_from_quantity=_change_from(c))
-                for c in i["changes"]
-            ),
+        return _adjust(
+            i["name"], i["reason"],
+            tuple(_adjust_change(c["inventoryItemId"], c["locationId"], c["delta"],
+                                 c.get("ledgerDocumentUri"), _change_from(c))
+                  for c in i["changes"]),
+            i.get("referenceDocumentUri"),
         )
     if operation == MOVE:
-        return Move(
-            reason=i["reason"], reference_document_uri=i["referenceDocumentUri"],
-            changes=tuple(
-                MoveChange(item_id=c["inventoryItemId"], quantity=c["quantity"],
-                           from_=_terminal(c["from"]), to=_terminal(c["to"]))
-                for c in i["changes"]
-            ),
+        return _move(
+            i["reason"], i["referenceDocumentUri"],
+            tuple(_move_change(c["inventoryItemId"], c["quantity"], _terminal(c["from"]),
+                               _terminal(c["to"]))
+                  for c in i["changes"]),
         )
     if operation == SET:
-        return SetQuantities(
-            name=i["name"], reason=i["reason"],
-            reference_document_uri=i.get("referenceDocumentUri"),
-            ignore_compare_quantity=_legacy(i, "ignoreCompareQuantity"),
-            quantities=tuple(_set_quantity(q) for q in i["quantities"]),
+        return _set(
+            i["name"], i["reason"], tuple(_set_quantity(q) for q in i["quantities"]),
+            i.get("referenceDocumentUri"), _legacy(i, "ignoreCompareQuantity"),
         )
-    return SetOnHand(
-        reason=i["reason"], reference_document_uri=i.get("referenceDocumentUri"),
-        quantities=tuple(_set_quantity(q) for q in i["setQuantities"]),
+    return _set_on_hand(
+        i["reason"], tuple(_set_quantity(q) for q in i["setQuantities"]),
+        i.get("referenceDocumentUri"),
     )
 
 
+#: The quantity commands, built from coerced variables without their validators running
+#: again: coercion has given every field its GraphQL type, which is all they check
+#: (``values.maker``'s ``checked``; ``tests/test_codec.py`` rebuilds each through its
+#: validating constructor and compares). Fields in their classes' order.
+_adjust: Final = maker(Adjust, checked=True)
+_adjust_change: Final = maker(AdjustChange, checked=True)
+_move: Final = maker(Move, checked=True)
+_move_change: Final = maker(MoveChange, checked=True)
+_move_terminal: Final = maker(MoveTerminal, checked=True)
+_set: Final = maker(SetQuantities, checked=True)
+_set_on_hand: Final = maker(SetOnHand, checked=True)
+_make_set_quantity: Final = maker(SetQuantity, checked=True)
+
+
 def _terminal(t: dict[str, Any]) -> MoveTerminal:
-    return MoveTerminal(location_id=t["locationId"], name=t["name"],
-                        ledger_document_uri=t.get("ledgerDocumentUri"),
-                        change_from_quantity=_change_from(t))
+    return _move_terminal(t["locationId"], t["name"], t.get("ledgerDocumentUri"),
+                          _change_from(t))
 
 
 def _set_quantity(q: dict[str, Any]) -> SetQuantity:
-    return SetQuantity(item_id=q["inventoryItemId"], location_id=q["locationId"],
-                       quantity=q["quantity"], change_from_quantity=_change_from(q),
-                       compare_quantity=_legacy(q, "compareQuantity"))
+    return _make_set_quantity(q["inventoryItemId"], q["locationId"], q["quantity"],
+                              _change_from(q), _legacy(q, "compareQuantity"))
 
 
 # ---------------------------------------------------------------------- rendering
@@ -269,5 +275,19 @@ def execute(
     values, errors = coerce_variables(operation, variables, era)
     if errors:
         return {"errors": errors}
+    return execute_coerced(run, era, operation, values, idempotency_key,
+                           quantity_after_change=quantity_after_change)
+
+
+def execute_coerced(
+    run: Callable[[Command, str | None], Result],
+    era: Era,
+    operation: str,
+    values: dict[str, Any],
+    idempotency_key: str | None,
+    *,
+    quantity_after_change: bool = False,
+) -> dict[str, Any]:
+    """``execute`` from variables ``coerce_variables`` has already accepted: ``values``."""
     result = run(decode(operation, values), idempotency_key)
     return render(result, era, quantity_after_change=quantity_after_change)

@@ -65,6 +65,7 @@ from graphql import (
     TypeNode,
     Undefined,
     VariableDefinitionNode,
+    VariableNode,
     execute_sync,
     get_named_type,
     get_operation_ast,
@@ -85,7 +86,7 @@ from ledger.shopify.analysis import (
     validated,
 )
 from ledger.shopify.cost import MAX_QUERY_COST, findings, max_cost_exceeded_body
-from ledger.shopify.graphql_mutations import Context, FatalError, run_field
+from ledger.shopify.graphql_mutations import Context, FatalError, run_coerced, run_field
 from ledger.shopify.graphql_reads import PLAIN_WITHOUT_ARGUMENTS
 from ledger.shopify.schema import input_types, schema
 from ledger.shopify.wording import locations_of
@@ -139,7 +140,8 @@ def run(
         raise AssertionError("no analysis of a valid operation")
     if found.over:
         return {"errors": copy.deepcopy(list(found.over))}  # the cached errors stay untouched
-    variable_errors = _coerce_variables(era, operation, given)
+    coerced: dict[str, Any] = {}
+    variable_errors = _coerce_variables(era, operation, given, coerced)
     if variable_errors:
         return {"errors": variable_errors}
     if found.depth > MAX_DEPTH:
@@ -150,7 +152,14 @@ def run(
     plan = _plan(era, query, doc, operation)
     if plan is not None:
         # A plain mutation document: run ``execute`` once and select from its body.
-        context.prepared = run_field(context, plan.operation, plan.node, (plan.node,), given)
+        if plan.arguments is not None:
+            # The arguments are the variables, of the codec's own types: coerced above.
+            context.prepared = run_coerced(
+                context, plan.operation, (plan.node,), given,
+                {argument: coerced[variable] for argument, variable in plan.arguments})
+        else:
+            context.prepared = run_field(context, plan.operation, plan.node, (plan.node,),
+                                         given)
         selected = _selected(context.prepared, plan)
         if selected is not None:
             return selected
@@ -190,6 +199,9 @@ class _Plan:
     operation: str
     node: FieldNode
     complete: _Complete
+    #: (argument, variable) for each of the codec's variables in its order, when each
+    #: argument is a bare variable declared with the codec's type; else ``None``.
+    arguments: tuple[tuple[str, str], ...] | None
 
 
 #: Plans by (query, operation name, ``id(era)``), with the era and document they were made
@@ -242,7 +254,35 @@ def _make_plan(era: Era, operation: OperationDefinitionNode) -> _Plan | None:
     fields = _plain_fields(field.type, node.selection_set)
     if fields is None:
         return None
-    return _Plan(node.name.value, node, _completer(field.type, fields))
+    return _Plan(node.name.value, node, _completer(field.type, fields),
+                 _bare_arguments(era, operation, node))
+
+
+def _bare_arguments(era: Era, operation: OperationDefinitionNode, node: FieldNode
+                    ) -> tuple[tuple[str, str], ...] | None:
+    """Pair each codec variable of ``node``'s mutation with the variable it is given as.
+
+    ``None`` unless the field's arguments are exactly the codec's variables, each a bare
+    ``$variable`` declared with the same type: then the variable's coerced value is the
+    argument's, and the codec need not coerce it again.
+    """
+    arguments = {a.name.value: a.value for a in ast_list(node.arguments)}
+    expected = coercion.variable_types(era)[node.name.value]
+    if set(arguments) != {name for name, _ in expected}:
+        return None
+    named = input_types(era)
+    declared = {d.variable.name.value: _type_ref(d.type, named)
+                for d in ast_list(operation.variable_definitions)}
+    pairs: list[tuple[str, str]] = []
+    for name, t in expected:
+        value = arguments[name]
+        if not isinstance(value, VariableNode):
+            return None
+        given_as = declared.get(value.name.value)
+        if given_as is None or coercion.signature(given_as) != coercion.signature(t):
+            return None
+        pairs.append((name, value.name.value))
+    return tuple(pairs)
 
 
 def _plain_fields(t: GraphQLOutputType, selection: SelectionSetNode
@@ -501,12 +541,15 @@ def _declared(era: Era, operation: OperationDefinitionNode) -> tuple[_Declared, 
 
 
 def _coerce_variables(
-    era: Era, operation: OperationDefinitionNode, given: Mapping[str, Any]
+    era: Era, operation: OperationDefinitionNode, given: Mapping[str, Any],
+    values: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Coerce each declared variable with the codec; return graphql-ruby's error bodies.
 
     The codec's ``coerce_variables`` works per mutation with fixed variable names; here the
     document declares the names, so its per-variable steps run on each declared variable.
+    ``values``, if given, receives each coerced value by variable name (the direct path
+    hands them to the codec instead of coercing the same input again).
     """
     errors: list[dict[str, Any]] = []
     for name, t, coerce, has_default, definition in _declared(era, operation):
@@ -523,6 +566,8 @@ def _coerce_variables(
             continue
         problems = outcome[1]
         if not problems:
+            if values is not None:
+                values[name] = outcome[0]
             continue
         error = coercion.variable_error(name, t, raw, problems)
         # graphql-ruby puts the variable's definition between the message and extensions.

@@ -94,6 +94,29 @@ def run_field(
         value = _json(argument.value, variables)
         if value is not Undefined:
             raw[argument.name.value] = value
+    ledger = context.ledger
+    return codec.execute(
+        functools.partial(ledger.run, api_version=context.api_version), context.era,
+        operation, raw, _key(nodes, variables),
+        quantity_after_change=ledger.report_quantity_after_change,
+    )
+
+
+def run_coerced(
+    context: Context, operation: str, nodes: Sequence[FieldNode],
+    variables: Mapping[str, Any], values: dict[str, Any],
+) -> dict[str, Any]:
+    """``run_field`` for arguments already coerced as the codec would: ``values``."""
+    ledger = context.ledger
+    return codec.execute_coerced(
+        functools.partial(ledger.run, api_version=context.api_version), context.era,
+        operation, values, _key(nodes, variables),
+        quantity_after_change=ledger.report_quantity_after_change,
+    )
+
+
+def _key(nodes: Sequence[FieldNode], variables: Mapping[str, Any]) -> str | None:
+    """The ``@idempotent(key:)`` of the field selected as ``nodes``, if it is a string."""
     key: Any = None
     for field_node in nodes:  # the same field may be selected more than once
         for directive in ast_list(field_node.directives):
@@ -101,12 +124,7 @@ def run_field(
                 for argument in ast_list(directive.arguments):
                     if argument.name.value == "key":
                         key = _json(argument.value, variables)
-    ledger = context.ledger
-    return codec.execute(
-        functools.partial(ledger.run, api_version=context.api_version), context.era,
-        operation, raw, key if isinstance(key, str) else None,
-        quantity_after_change=ledger.report_quantity_after_change,
-    )
+    return key if isinstance(key, str) else None
 
 
 def mutation_resolver(operation: str) -> Callable[..., Any]:
