@@ -81,7 +81,7 @@ class Reads:
     def level_by_id(self, level_id: str) -> LevelView | None:
         """Return a view of the level with id ``level_id``, if any."""
         with self._lock:
-            level = self._state.level_by_id.get(level_id)
+            level = self._state.level_with_id(level_id)
             return self._view(level) if level is not None else None
 
     def items(self) -> list[str]:

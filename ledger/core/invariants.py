@@ -18,13 +18,12 @@ if TYPE_CHECKING:
 def check(engine: Engine) -> None:
     """Raise ``InvariantError`` naming the first invariant of ``engine`` found broken.
 
-    Checks that every level is indexed under its item and its id and nowhere else, that
+    Checks that every level is indexed under its item and found by its id (odd ids too), that
     item active counts agree with the levels, that every level's location exists and its
     quantities are ints, that the journal's indices agree with it, and that the
     idempotency store holds only live keys.
     """
     state = engine._state
-    seen: set[int] = set()
     for item_id, item in state.items.items():
         if item.id != item_id:
             raise InvariantError(f"item {item_id!r} stored under another id")
@@ -34,18 +33,21 @@ def check(engine: Engine) -> None:
                 raise InvariantError(f"level {level.id!r} indexed under the wrong key")
             if location_id not in state.locations:
                 raise InvariantError(f"level {level.id!r} names an unknown location")
-            if state.level_by_id.get(level.id) is not level:
-                raise InvariantError(f"level {level.id!r} missing from the id index")
+            if state.level_with_id(level.id) is not level:
+                raise InvariantError(f"level {level.id!r} is not found by its id")
+            if isinstance(level.ref, str) and state.odd_ids.get(level.ref) != item_id:
+                raise InvariantError(f"level {level.id!r} is missing from the odd ids")
             if len(level.q) != len(STORED) or not all(type(v) is int for v in level.q):
                 raise InvariantError(f"level {level.id!r} holds malformed quantities")
             active += level.active
-            seen.add(id(level))
         if active != item.active_levels:
             raise InvariantError(
                 f"item {item_id!r} counts {item.active_levels} active levels, not {active}"
             )
-    if len(seen) != len(state.level_by_id):
-        raise InvariantError("the level id index holds levels no item has")
+    for level_id, item_id in state.odd_ids.items():
+        found = state.level_with_id(level_id)
+        if found is None or found.item_id != item_id:
+            raise InvariantError(f"odd level id {level_id!r} names no level of {item_id!r}")
     engine._journal._check()
     if engine._last_now is not None:
         engine._keys._check(engine._last_now)

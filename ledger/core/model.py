@@ -61,6 +61,22 @@ def make_level_id(number: int, item_id: str) -> str:
     return f"{LEVEL_PREFIX}{number}?inventory_item_id={item_id[len(ITEM_PREFIX):]}"
 
 
+def made_ref(number: int, item_id: str) -> int | str:
+    """Return ``level_ref`` of the id the ledger makes for level ``number`` of ``item_id``."""
+    # The made id reads back as its number and item whenever the item's id is a gid.
+    return number if _ITEM_RE.fullmatch(item_id) else make_level_id(number, item_id)
+
+
+def level_ref(level_id: str, item_id: str) -> int | str:
+    """Return what a level keeps of its id: the number if the id is in Shopify's form for
+    ``item_id`` (``make_level_id`` gives it back), else the id itself."""
+    number = level_number(level_id)
+    if (number is not None and make_level_id(number, item_id) == level_id
+            and level_item_id(level_id) == item_id):  # so that ``level_with_id`` finds it
+        return number
+    return level_id
+
+
 K = TypeVar("K")
 V = TypeVar("V")
 T = TypeVar("T")
@@ -176,14 +192,19 @@ class Level:
     (as a list it was one more object per touched level that every full collection walked).
     ``owner`` is the token of the ``State`` allowed to write it in place; any other state
     copies it first.
+
+    ``ref`` is what the level keeps of its id (``level_ref``): the number when the id is in
+    Shopify's form for its item, as every id the ledger makes is, so ``id`` is built when
+    read; an id given in another form (a snapshot's) is kept as it is. Issue 14: the id
+    string was 106 of the 408 bytes a level with its own quantities took at 10^6 levels.
     """
 
-    __slots__ = ("active", "created_at", "id", "item_id", "location_id", "owner", "q",
+    __slots__ = ("active", "created_at", "item_id", "location_id", "owner", "q", "ref",
                  "updated")
 
-    def __init__(self, level_id: str, item_id: str, location_id: str, active: bool,
+    def __init__(self, ref: int | str, item_id: str, location_id: str, active: bool,
                  owner: object = None, created_at: datetime | None = None) -> None:
-        self.id = level_id
+        self.ref = ref
         self.item_id = item_id
         self.location_id = location_id
         self.active = active
@@ -193,9 +214,21 @@ class Level:
         #: When the level was created (shared with every level created at that moment).
         self.created_at = created_at
 
+    @property
+    def id(self) -> str:
+        """The level's gid."""
+        ref = self.ref
+        return ref if isinstance(ref, str) else make_level_id(ref, self.item_id)
+
+    @property
+    def number(self) -> int | None:
+        """The number in the level's gid (``None`` only for an id no gid pattern fits)."""
+        ref = self.ref
+        return level_number(ref) if isinstance(ref, str) else ref
+
     def copy(self, owner: object) -> Level:
         """Return a private copy of this level for the state whose token is ``owner``."""
-        level = Level(self.id, self.item_id, self.location_id, self.active, owner,
+        level = Level(self.ref, self.item_id, self.location_id, self.active, owner,
                       self.created_at)
         level.q = self.q  # immutable: shared until a write replaces it
         level.updated = self.updated  # immutable too
@@ -263,22 +296,28 @@ class State:
     token of the state that may write them in place; a state writes only through ``own``,
     ``own_item``, ``add_level``, ``new_level`` and ``set_active``, which copy what another
     state's token marks. Locations never change once loaded, so forks share that dict.
+
+    There is no index by level id: an id names its item (``inventory_item_id``), and the
+    item's few levels are compared (``level_with_id``). Issue 14: the index was about 45
+    bytes a level at 10^6 levels. The ids a snapshot gives in another form are the
+    exception: ``odd_ids`` maps each to its item.
     """
 
-    __slots__ = ("items", "level_by_id", "locations", "next_level_number", "token")
+    __slots__ = ("items", "locations", "next_level_number", "odd_ids", "token")
 
     def __init__(self) -> None:
         self.token = object()
         self.items: Layers[str, Item] = Layers()
         self.locations: dict[str, Location] = {}
-        self.level_by_id: Layers[str, Level] = Layers()
+        #: Level ids not in Shopify's form for their item (kept in full), with that item.
+        self.odd_ids: Layers[str, str] = Layers()
         self.next_level_number = 1
 
     def fork(self) -> State:
         """Return an independent copy of this state; both copy shared objects on write."""
         child = State()
         child.items = self.items.fork()
-        child.level_by_id = self.level_by_id.fork()
+        child.odd_ids = self.odd_ids.fork()
         child.locations = self.locations
         child.next_level_number = self.next_level_number
         # Everything this state owned is shared now: a new token makes it copy on write too.
@@ -311,7 +350,6 @@ class State:
         if current.owner is not self.token:
             current = current.copy(self.token)
             item.levels[level.location_id] = current
-            self.level_by_id[current.id] = current
         return current
 
     def level(self, item_id: str, location_id: str) -> Level | None:
@@ -319,25 +357,53 @@ class State:
         item = self.items.get(item_id)
         return item.levels.get(location_id) if item is not None else None
 
+    def level_with_id(self, level_id: str) -> Level | None:
+        """Return the level whose id is ``level_id`` exactly, if any.
+
+        O(the item's levels): the id names the item, and only a level of the same number
+        has its id built to compare.
+        """
+        if not isinstance(level_id, str):
+            return None
+        item_id = self.odd_ids.get(level_id)
+        if item_id is None:
+            item_id = level_item_id(level_id)
+        item = self.items.get(item_id) if item_id is not None else None
+        if item is None:
+            return None
+        number = level_number(level_id)
+        for level in item.levels.values():
+            ref = level.ref
+            if (ref == level_id if isinstance(ref, str) else ref == number) and \
+                    level.id == level_id:
+                return level
+        return None
+
+    def levels(self) -> Iterator[Level]:
+        """Yield every level, item by item."""
+        for item in self.items.values():
+            yield from item.levels.values()
+
     def add_level(self, level: Level) -> None:
-        """Index a new level under its item, its id and, if active, the item's active count."""
+        """Index a new level under its item (and, if active, the item's active count)."""
         level.owner = self.token
         item = self.own_item(level.item_id)
         item.levels[level.location_id] = level
-        self.level_by_id[level.id] = level
+        if isinstance(level.ref, str):
+            self.odd_ids[level.ref] = level.item_id
         if level.active:
             item.active_levels += 1
-        number = level_number(level.id)
+        number = level.number
         if number is not None and number >= self.next_level_number:
             self.next_level_number = number + 1
 
     def new_level(self, item_id: str, location_id: str, now: datetime | None = None, *,
                   active: bool = True) -> Level:
         """Create, index and return a fresh level (active unless told) with all quantities zero."""
-        level_id = make_level_id(self.next_level_number, item_id)
-        # Share the item's and location's own id strings (memory per level).
-        level = Level(level_id, self.items[item_id].id, self.locations[location_id].id, active,
-                      created_at=now)
+        item_id = self.items[item_id].id  # share the item's own id string (memory per level)
+        number = self.next_level_number
+        level = Level(made_ref(number, item_id), item_id,
+                      self.locations[location_id].id, active, created_at=now)
         self.add_level(level)
         return level
 

@@ -163,10 +163,11 @@ def _location_record(info: ResolveInfo, location_id: str) -> Location:
     return location
 
 
-def _level_record(info: ResolveInfo, level_id: str) -> Level:
-    level = _state(info).level_by_id.get(level_id)
+def _level_record(info: ResolveInfo, parent: dict[str, Any]) -> Level:
+    """The level a resolved ``InventoryLevel`` object (``level_object``) stands for."""
+    level = _state(info).level(parent["item"]["id"], parent["location"]["id"])
     if level is None:  # levels are never removed
-        raise AssertionError(f"no inventory level {level_id!r}")
+        raise AssertionError(f"no inventory level {parent['id']!r}")
     return level
 
 
@@ -480,11 +481,11 @@ def _location_created(parent: dict[str, Any], info: ResolveInfo) -> str:
 
 
 def _level_created(parent: dict[str, Any], info: ResolveInfo) -> str:
-    return _time(info, _level_record(info, parent["id"]).created_at)
+    return _time(info, _level_record(info, parent).created_at)
 
 
 def _level_updated(parent: dict[str, Any], info: ResolveInfo) -> str:
-    return _time(info, _level_record(info, parent["id"]).updated_at)
+    return _time(info, _level_record(info, parent).updated_at)
 
 
 def can_deactivate(state: State, level: Level) -> bool:
@@ -506,11 +507,11 @@ def deactivation_alert(state: State, level: Level, era: Era) -> str | None:
 
 
 def _can_deactivate(parent: dict[str, Any], info: ResolveInfo) -> bool:
-    return can_deactivate(_state(info), _level_record(info, parent["id"]))
+    return can_deactivate(_state(info), _level_record(info, parent))
 
 
 def _deactivation_alert(parent: dict[str, Any], info: ResolveInfo) -> str | None:
-    return deactivation_alert(_state(info), _level_record(info, parent["id"]), _era(info))
+    return deactivation_alert(_state(info), _level_record(info, parent), _era(info))
 
 
 FIELD_RESOLVERS: Final[tuple[tuple[str, str, Callable[..., Any]], ...]] = (

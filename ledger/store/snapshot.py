@@ -29,7 +29,8 @@ from ledger.core.model import (
     item_number,
     level_item_id,
     level_number,
-    make_level_id,
+    level_ref,
+    made_ref,
 )
 from ledger.core.quantities import INDEX, STORED, on_hand
 
@@ -220,7 +221,8 @@ def load(snapshot: object, now: Callable[[], datetime] | None = None) -> State:
         q = _quantities(label, entry.get("quantities", {}))
         # The item's and the location's own id strings, not this entry's copies: a million
         # levels share a few thousand strings instead of holding two each.
-        level = Level(level_id or "", state.items[item_id].id,
+        item_id = state.items[item_id].id
+        level = Level(level_ref(level_id, item_id) if level_id is not None else 0, item_id,
                       state.locations[location_id].id, active,
                       created_at=times.read(label, entry))
         pending.append((level, q))
@@ -231,10 +233,10 @@ def load(snapshot: object, now: Callable[[], datetime] | None = None) -> State:
     distinct: dict[tuple[int, ...], tuple[int, ...]] = {}
     for level, q in pending:
         level.q = distinct.setdefault(q, q)
-        if level.id:
+        if level.ref != 0:  # named: numbers start at 1
             state.add_level(level)
     for level in unnamed:
-        level.id = make_level_id(state.next_level_number, level.item_id)
+        level.ref = made_ref(state.next_level_number, level.item_id)
         state.add_level(level)
     return state
 

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 def check(cmd: Deactivate, state: State) -> tuple[list[UserError], Level | None]:
     """Validate ``inventoryDeactivate``; return its errors, or the level."""
-    level = state.level_by_id.get(cmd.level_id)
+    level = state.level_with_id(cmd.level_id)
     if level is None:
         item_id = level_item_id(cmd.level_id)
         gone = "location" if item_id is not None and item_id in state.items else "product"

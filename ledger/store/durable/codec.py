@@ -165,7 +165,7 @@ def body_pieces(ledger: Engine, seq: int, follows: str | None) -> Iterator[str]:
            f'"lastNow":{_dumps(_iso(ledger._last_now))},'
            f'"lastGroupAt":{_dumps(_iso(ledger._last_group_at))},"updated":{{')
     first = True
-    for level in state.level_by_id.values():
+    for level in state.levels():
         if level.updated is not None:
             yield ("" if first else ",") + (
                 f"{_dumps(level.id)}:{_dumps([_iso(t) for t in level.updated])}")
@@ -239,7 +239,7 @@ def restore(ledger: Engine, engine: object) -> None:
     if not isinstance(updated, dict):
         raise ValueError(f"{where}.updated must be an object")
     for level_id, times in updated.items():
-        level = state.level_by_id.get(level_id)
+        level = state.level_with_id(level_id)
         if level is None or not isinstance(times, list) or len(times) != len(level.q):
             raise ValueError(f"{where}.updated[{level_id!r}] names no level or has bad times")
         level.updated = tuple(oplog.parse_time(t, f"{where}.updated") if t is not None
