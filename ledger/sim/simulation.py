@@ -379,8 +379,11 @@ class Simulation:
                        placed_day=day, cancel=self.rng.random() < self.config.cancel_rate)
         running: dict[str, int] = {}
         oversold = 0
+        available = self.ledger.quantity
         for item, quantity in lines:
-            before = running.get(item, self._q(item, location)["available"])
+            before = running.get(item)
+            if before is None:
+                before = available(item, location, "available")
             running[item] = before - quantity
             self._stockout_lines += before <= 0
             oversold += max(0, quantity - max(0, before))
