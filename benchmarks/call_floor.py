@@ -91,7 +91,7 @@ def _retained(calls: int) -> dict[str, float]:
         return kept
 
     keys = traced("key string (window-<n>)", lambda n: f"window-{n}")
-    commands = traced("command, packed (ledger.core.packing): 2 tuples + its int",
+    commands = traced("command, packed (ledger.core.packing): 1 tuple + its int",
                       lambda n: pack(Adjust(name="available", reason="correction", changes=[
                           AdjustChange(item_id=items[n], location_id="L", delta=1,
                                        change_from_quantity=1_000_000 + n)])))
