@@ -123,7 +123,7 @@ def test_a_calls_records_are_let_go_by_the_young_collections_before_they_grow_ol
     # The op log and the key store are long-lived, so a collection reaches a new record only
     # through them and each pass untracks one level of tuples from the bottom: a record
     # nested deeper than two reached the oldest generation still tracked and brought the
-    # next full collection closer (issue 14's long run at 10^6 levels made two of 0.38 s).
+    # next full collection closer (issue 14's long run at 10^6 levels made one of ~0.4 s).
     from ledger import Ledger
 
     ledger = Ledger.from_snapshot({
