@@ -124,3 +124,39 @@ def test_levels_with_ids_in_any_form_come_back_from_a_durable_store_with_their_t
         assert again.snapshot() == before
         assert {level_id: again.level_by_id(level_id) for level_id in views} == views
         check(again)
+
+
+def test_a_write_after_a_fork_copies_the_item_and_its_levels_and_leaves_the_other_side_alone(
+) -> None:
+    from ledger.core.commands import AdjustChange
+
+    parent = Ledger.from_snapshot(_snapshot_with_ids(), api_version="2026-04")
+    before = {(lv.item_id, lv.location_id): lv for lv in parent._state.levels()}
+    child = parent.fork()
+    assert child.adjust(name="available", reason="correction", idempotency_key="c",
+                        changes=[AdjustChange(item_id=I1, location_id=L1, delta=5,
+                                              change_from_quantity=1)]).ok
+    # The child's item 1 and both its levels are its own copies; item 2 is still shared.
+    for location in (L1, L2):
+        assert child._state.level(I1, location) is not before[(I1, location)]
+        assert parent._state.level(I1, location) is before[(I1, location)]
+    assert child._state.level(I2, L1) is before[(I2, L1)]
+    assert (parent.quantity(I1, L1, "available"), child.quantity(I1, L1, "available")) == (1, 6)
+    assert parent.adjust(name="available", reason="correction", idempotency_key="p",
+                         changes=[AdjustChange(item_id=I1, location_id=L2, delta=1,
+                                               change_from_quantity=2)]).ok
+    assert (parent.quantity(I1, L2, "available"), child.quantity(I1, L2, "available")) == (3, 2)
+    assert child.quantity(I1, L1, "available") == 6
+    check(parent)
+    check(child)
+
+
+def test_a_level_is_eighty_bytes_six_slots_in_pymallocs_sixteen_byte_steps() -> None:
+    # Memory per level (issue 14): two of the eight slots went (the owner token, and the
+    # creation time now shares a slot with the change times), which pymalloc's 16-byte
+    # steps turn into 16 bytes; one slot fewer alone would have saved nothing.
+    import sys
+
+    level = Level(1, I1, L1, True)
+    assert len(Level.__slots__) == 6
+    assert sys.getsizeof(level) == 80  # 16 of header, 6 slots, 16 of collector header

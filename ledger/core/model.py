@@ -180,39 +180,41 @@ class Location:
     created_at: datetime | None = None
 
 
+_new_level: Final = object.__new__
+
+
 class Level:
     """One inventory level: the stored quantities of an item at a location.
 
     ``q`` holds the seven stored quantities in ``quantities.STORED`` order, as a tuple that a
     write replaces (``mutations.writes.apply_delta``), never edits: levels with the same
     quantities may share one, copies share it, and a tuple of ints is one object the cyclic
-    collector stops tracking; ``on_hand`` is derived, never stored. ``updated`` holds, per
-    stored name, when it last changed: ``None`` until the first change, so untouched levels
-    cost nothing for it, then a tuple that a change replaces, for the same reasons as ``q``
-    (as a list it was one more object per touched level that every full collection walked).
-    ``owner`` is the token of the ``State`` allowed to write it in place; any other state
-    copies it first.
+    collector stops tracking; ``on_hand`` is derived, never stored.
 
     ``ref`` is what the level keeps of its id (``level_ref``): the number when the id is in
     Shopify's form for its item, as every id the ledger makes is, so ``id`` is built when
     read; an id given in another form (a snapshot's) is kept as it is. Issue 14: the id
     string was 106 of the 408 bytes a level with its own quantities took at 10^6 levels.
+
+    ``times`` is when the level was created (shared with every level created at that
+    moment) until a stored quantity first changes, then a tuple of that and, per stored
+    name, when it last changed (``created_at``, ``updated``): a tuple a change replaces, for
+    the same reasons as ``q``. A level has no owner of its own: it may be written in place
+    by the state that owns its item, since copying an item copies its levels (``Item.copy``).
+    Six slots, 80 bytes: pymalloc hands out 16-byte steps, so eight slots took 96 bytes and
+    seven would have too.
     """
 
-    __slots__ = ("active", "created_at", "item_id", "location_id", "owner", "q", "ref",
-                 "updated")
+    __slots__ = ("active", "item_id", "location_id", "q", "ref", "times")
 
     def __init__(self, ref: int | str, item_id: str, location_id: str, active: bool,
-                 owner: object = None, created_at: datetime | None = None) -> None:
+                 created_at: datetime | None = None) -> None:
         self.ref = ref
         self.item_id = item_id
         self.location_id = location_id
         self.active = active
-        self.owner = owner
         self.q: tuple[int, ...] = ZEROS
-        self.updated: tuple[datetime | None, ...] | None = None
-        #: When the level was created (shared with every level created at that moment).
-        self.created_at = created_at
+        self.times: datetime | tuple[datetime | None, ...] | None = created_at
 
     @property
     def id(self) -> str:
@@ -226,25 +228,52 @@ class Level:
         ref = self.ref
         return level_number(ref) if isinstance(ref, str) else ref
 
-    def copy(self, owner: object) -> Level:
-        """Return a private copy of this level for the state whose token is ``owner``."""
-        level = Level(self.ref, self.item_id, self.location_id, self.active, owner,
-                      self.created_at)
+    @property
+    def created_at(self) -> datetime | None:
+        """When the level was created, if known."""
+        times = self.times
+        return times[0] if isinstance(times, tuple) else times
+
+    @property
+    def updated(self) -> tuple[datetime | None, ...] | None:
+        """Per stored name, when it last changed; ``None`` if nothing changed yet."""
+        times = self.times
+        return times[1:] if isinstance(times, tuple) else None
+
+    @updated.setter
+    def updated(self, value: tuple[datetime | None, ...] | None) -> None:
+        created = self.created_at
+        self.times = created if value is None else (created, *value)
+
+    def changed_at(self, index: int) -> datetime | None:
+        """When stored quantity ``index`` last changed, if it has."""
+        times = self.times
+        return times[index + 1] if isinstance(times, tuple) else None
+
+    def copy(self) -> Level:
+        """Return a copy of this level, to be written in place of it by another state."""
+        level = _new_level(Level)  # every slot is set below: __init__ would set two twice
+        level.ref, level.item_id, level.location_id = self.ref, self.item_id, self.location_id
+        level.active = self.active
         level.q = self.q  # immutable: shared until a write replaces it
-        level.updated = self.updated  # immutable too
+        level.times = self.times  # immutable too
         return level
 
     @property
     def updated_at(self) -> datetime | None:
         """When a stored quantity last changed, else when the level was created."""
-        touched = [t for t in self.updated if t is not None] if self.updated else []
-        return max(touched) if touched else self.created_at
+        times = self.times
+        if not isinstance(times, tuple):
+            return times
+        touched = [t for t in times[1:] if t is not None]
+        return max(touched) if touched else times[0]
 
     def touch(self, index: int, when: datetime) -> None:
         """Record that stored quantity ``index`` changed at ``when``."""
-        updated = list(self.updated or _NEVER)
-        updated[index] = when
-        self.updated = tuple(updated)
+        times = self.times
+        values = list(times) if isinstance(times, tuple) else [times, *_NEVER]
+        values[index + 1] = when
+        self.times = tuple(values)
 
     def __repr__(self) -> str:
         return f"Level({self.id!r}, active={self.active}, q={self.q})"
@@ -269,7 +298,12 @@ DEFAULT_ITEM: Final = ItemAttributes()
 
 
 class Item:
-    """An inventory item and the levels it has, by location (copied on write, like levels)."""
+    """An inventory item and the levels it has, by location (copied on write, with them).
+
+    ``owner`` is the token of the ``State`` that may write the item, and its levels, in
+    place; any other state copies it first (``State.own_item``), and the copy has copies of
+    the levels (O(the item's levels) once per item and fork).
+    """
 
     __slots__ = ("active_levels", "attributes", "id", "levels", "owner")
 
@@ -282,9 +316,9 @@ class Item:
         self.attributes = attributes
 
     def copy(self, owner: object) -> Item:
-        """Return a private copy (sharing the levels until they are written) for ``owner``."""
+        """Return a private copy, with copies of its levels, for the state ``owner``."""
         item = Item(self.id, owner, self.attributes)
-        item.levels = dict(self.levels)
+        item.levels = {location: level.copy() for location, level in self.levels.items()}
         item.active_levels = self.active_levels
         return item
 
@@ -292,10 +326,11 @@ class Item:
 class State:
     """Everything the engine stores: items, locations and levels with their indices.
 
-    Copy on write: ``fork`` costs O(1) in the number of levels. Items and levels carry the
-    token of the state that may write them in place; a state writes only through ``own``,
-    ``own_item``, ``add_level``, ``new_level`` and ``set_active``, which copy what another
-    state's token marks. Locations never change once loaded, so forks share that dict.
+    Copy on write: ``fork`` costs O(1) in the number of levels. Items carry the token of the
+    state that may write them, and their levels, in place; a state writes only through
+    ``own``, ``own_item``, ``add_level``, ``new_level`` and ``set_active``, which copy an item
+    (and its levels) that another state's token marks. Locations never change once loaded,
+    so forks share that dict.
 
     There is no index by level id: an id names its item (``inventory_item_id``), and the
     item's few levels are compared (``level_with_id``). Issue 14: the index was about 45
@@ -343,14 +378,10 @@ class State:
 
         Always the level now installed there: callers may hold an older, shared one.
         """
-        if level.owner is self.token:
-            return level
-        item = self.own_item(level.item_id)
-        current = item.levels[level.location_id]
-        if current.owner is not self.token:
-            current = current.copy(self.token)
-            item.levels[level.location_id] = current
-        return current
+        item = self.items[level.item_id]
+        if item.owner is not self.token:
+            item = self.own_item(level.item_id)
+        return item.levels[level.location_id]
 
     def level(self, item_id: str, location_id: str) -> Level | None:
         """Return the level of ``item_id`` at ``location_id`` (active or not), if any. O(1)."""
@@ -386,7 +417,6 @@ class State:
 
     def add_level(self, level: Level) -> None:
         """Index a new level under its item (and, if active, the item's active count)."""
-        level.owner = self.token
         item = self.own_item(level.item_id)
         item.levels[level.location_id] = level
         if isinstance(level.ref, str):

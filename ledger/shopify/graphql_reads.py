@@ -396,7 +396,7 @@ def _in_use(state: State) -> set[str]:
     for item in state.items.values():
         for level in item.levels.values():
             for index, name in enumerate(STORED):
-                if level.q[index] or (level.updated is not None and level.updated[index]):
+                if level.q[index] or level.changed_at(index) is not None:
                     used.add(name)
             if len(used) == len(STORED):
                 return used
