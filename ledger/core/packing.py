@@ -5,9 +5,9 @@ of the clock. Kept as the caller's frozen objects, a single-change adjust is thr
 (``Adjust``, its tuple of changes, the ``AdjustChange``) that the cyclic collector walks
 again and again for as long as they live; issue 14 measured the collector at about a
 tenth of a call once the journal was flat (3.2 of 26.6 µs), and at 10^6 levels packing
-spared a run of 10^5 calls its one full collection (0.4 s). Packed, it is two tuples of
-strings, ints and ``None``, which the collector stops tracking once it has seen them, in
-fewer bytes. ``unpack`` gives back an equal command (its constructor checks it again), so
+spared a Pythonic run of 10^5 calls its one full collection (0.4 s). Packed, it is one
+tuple of strings, ints and ``None``, which the collector stops tracking once it has seen
+it, in fewer bytes. ``unpack`` gives back an equal command (its constructor checks it again), so
 what a record or a key hands out is unchanged.
 
 A packing is **one flat tuple**: the command's own fields, then every element of its input
@@ -16,9 +16,10 @@ log's row, a key's row) is reachable from the long-lived log, so a collection fi
 parts only through it and puts each part after its holder; a tuple is let go only once
 its parts are, so each collection untracks one level from the bottom. Nested three deep,
 a record reached the oldest generation still tracked and counted towards the next full
-collection (issue 14: about three tracked tuples per call reached it, and a long run of
-10^5 calls at 10^6 levels made a full collection of about 0.4 s); flat, the young
-collections let the record and its packing go before they get there.
+collection (issue 14: about three tracked tuples per call reached it, and an ``execute``
+run of 10^5 calls at 10^6 levels, or the benchmark's long run, still made a full
+collection of about 0.4 s); flat, the young collections let the record and its packing go
+before they get there.
 
 Layouts (the tag first, then the command's own fields, then each element's fields in turn;
 ``ABSENT`` is kept as ``...``, an event's kind as its value):

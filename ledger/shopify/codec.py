@@ -109,7 +109,7 @@ def decode(operation: str, v: dict[str, Any]) -> Command:
 
 #: The quantity commands, built from coerced variables without their validators running
 #: again: coercion has given every field its GraphQL type, which is all they check
-#: (``values.maker``'s ``checked``; ``tests/test_codec.py`` rebuilds each through its
+#: (``values.maker``'s ``checked``; ``tests/test_coercion.py`` rebuilds each through its
 #: validating constructor and compares). Fields in their classes' order.
 _adjust: Final = maker(Adjust, checked=True)
 _adjust_change: Final = maker(AdjustChange, checked=True)
