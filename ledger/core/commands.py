@@ -13,6 +13,8 @@ from typing import Any, Final, Literal
 
 import attrs
 
+from ledger.core.values import fast_init, shortcut
+
 
 class Absent(enum.Enum):
     """The marker for an input field that was not given at all (distinct from an explicit null)."""
@@ -56,6 +58,14 @@ def _opt_int(_i: object, attribute: attrs.Attribute[Any], value: object) -> None
 def _int_none_or_absent(_i: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and value is not ABSENT and not _is_int(value):
         raise TypeError(f"{attribute.name} must be an int, None or ABSENT, not {value!r}")
+
+
+# What proves each type check passes, so ``fast_init`` calls it only for other values.
+shortcut(_str, "type(v) is str")
+shortcut(_int, "type(v) is int")
+shortcut(_opt_str, "v is None or type(v) is str")
+shortcut(_opt_int, "v is None or type(v) is int")
+shortcut(_int_none_or_absent, "type(v) is int or v is None or v is _ABSENT", _ABSENT=ABSENT)
 
 
 def _adjust_changes(values: Iterable[AdjustChange]) -> tuple[AdjustChange, ...]:
@@ -228,5 +238,9 @@ class BulkToggleActivation:
         converter=_toggle_updates, validator=_check_toggle_updates
     )
 
+
+for _command in (AdjustChange, Adjust, MoveTerminal, MoveChange, Move, SetQuantity,
+                 SetQuantities, SetOnHand, Activate, Deactivate, BulkToggleActivation):
+    fast_init(_command)
 
 Command = Adjust | Move | SetQuantities | SetOnHand | Activate | Deactivate | BulkToggleActivation

@@ -19,6 +19,7 @@ import attrs
 
 from ledger.core.commands import _int, _str
 from ledger.core.errors import UserError
+from ledger.core.values import fast_init
 
 
 class EventKind(enum.Enum):
@@ -93,6 +94,10 @@ class PlatformEvent:
     reference_document_uri: str = attrs.field(validator=_str)
     lines: tuple[EventLine, ...] = attrs.field(converter=_lines)
     restock: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+
+
+fast_init(EventLine)
+fast_init(PlatformEvent)
 
 
 def event_error(code: EventErrorCode, field: tuple[str, ...] | None) -> UserError:

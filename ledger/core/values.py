@@ -14,16 +14,120 @@ caller that hands it values those would let through unchanged: the Shopify codec
 variables its coercion has typed (``ledger.shopify.codec.decode``: every validator of a
 command checks a type, and coercion gives exactly the GraphQL input types; a property test
 rebuilds what it decodes through the validating constructors and compares).
+
+``fast_init(cls)`` is for the other side, values built from a caller's arguments (the
+commands and events of the Pythonic interface): it replaces attrs' generated ``__init__``
+with one that converts and stores every field as attrs' does, then runs each validator
+unless a *shortcut* registered for it (``shortcut``) already shows the value passes, such as
+``type(v) is str`` for a validator that asks for a ``str``. The validators stay the only
+rules; a shortcut only ever skips a call that would have returned. Issue 14: an
+``AdjustChange`` took 1.3 µs through attrs' ``__init__`` (a bound ``__setattr__`` per field,
+then a call per validator), about a tenth of a change in a 250-change adjust; ~0.6 µs now.
+``attrs.validators.set_disabled`` does not reach these constructors: they always validate.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import attrs
 
 T = TypeVar("T")
+C = TypeVar("C", bound=type)
+
+#: Per validator, an expression over ``v`` whose truth proves the validator would pass.
+_SHORTCUTS: dict[object, str] = {}
+#: Names the shortcut expressions may use besides builtins (``shortcut(..., names=)``).
+_SHORTCUT_NAMES: dict[str, object] = {}
+#: attrs' own ``__init__`` of every class ``fast_init`` rebuilt (the tests compare the two).
+ORIGINAL_INIT: dict[type, Callable[..., None]] = {}
+_INSTANCE_OF: Final = type(attrs.validators.instance_of(int))
+
+
+def shortcut(validator: object, expression: str, **names: object) -> None:
+    """Register ``expression`` (over ``v``) as proof that ``validator`` passes for ``v``.
+
+    It must imply the validator returns: ``type(v) is str`` for a validator that refuses
+    anything but a ``str``. ``names`` are globals the expression uses (``ABSENT``).
+    """
+    _SHORTCUTS[validator] = expression
+    _SHORTCUT_NAMES.update(names)
+
+
+def _proof(validator: object) -> str | None:
+    expression = _SHORTCUTS.get(validator)
+    if expression is not None:
+        return expression
+    # attrs.validators.instance_of(one class): a value of exactly that class passes.
+    kind = getattr(validator, "type", None)
+    if isinstance(validator, _INSTANCE_OF) and isinstance(kind, type):
+        _SHORTCUT_NAMES[f"_kind_{kind.__name__}_{id(kind)}"] = kind
+        return f"type(v) is _kind_{kind.__name__}_{id(kind)}"
+    return None
+
+
+def fast_init(cls: C) -> C:
+    """Give the attrs class ``cls`` an ``__init__`` that validates through shortcuts.
+
+    The same keyword-only signature, defaults, converters and validators as attrs'
+    ``__init__``, in attrs' order: every field converted and stored in field order, then
+    every validator in field order (so a validator may read the other fields), skipped only
+    when its shortcut holds. ``cls`` must be slotted and keyword-only, with plain defaults
+    or factories that take no ``self``, and no post-init.
+    """
+    fields = attrs.fields(cls)
+    if "__slots__" not in cls.__dict__ or hasattr(cls, "__attrs_post_init__"):
+        raise TypeError(f"{cls.__name__} must be a slotted attrs class without post-init")
+    namespace: dict[str, Any] = {}
+    params, sets, checks = [], [], []
+    for n, field in enumerate(fields):
+        if not field.init or not field.kw_only:
+            raise TypeError(f"{cls.__name__}.{field.name}: only keyword-only init fields")
+        alias = field.alias
+        default = field.default
+        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]  # Factory is a class
+            if default.takes_self:
+                raise TypeError(f"{cls.__name__}.{field.name}: a factory that takes self")
+            namespace[f"_factory{n}"] = default.factory
+            namespace[f"_unset{n}"] = _UNSET
+            params.append(f"{alias}=_unset{n}")
+            sets.append(f"    if {alias} is _unset{n}:\n        {alias} = _factory{n}()\n")
+        elif default is attrs.NOTHING:
+            params.append(alias)
+        else:
+            namespace[f"_default{n}"] = default
+            params.append(f"{alias}=_default{n}")
+        if field.converter is not None:
+            namespace[f"_convert{n}"] = field.converter
+            sets.append(f"    {alias} = _convert{n}({alias})\n")
+        namespace[f"_set{n}"] = getattr(cls, field.name).__set__
+        sets.append(f"    _set{n}(self, {alias})\n")
+        if field.validator is not None:
+            namespace[f"_check{n}"] = field.validator
+            namespace[f"_field{n}"] = field
+            call = f"_check{n}(self, _field{n}, {alias})"
+            proof = _proof(field.validator)
+            if proof is None:
+                checks.append(f"    {call}\n")
+            else:
+                checks.append(f"    v = {alias}\n    if not ({proof}):\n        {call}\n")
+    namespace.update(_SHORTCUT_NAMES)
+    source = (f"def __init__(self, *, {', '.join(params)}):\n{''.join(sets)}"
+              f"{''.join(checks)}")
+    exec(source, namespace)  # noqa: S102 - built above from field names and registered proofs
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    original: Callable[..., None] = cls.__dict__["__init__"]
+    init.__doc__ = original.__doc__
+    init.__annotations__ = dict(original.__annotations__)
+    ORIGINAL_INIT[cls] = original
+    type.__setattr__(cls, "__init__", init)  # attrs' generated method, replaced on purpose
+    return cls
+
+
+#: A keyword argument not given (for fields whose default is a factory).
+_UNSET: Final = object()
 
 
 def maker(cls: type[T], *, checked: bool = False) -> Callable[..., T]:
