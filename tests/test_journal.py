@@ -6,14 +6,18 @@ combination of item, location, quantity name and time range over a scripted hist
 
 from __future__ import annotations
 
+import copy
 import itertools
+import pickle
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import attrs
 import pytest
 
-from ledger import AdjustmentGroup, Ledger
-from ledger.core.journal import GROUP_PREFIX
+from ledger import AdjustmentGroup, Ledger, QuantityChange
+from ledger.core.journal import GROUP_PREFIX, flatten, group_of
+from ledger.store.durable.codec import decode_value, encode_value
 from tests.support import ITEM, LOCATION, FakeClock, store
 
 I1, I2, I3, I9 = (ITEM.format(n) for n in (1, 2, 3, 9))
@@ -339,3 +343,61 @@ def test_a_group_older_than_the_newest_is_refused_when_appended() -> None:
     journal.append(_group(1, 5))
     with pytest.raises(InvariantError, match="out of time order"):
         journal.append(_group(2, 4))
+
+
+# ---------------------------------------------------------------- groups made flat
+
+def _flat_and_eager() -> tuple[AdjustmentGroup, AdjustmentGroup]:
+    rows = (QuantityChange(name="available", delta=2, quantity_after_change=5,
+                           ledger_document_uri=None, item_id=I1, location_id=L1,
+                           location_name="Shop"),
+            QuantityChange(name="on_hand", delta=2, quantity_after_change=9,
+                           ledger_document_uri=None, item_id=I1, location_id=L1,
+                           location_name="Shop"))
+    eager = AdjustmentGroup(id=f"{GROUP_PREFIX}7", created_at=T0, reason="correction",
+                            reference_document_uri="sim://1", changes=rows)
+    return group_of(flatten(eager)), eager
+
+
+def test_a_group_made_flat_equals_hashes_prints_and_pickles_as_the_one_built_from_rows() -> None:
+    lazy, eager = _flat_and_eager()
+    assert lazy._flat is not None
+    assert eager._flat is None
+    assert repr(lazy) == repr(eager)
+    assert hash(group_of(flatten(eager))) == hash(eager)
+    assert lazy == eager
+    assert eager == group_of(flatten(eager))
+    assert pickle.loads(pickle.dumps(group_of(flatten(eager)))) == eager  # noqa: S301 - our own bytes
+    assert copy.deepcopy(group_of(flatten(eager))) == eager
+    assert attrs.evolve(group_of(flatten(eager)), reason="damaged") == attrs.evolve(
+        eager, reason="damaged")
+
+
+def test_a_group_made_flat_builds_its_rows_once_and_keeps_the_tuple_it_was_made_of() -> None:
+    lazy, eager = _flat_and_eager()
+    flat = flatten(eager)
+    assert flatten(group_of(flat)) is flat
+    first = lazy.changes
+    assert first is lazy.changes
+    assert first == eager.changes
+    assert lazy.rows(quantity_names=["on_hand"]) == eager.rows(quantity_names=["on_hand"])
+    with pytest.raises(AttributeError, match="no attribute 'nonsense'"):
+        lazy.nonsense  # type: ignore[attr-defined]  # the point of the test  # noqa: B018
+
+
+def test_the_durable_codec_stores_a_group_made_flat_as_the_one_built_from_rows() -> None:
+    lazy, eager = _flat_and_eager()
+    assert encode_value(lazy) == encode_value(eager)
+    assert "flat" not in str(encode_value(lazy))
+    assert decode_value(encode_value(lazy)) == eager
+
+
+def test_the_groups_a_ledger_records_and_hands_out_are_made_flat_and_read_the_same() -> None:
+    ledger = scripted_history()
+    for group in ledger.journal:
+        assert group._flat is not None
+        rebuilt = AdjustmentGroup(id=group.id, created_at=group.created_at,
+                                  reason=group.reason,
+                                  reference_document_uri=group.reference_document_uri,
+                                  changes=tuple(attrs.evolve(c) for c in group.changes))
+        assert rebuilt == group

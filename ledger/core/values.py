@@ -6,8 +6,9 @@ tenth of the call). Values the engine builds from data it has already checked ne
 validation, so ``maker`` gives such a class a constructor that sets its slots directly:
 the object is the same attrs instance, equal, hashed and printed as if built by its
 ``__init__``, at about half the cost. Only classes whose ``__init__`` does nothing but
-store its arguments qualify (no validators, converters, factories or post-init), which
-``maker`` checks when it is called, at import time.
+store its arguments qualify (no validators, converters, factories or post-init; a field
+the constructor does not take is set to its plain default, as attrs' ``__init__`` does),
+which ``maker`` checks when it is called, at import time.
 
 ``maker(cls, checked=True)`` also takes a class with validators and converters, for a
 caller that hands it values those would let through unchanged: the Shopify codec decoding
@@ -139,14 +140,22 @@ def maker(cls: type[T], *, checked: bool = False) -> Callable[..., T]:
     fields = attrs.fields(cls)  # type: ignore[arg-type]  # T is bound to no protocol; any attrs class
     if "__slots__" not in cls.__dict__ or hasattr(cls, "__attrs_post_init__"):
         raise TypeError(f"{cls.__name__} must be a slotted attrs class without post-init")
+    names, fixed = [], []
     for field in fields:
-        if not field.init or (not checked and (field.validator is not None
-                                               or field.converter is not None)):
+        if not field.init:
+            # A field the constructor does not take is set to its plain default, as attrs' is.
+            if field.default is attrs.NOTHING or isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]  # Factory is a class
+                raise TypeError(f"{cls.__name__}.{field.name} has no plain default: no maker")
+            fixed.append(field)
+            continue
+        if not checked and (field.validator is not None or field.converter is not None):
             raise TypeError(f"{cls.__name__}.{field.name} validates or converts: no maker")
-    names = [field.name for field in fields]
+        names.append(field.name)
     namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
-    namespace.update({f"_set_{name}": getattr(cls, name).__set__ for name in names})
+    namespace.update({f"_set_{f.name}": getattr(cls, f.name).__set__ for f in fields})
+    namespace.update({f"_default_{f.name}": f.default for f in fixed})
     body = "".join(f"    _set_{name}(self, {name})\n" for name in names)
+    body += "".join(f"    _set_{f.name}(self, _default_{f.name})\n" for f in fixed)
     source = (f"def make({', '.join(names)}):\n    self = _new(_cls)\n{body}    return self\n")
     exec(source, namespace)  # noqa: S102 - the source is built above from field names only
     make: Callable[..., T] = namespace["make"]

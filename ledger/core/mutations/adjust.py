@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Final
 
 from ledger.core.commands import ABSENT, Adjust
 from ledger.core.errors import ADJUST, UserError
-from ledger.core.journal import QuantityChange
 from ledger.core.mutations.checks import (
     C,
     ChangePaths,
@@ -39,7 +38,13 @@ from ledger.core.mutations.checks import (
     input_fields,
     ledger_document,
 )
-from ledger.core.mutations.writes import apply_delta, materialize, record, reserve_group_number
+from ledger.core.mutations.writes import (
+    Row,
+    apply_delta,
+    materialize,
+    record,
+    reserve_group_number,
+)
 from ledger.core.quantities import ADJUST_LIMIT, ADJUSTABLE_SET, INDEX
 from ledger.core.results import Result
 from ledger.core.versions import Era
@@ -109,8 +114,8 @@ def run(engine: Engine, cmd: Adjust, now: datetime, era: Era) -> Result:
     reserve_group_number(engine)
     # From here on the mutation must succeed.
     index = INDEX[cmd.name]
-    named: list[QuantityChange] = []
-    companions: list[QuantityChange] = []
+    named: list[Row] = []
+    companions: list[Row] = []
     for ch, target in zip(cmd.changes, levels, strict=True):
         level = materialize(state, target, now)
         if ch.delta:

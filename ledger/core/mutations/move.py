@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING
 
 from ledger.core.commands import ABSENT, Move, MoveTerminal
 from ledger.core.errors import MOVE, UserError
-from ledger.core.journal import QuantityChange
 from ledger.core.mutations.checks import (
     C,
     Errors,
@@ -41,6 +40,7 @@ from ledger.core.mutations.checks import (
     ledger_document,
 )
 from ledger.core.mutations.writes import (
+    Row,
     apply_delta,
     materialize,
     record,
@@ -131,8 +131,8 @@ def run(engine: Engine, cmd: Move, now: datetime, era: Era) -> Result:
         return Result(operation=MOVE, user_errors=tuple(errors))
     reserve_group_number(engine)
     # From here on the mutation must succeed.
-    named: list[QuantityChange] = []
-    companions: list[QuantityChange] = []
+    named: list[Row] = []
+    companions: list[Row] = []
     for ch, target in zip(cmd.changes, levels, strict=True):
         level = materialize(state, target, now)
         if not ch.quantity:

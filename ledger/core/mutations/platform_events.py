@@ -42,10 +42,9 @@ import attrs
 
 from ledger.core.errors import UserError
 from ledger.core.events import EventErrorCode, EventKind, PlatformEvent, event_error
-from ledger.core.journal import QuantityChange
 from ledger.core.model import Level, State
 from ledger.core.mutations.checks import ChangePaths, is_valid_uri
-from ledger.core.mutations.writes import apply_delta, record, reserve_group_number, row
+from ledger.core.mutations.writes import Row, apply_delta, record, reserve_group_number, row
 from ledger.core.quantities import AVAILABLE, COMMITTED, INCOMING, SET_LIMIT, on_hand
 from ledger.core.results import Result
 
@@ -134,8 +133,8 @@ def run(engine: Engine, event: PlatformEvent, now: datetime, operation: str) -> 
     reserve_group_number(engine)
     # From here on the event must succeed.
     move = transition(event)
-    named: list[QuantityChange] = []
-    companions: list[QuantityChange] = []
+    named: list[Row] = []
+    companions: list[Row] = []
     for line, shared in zip(event.lines, levels, strict=True):
         level = state.own(shared)
         q = line.quantity

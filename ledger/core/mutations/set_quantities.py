@@ -35,9 +35,14 @@ from typing import TYPE_CHECKING
 
 from ledger.core.commands import ABSENT, SetOnHand, SetQuantities
 from ledger.core.errors import SET, SET_ON_HAND, UserError
-from ledger.core.journal import QuantityChange
 from ledger.core.mutations.checks import C, Errors, Levels, Target, bounded, input_fields
-from ledger.core.mutations.writes import apply_delta, materialize, record, reserve_group_number
+from ledger.core.mutations.writes import (
+    Row,
+    apply_delta,
+    materialize,
+    record,
+    reserve_group_number,
+)
 from ledger.core.quantities import AVAILABLE, SET_LIMIT, on_hand
 from ledger.core.results import Result
 from ledger.core.versions import Era, Presence
@@ -130,8 +135,8 @@ def run(engine: Engine, cmd: SetQuantities | SetOnHand, now: datetime, era: Era)
     reserve_group_number(engine)
     # From here on the mutation must succeed.
     by_available = isinstance(cmd, SetQuantities) and cmd.name == "available"
-    named: list[QuantityChange] = []
-    companions: list[QuantityChange] = []
+    named: list[Row] = []
+    companions: list[Row] = []
     for sq, target in zip(cmd.quantities, levels, strict=True):
         level = materialize(state, target, now)
         current = level.q[AVAILABLE] if by_available else on_hand(level.q)

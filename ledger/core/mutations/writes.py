@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Final
+from itertools import chain
+from typing import TYPE_CHECKING, Any, Final
 
 from ledger.core.errors import InvariantError, LedgerError
-from ledger.core.journal import GROUP_PREFIX, AdjustmentGroup, QuantityChange
+from ledger.core.journal import GROUP_PREFIX, group_of
 from ledger.core.model import Level, State
 from ledger.core.mutations.checks import AbsentLevel, Target
 from ledger.core.quantities import INCOMING, STORED, on_hand
@@ -27,13 +28,15 @@ if TYPE_CHECKING:
     from ledger.core.engine import Engine
 
 #: The engine's own values, built from checked data (``ledger.core.values``): fields in order.
-_row: Final = maker(QuantityChange)
-_group: Final = maker(AdjustmentGroup)
 _result: Final = maker(Result)
 #: Reason recorded when stocking changes a quantity ([ours]: Shopify does not say; §9).
 ACTIVATION_REASON: Final = "correction"
+#: One row of a group as plain values, in ``QuantityChange``'s field order (name, delta,
+#: quantity after, ledger document, item, location, location name): the journal keeps a
+#: group's rows flat and builds ``QuantityChange`` values only when they are read.
+Row = tuple[str, int, int, str | None, str, str, str]
 #: The named rows and the on_hand companion rows of one call, kept apart until ``record``.
-Rows = tuple[list[QuantityChange], list[QuantityChange]]
+Rows = tuple[list[Row], list[Row]]
 
 
 def reserve_group_number(engine: Engine) -> None:
@@ -69,8 +72,8 @@ def apply_delta(
     delta: int,
     now: datetime,
     document: str | None,
-    named: list[QuantityChange],
-    companions: list[QuantityChange] | None,
+    named: list[Row],
+    companions: list[Row] | None,
 ) -> None:
     """Add ``delta`` to one stored quantity and write its row.
 
@@ -83,19 +86,19 @@ def apply_delta(
     level.touch(index, now)
     item_id, location_id = level.item_id, level.location_id
     location_name = state.locations[location_id].name
-    named.append(_row(STORED[index], delta, q[index], document, item_id, location_id,
-                      location_name))
+    named.append((STORED[index], delta, q[index], document, item_id, location_id,
+                  location_name))
     if companions is not None and index != INCOMING:
-        companions.append(_row("on_hand", delta, on_hand(q), None, item_id, location_id,
-                               location_name))
+        companions.append(("on_hand", delta, on_hand(q), None, item_id, location_id,
+                           location_name))
 
 
 def row(
     state: State, level: Level, name: str, delta: int, after: int, document: str | None
-) -> QuantityChange:
+) -> Row:
     """Return the journal row of a change of ``delta`` to quantity ``name`` of ``level``."""
-    return _row(name, delta, after, document, level.item_id, level.location_id,
-                state.locations[level.location_id].name)
+    return (name, delta, after, document, level.item_id, level.location_id,
+            state.locations[level.location_id].name)
 
 
 def restock(state: State, level: Level, target: Sequence[int], now: datetime,
@@ -119,7 +122,7 @@ def record(
     operation: str,
     reason: str,
     reference: str | None,
-    rows: list[QuantityChange],
+    rows: list[Row],
     now: datetime,
 ) -> Result:
     """Journal the rows as one adjustment group; no rows means a no-op and no group."""
@@ -135,8 +138,9 @@ def record(
     if created == last:
         created = last
     engine._last_group_at = created
-    group = _group(f"{GROUP_PREFIX}{number}", created, reason, reference, tuple(rows), None,
-                   None)
+    values: list[Any] = [f"{GROUP_PREFIX}{number}", created, reason, reference]
+    values.extend(chain.from_iterable(rows))
+    group = group_of(tuple(values))
     if engine._keep_journal:
         engine._journal.append(group)
     return _result(operation, group, (), None, None, None, None, False)
