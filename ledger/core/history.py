@@ -51,7 +51,7 @@ class Reads:
         item = self._state.items.get(item_id)
         if item is None:
             raise KeyError(f"unknown inventory item {item_id!r}")
-        if location_id not in self._state.locations:
+        if self._state.locations.get(location_id) is None:  # get: a builtin call
             raise KeyError(f"unknown location {location_id!r}")
         return item.levels.get(location_id)
 

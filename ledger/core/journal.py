@@ -155,6 +155,16 @@ def unflatten(flat: Flat) -> AdjustmentGroup:
     return group_of(flat)
 
 
+def flat_rows(group: AdjustmentGroup) -> Iterator[tuple[Any, ...]]:
+    """Yield each row of ``group`` as its seven plain values (``QuantityChange``'s order).
+
+    For a reader that wants the values, not the objects (the Shopify codec's rendering).
+    """
+    flat = flatten(group)
+    for r in range(_HEAD, len(flat), _ROW):
+        yield flat[r:r + _ROW]
+
+
 def _rows(flat: Flat) -> range:
     """The offsets of a flat group's rows."""
     return range(_HEAD, len(flat), _ROW)

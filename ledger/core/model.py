@@ -381,8 +381,9 @@ class State:
 
         Always the level now installed there: callers may hold an older, shared one.
         """
-        item = self.items[level.item_id]
-        if item.owner is not self.token:
+        # ``get``, not ``[]``: a builtin call, where ``Layers.__getitem__`` is a Python one.
+        item = self.items.get(level.item_id)
+        if item is None or item.owner is not self.token:
             item = self.own_item(level.item_id)
         return item.levels[level.location_id]
 

@@ -42,7 +42,7 @@ from ledger.core.errors import (
     RequestError,
     RequestErrorKind,
 )
-from ledger.core.journal import AdjustmentGroup
+from ledger.core.journal import AdjustmentGroup, flat_rows
 from ledger.core.results import LevelView, Result
 from ledger.core.values import maker
 from ledger.core.versions import Era
@@ -169,14 +169,16 @@ def group_json(group: AdjustmentGroup, *, quantity_after_change: bool = False) -
         "staffMember": None,
         "changes": [
             {
-                "name": c.name,
-                "delta": c.delta,
-                "quantityAfterChange": c.quantity_after_change if quantity_after_change else None,
-                "ledgerDocumentUri": c.ledger_document_uri,
-                "item": {"id": c.item_id},
-                "location": {"id": c.location_id, "name": c.location_name},
+                "name": name,
+                "delta": delta,
+                "quantityAfterChange": after if quantity_after_change else None,
+                "ledgerDocumentUri": document,
+                "item": {"id": item_id},
+                "location": {"id": location_id, "name": location_name},
             }
-            for c in group.changes
+            # The rows' values, read from the group's flat tuple: no QuantityChange is built.
+            for name, delta, after, document, item_id, location_id, location_name
+            in flat_rows(group)
         ],
     }
 

@@ -124,7 +124,8 @@ class Levels:
             return None  # in place of this change's location-level checks (semantics §5)
         if not location_checks:
             return None
-        location_known = location_id in state.locations
+        # ``get``, not ``in``: a builtin call, where ``Layers.__contains__`` is a Python one.
+        location_known = state.locations.get(location_id) is not None
         if not location_known:
             errors.add(C.INVALID_LOCATION, location_field)
         if item is None or not location_known:

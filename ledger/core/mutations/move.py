@@ -73,8 +73,8 @@ def check(cmd: Move, state: State, era: Era) -> tuple[list[UserError], list[Targ
                      location_checks=False)
         level: Target | None = None
         if item is None or item.attributes.mutable:
-            from_known = from_id in state.locations
-            to_known = to_id in state.locations
+            from_known = state.locations.get(from_id) is not None
+            to_known = state.locations.get(to_id) is not None
             if not from_known:
                 errors.add(C.INVALID_LOCATION, from_field)
             if not to_known:

@@ -95,7 +95,7 @@ def check(event: PlatformEvent, state: State) -> tuple[list[UserError], list[Lev
         item = state.items.get(line.item_id)
         if item is None:
             errors.append(event_error(C.INVALID_INVENTORY_ITEM, _PATHS(i)["inventoryItemId"]))
-        if line.location_id not in state.locations:
+        if state.locations.get(line.location_id) is None:
             errors.append(event_error(C.INVALID_LOCATION, _PATHS(i)["locationId"]))
         elif item is not None:
             level = item.levels.get(line.location_id)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from itertools import chain
 from typing import TYPE_CHECKING, Any, Final
 
 from ledger.core.errors import InvariantError, LedgerError
@@ -85,7 +84,9 @@ def apply_delta(
     q = level.q = tuple(values)  # replaced, never edited: other levels may share the tuple
     level.touch(index, now)
     item_id, location_id = level.item_id, level.location_id
-    location_name = state.locations[location_id].name
+    location = state.locations.get(location_id)  # get: a builtin call, [] a Python one
+    assert location is not None  # noqa: S101 - a level's location always exists
+    location_name = location.name
     named.append((STORED[index], delta, q[index], document, item_id, location_id,
                   location_name))
     if companions is not None and index != INCOMING:
@@ -139,7 +140,8 @@ def record(
         created = last
     engine._last_group_at = created
     values: list[Any] = [f"{GROUP_PREFIX}{number}", created, reason, reference]
-    values.extend(chain.from_iterable(rows))
+    for one in rows:  # about twice as fast as extending by itertools.chain
+        values += one
     group = group_of(tuple(values))
     if engine._keep_journal:
         engine._journal.append(group)
