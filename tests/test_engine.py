@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -359,6 +360,37 @@ def test_without_a_clock_the_system_clock_stamps_groups_in_utc() -> None:
     assert result.group is not None
     assert result.group.created_at.tzinfo is UTC
     assert result.group.created_at.microsecond == 0
+
+
+def test_groups_are_stamped_to_their_second_and_one_second_shares_one_time() -> None:
+    clock = FakeClock(datetime(2026, 6, 25, 0, 0, 0, 700_000, tzinfo=UTC))
+    ledger = new_ledger(clock=clock)
+    stamps = []
+    for _ in range(12):  # 0.7 s to 4.0 s in steps of 0.3 s: five whole seconds
+        result = ledger.adjust(name="available", reason="correction", changes=[change()])
+        assert result.group is not None
+        stamps.append((clock.now, result.group.created_at))
+        clock.advance(0.3)
+    for now, created in stamps:
+        assert created == now.replace(microsecond=0)
+    for (_, a), (_, b) in itertools.pairwise(stamps):
+        assert (a is b) == (a == b)  # a second's groups share one datetime; the next gets its own
+    assert len({created for _, created in stamps}) == 5
+
+
+def test_a_clock_set_back_stamps_the_newest_groups_time_not_an_earlier_one() -> None:
+    clock = FakeClock(datetime(2026, 6, 25, 0, 0, 5, 900_000, tzinfo=UTC))
+    ledger = new_ledger(clock=clock)
+    first = ledger.adjust(name="available", reason="correction", changes=[change()]).group
+    clock.now = datetime(2026, 6, 25, 0, 0, 1, 200_000, tzinfo=UTC)
+    second = ledger.adjust(name="available", reason="correction", changes=[change()]).group
+    clock.now = datetime(2026, 6, 25, 0, 0, 6, 100_000, tzinfo=UTC)
+    third = ledger.adjust(name="available", reason="correction", changes=[change()]).group
+    assert first is not None
+    assert second is not None
+    assert third is not None
+    assert second.created_at == first.created_at == datetime(2026, 6, 25, 0, 0, 5, tzinfo=UTC)
+    assert third.created_at == datetime(2026, 6, 25, 0, 0, 6, tzinfo=UTC)
 
 
 # ---------------------------------------------------------------------- injected faults

@@ -38,7 +38,7 @@ import itertools
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
-from typing import Any, Self, TypeVar
+from typing import Any, Final, Self, TypeVar
 
 import attrs
 
@@ -101,6 +101,9 @@ Clock = Callable[[], datetime]
 Operation = Command | PlatformEvent
 #: Decides, per call, whether a fault strikes it (see ``ledger.faults``).
 FaultPolicy = Callable[[str, Command], "Fault | bool | None"]
+
+#: A time before any group: the starting value of ``Engine._group_second``.
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 _OPERATION_OF: dict[type, str] = {
     Adjust: ADJUST,
@@ -233,6 +236,9 @@ class Engine(Calls, Reads):
         self._last_now: datetime | None = None
         #: ``createdAt`` of the newest group made (kept or not): the clock's floor (§14).
         self._last_group_at: datetime | None = None
+        #: ``(_last_group_at, the end of its whole second)``, as ``writes.record`` last
+        #: worked it out (a cache: a stale entry is recomputed, never trusted).
+        self._group_second: tuple[datetime | None, datetime] = (None, _EPOCH)
         #: Every call run, for export and replay (``ledger.oplog``); ``None`` keeps none.
         self._oplog: OpLog | None = OpLog() if record else None
         #: Keep adjustment groups after returning them (``keep_journal=False``: memory stays

@@ -108,9 +108,13 @@ Facts = tuple[int, str, list[str | None], list[object]]
 
 def _adjust_facts(command: Adjust) -> Facts:
     changes = command.changes
-    return (len(changes), "changes",
-            [command.reference_document_uri, *[c.ledger_document_uri for c in changes]],
-            [c.change_from_quantity for c in changes])
+    # One plain loop: a comprehension is a function call of its own (CPython 3.11).
+    uris: list[str | None] = [command.reference_document_uri]
+    change_froms: list[object] = []
+    for c in changes:
+        uris.append(c.ledger_document_uri)
+        change_froms.append(c.change_from_quantity)
+    return len(changes), "changes", uris, change_froms
 
 
 def _move_facts(command: Move) -> Facts:

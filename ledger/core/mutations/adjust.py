@@ -74,8 +74,9 @@ def check(cmd: Adjust, state: State, era: Era) -> tuple[list[UserError], list[Ta
     # Only several changes can meet at one level: the running value of each is kept then.
     running: dict[int, int] | None = {} if len(changes) > 1 else None
     levels: list[Target] = []
+    fields = _PATHS.upto(len(changes))
     for i, ch in enumerate(changes):
-        paths = _PATHS(i)
+        paths = fields[i]
         level = found.locate(errors, state, ch.item_id, ch.location_id,
                              paths["inventoryItemId"], paths["locationId"])
         delta = ch.delta

@@ -190,6 +190,17 @@ class ChangePaths:
         built.extend(self._paths(i) for i in range(len(built), index + 1))
         return built[index]
 
+    def upto(self, count: int) -> list[dict[str, Path]]:
+        """Return the fields of changes ``0 .. count - 1``, indexed by change (one call a list).
+
+        The list is the kept one (callers only read it) unless ``count`` is past what is kept.
+        """
+        if count > MAX_INPUT_SIZE:
+            return [self(i) for i in range(count)]
+        if count > len(self._built):
+            self(count - 1)
+        return self._built
+
     def _paths(self, index: int) -> dict[str, Path]:
         base = (*self._prefix, self._list, str(index))
         return {leaf: (*base, *leaf.split(".")) for leaf in self._leaves}

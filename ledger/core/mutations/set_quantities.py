@@ -31,11 +31,19 @@ has no level creates it, inactive (§13).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from ledger.core.commands import ABSENT, SetOnHand, SetQuantities
 from ledger.core.errors import SET, SET_ON_HAND, UserError
-from ledger.core.mutations.checks import C, Errors, Levels, Target, bounded, input_fields
+from ledger.core.mutations.checks import (
+    C,
+    ChangePaths,
+    Errors,
+    Levels,
+    Target,
+    bounded,
+    input_fields,
+)
 from ledger.core.mutations.writes import (
     Row,
     apply_delta,
@@ -63,6 +71,13 @@ def uses_legacy_compare(change_from: object, era: Era) -> bool:
     return era.change_from is Presence.UNDEFINED or change_from is ABSENT
 
 
+#: The error fields of each list's entries, built once (``ChangePaths``).
+_LEAVES: Final = ("inventoryItemId", "locationId", "quantity", "compareQuantity",
+                  "changeFromQuantity")
+_SET_PATHS: Final = ChangePaths("quantities", *_LEAVES)
+_SET_ON_HAND_PATHS: Final = ChangePaths("setQuantities", *_LEAVES)
+
+
 def check(
     cmd: SetQuantities | SetOnHand, state: State, era: Era
 ) -> tuple[list[UserError], list[Target]]:
@@ -76,19 +91,17 @@ def check(
     if name not in ("available", "on_hand"):
         errors.add(C.INVALID_NAME, ("input", "name"))
     input_fields(errors, cmd.reason, cmd.reference_document_uri)
-    list_field = "quantities" if is_set else "setQuantities"
     found = Levels(era)
     levels: list[Target] = []
+    fields = (_SET_PATHS if is_set else _SET_ON_HAND_PATHS).upto(len(cmd.quantities))
     for i, sq in enumerate(cmd.quantities):
-        base = ("input", list_field, str(i))
-        level = found.locate(
-            errors, state, sq.item_id, sq.location_id, (*base, "inventoryItemId"),
-            (*base, "locationId"),
-        )
+        paths = fields[i]
+        level = found.locate(errors, state, sq.item_id, sq.location_id,
+                             paths["inventoryItemId"], paths["locationId"])
         if name == "on_hand" and sq.quantity < 0:
-            errors.add(C.INVALID_QUANTITY_NEGATIVE, (*base, "quantity"))
+            errors.add(C.INVALID_QUANTITY_NEGATIVE, paths["quantity"])
         else:
-            bounded(errors, sq.quantity, SET_LIMIT, (*base, "quantity"))
+            bounded(errors, sq.quantity, SET_LIMIT, paths["quantity"])
         if level is not None:
             levels.append(level)
     ignore = isinstance(cmd, SetQuantities) and cmd.ignore_compare_quantity is True
@@ -101,7 +114,7 @@ def check(
             if seen[(sq.item_id, sq.location_id)] > 1:
                 errors.add(
                     C.NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR,
-                    ("input", list_field, str(i), "locationId"),
+                    fields[i]["locationId"],
                 )
         if not ignore and any(
             uses_legacy_compare(sq.change_from_quantity, era)
@@ -113,15 +126,14 @@ def check(
         return errors.items, levels
     for i, (sq, level) in enumerate(zip(cmd.quantities, levels, strict=True)):
         current = level.q[0] if name == "available" else on_hand(level.q)
-        base = ("input", list_field, str(i))
         if is_set and uses_legacy_compare(sq.change_from_quantity, era):
             expected = sq.compare_quantity
             if not ignore and isinstance(expected, int) and expected != current:
-                errors.add(C.COMPARE_QUANTITY_STALE, (*base, "compareQuantity"))
+                errors.add(C.COMPARE_QUANTITY_STALE, fields[i]["compareQuantity"])
         else:
             expected = sq.change_from_quantity
             if isinstance(expected, int) and expected != current:
-                errors.add(C.CHANGE_FROM_QUANTITY_STALE, (*base, "changeFromQuantity"))
+                errors.add(C.CHANGE_FROM_QUANTITY_STALE, fields[i]["changeFromQuantity"])
     return errors.items, levels
 
 
