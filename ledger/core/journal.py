@@ -399,11 +399,13 @@ class Journal:
 
     def append(self, group: AdjustmentGroup) -> None:
         """Record ``group`` as the newest entry; O(1) (indexed on the next read that needs it)."""
-        seq = len(self)
-        if group.id in self._by_id:
-            raise InvariantError(f"adjustment group id {group.id!r} used twice")
-        self._by_id[group.id] = seq
-        self._segments[-1].add(group)
+        top = self._segments[-1]
+        by_id, group_id = self._by_id, group.id
+        # ``get`` and ``top``: builtin calls, where ``Layers``' dunders are Python ones.
+        if by_id.get(group_id) is not None:
+            raise InvariantError(f"adjustment group id {group_id!r} used twice")
+        top.add(group)
+        by_id.top[group_id] = top.start + len(top.groups) - 1
 
     def fork(self) -> Journal:
         """Return an independent journal sharing this one's history; O(1) amortised."""
