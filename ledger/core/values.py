@@ -68,6 +68,12 @@ def _proof(validator: object) -> str | None:
     return None
 
 
+def _require_slotted(cls: type) -> None:
+    """Refuse a class whose slots cannot be set one by one, or that has a post-init step."""
+    if "__slots__" not in cls.__dict__ or hasattr(cls, "__attrs_post_init__"):
+        raise TypeError(f"{cls.__name__} must be a slotted attrs class without post-init")
+
+
 def fast_init(cls: C) -> C:
     """Give the attrs class ``cls`` an ``__init__`` that validates through shortcuts.
 
@@ -78,8 +84,7 @@ def fast_init(cls: C) -> C:
     or factories that take no ``self``, and no post-init.
     """
     fields = attrs.fields(cls)
-    if "__slots__" not in cls.__dict__ or hasattr(cls, "__attrs_post_init__"):
-        raise TypeError(f"{cls.__name__} must be a slotted attrs class without post-init")
+    _require_slotted(cls)
     namespace: dict[str, Any] = {}
     params, sets, checks = [], [], []
     for n, field in enumerate(fields):
@@ -138,8 +143,7 @@ def maker(cls: type[T], *, checked: bool = False) -> Callable[..., T]:
     converter (see the module docstring); without it such a class is refused.
     """
     fields = attrs.fields(cls)  # type: ignore[arg-type]  # T is bound to no protocol; any attrs class
-    if "__slots__" not in cls.__dict__ or hasattr(cls, "__attrs_post_init__"):
-        raise TypeError(f"{cls.__name__} must be a slotted attrs class without post-init")
+    _require_slotted(cls)
     names, fixed = [], []
     for field in fields:
         if not field.init:
