@@ -3,14 +3,19 @@
 Issue 14 asks for a Pythonic single-change adjust at least 1.5x as fast as SQLite in memory
 doing the same work. A ``Ledger.adjust`` call must take its input as the public frozen
 values (``AdjustChange``, ``Adjust``) and return a ``Result`` whose ``AdjustmentGroup``
-holds a frozen ``QuantityChange`` per row (two for an ``available`` change: it and its
-``on_hand`` companion). This times, interleaved with the benchmark's own SQLite baseline and
-``Ledger.adjust`` on the same inputs (``workloads``: a real ``changeFromQuantity``, a fresh
-key, the collector on), a side that does nothing but build those values, with the cheapest
-constructors there are (the caller's ``AdjustChange`` and ``Adjust`` through their own
-``__init__``, which validates; the rows, group and result slot by slot, as the engine does,
-``ledger.core.values.maker``), plus the two dict operations of its caller's loop that every
-side pays. No check, no state, no journal, no key, no log.
+holds a row per change (two for an ``available`` change: it and its ``on_hand`` companion).
+Since round four the engine builds the group from one flat tuple of plain rows
+(``journal.group_of``) and makes the rows' ``QuantityChange`` values only when a caller
+reads ``changes``; the commands' ``__init__`` is ``values.fast_init``'s.
+
+This times, interleaved with the benchmark's own SQLite baseline and ``Ledger.adjust`` on
+the same inputs (``workloads``: a real ``changeFromQuantity``, a fresh key, the collector
+on), a side that does nothing but build those values, with the cheapest constructors there
+are: the caller's ``AdjustChange`` and ``Adjust`` through their own ``__init__``, which
+validates; the rows as plain tuples joined into the flat tuple, as ``writes.record`` joins
+them, and the group made from it by ``group_of``; the result slot by slot
+(``ledger.core.values.maker``). Plus the two dict operations of its caller's loop that
+every side pays. No check, no state, no journal, no key, no log.
 
 The benchmark's bare-dict baseline (the same checks, compare-and-set, key and change row in
 plain dicts, no values) runs in the same rounds. A call must build the values *and* do the
@@ -36,7 +41,7 @@ from datetime import UTC, datetime
 from benchmarks import workloads as w
 from ledger import AdjustChange
 from ledger.core.commands import Adjust
-from ledger.core.journal import AdjustmentGroup, QuantityChange, flatten
+from ledger.core.journal import AdjustmentGroup, QuantityChange, flatten, group_of
 from ledger.core.packing import pack
 from ledger.core.results import Result
 from ledger.core.values import maker
@@ -62,10 +67,13 @@ def _objects_only(cfg: w.Config, store: w.Store) -> w.Prepare:
                     AdjustChange(item_id=item, location_id=location, delta=delta,
                                  change_from_quantity=cas)])
                 after = cas + delta
-                rows = (_row("available", delta, after, None, item, location, "Shop"),
-                        _row("on_hand", delta, after, None, item, location, "Shop"))
-                group = _group(f"gid://shopify/InventoryAdjustmentGroup/{number}", _AT,
-                               command.reason, None, rows, None, None)
+                rows = [("available", delta, after, None, item, location, "Shop"),
+                        ("on_hand", delta, after, None, item, location, "Shop")]
+                values: list[object] = [f"gid://shopify/InventoryAdjustmentGroup/{number}",
+                                        _AT, command.reason, None]
+                for one in rows:  # as ``writes.record`` joins them
+                    values += one
+                group = group_of(tuple(values))
                 if _result("inventoryAdjustQuantities", group, (), None, None, None, None,
                            False).ok:
                     known[(item, location)] = after
