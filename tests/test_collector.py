@@ -87,3 +87,46 @@ def test_a_replay_makes_no_reference_cycles_and_turns_the_collector_back_on(
     again = Ledger.from_oplog(simulation.start_snapshot, io.StringIO(text.getvalue()))
     assert again.snapshot() == replayed.snapshot()
     assert _ledger_garbage() == []
+
+
+def test_what_a_paused_block_keeps_goes_to_the_oldest_generation_unwalked(
+        collecting: None) -> None:
+    gc.collect()  # every count at zero: left young, the objects would meet a young collection
+    with collector.paused():
+        kept = [[n] for n in range(5_000)]  # tracked containers, made while paused
+    oldest = {id(one) for one in gc.get_objects(generation=2)}
+    assert all(id(one) in oldest for one in kept)
+    young = {id(one) for one in gc.get_objects(generation=0)}
+    young |= {id(one) for one in gc.get_objects(generation=1)}
+    assert not any(id(one) in young for one in kept)
+
+
+def test_a_cycle_made_while_paused_is_still_collected_by_a_full_collection(
+        collecting: None) -> None:
+    import weakref
+
+    class Node:
+        def __init__(self) -> None:
+            self.me = self
+
+    with collector.paused():
+        node = Node()
+        alive = weakref.ref(node)
+        del node
+    assert alive() is not None  # a cycle: reference counting alone cannot free it
+    gc.collect()
+    assert alive() is None
+
+
+def test_a_callers_frozen_objects_stay_frozen(collecting: None) -> None:
+    gc.collect()
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        with collector.paused():
+            made = [[n] for n in range(100)]
+        assert gc.get_freeze_count() == frozen
+        assert len(made) == 100
+    finally:
+        gc.unfreeze()
