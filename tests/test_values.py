@@ -148,9 +148,16 @@ def test_every_command_built_by_its_fast_init_is_what_attrs_own_init_builds(
     assert _outcome(lambda: cls(**kwargs)) == _outcome(original)
 
 
+@attrs.frozen(kw_only=True)
+class _SubChange(AdjustChange):
+    """A subclass passes an ``isinstance`` check, but no ``type(v) is`` shortcut."""
+
+
 _AWKWARD = (None, ABSENT, True, False, 0, -1, 2**70, 1.5, "", "x", b"x", _Str("x"), _Int(3),
             EventKind.ORDER_PLACED, [], (), ["x"], [("l", True)], [("l", 1)],
-            [AdjustChange(item_id="i", location_id="l", delta=1)], object())
+            [AdjustChange(item_id="i", location_id="l", delta=1)],
+            [AdjustChange(item_id="i", location_id="l", delta=1), "x"],
+            [_SubChange(item_id="i", location_id="l", delta=1)], object())
 _BASE = {
     AdjustChange: {"item_id": "i", "location_id": "l", "delta": 1},
     Adjust: {"name": "available", "reason": "correction", "changes": ()},
