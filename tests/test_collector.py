@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import io
 import json
+import weakref
 from collections.abc import Iterator
 
 import pytest
@@ -103,8 +104,6 @@ def test_what_a_paused_block_keeps_goes_to_the_oldest_generation_unwalked(
 
 def test_a_cycle_made_while_paused_is_still_collected_by_a_full_collection(
         collecting: None) -> None:
-    import weakref
-
     class Node:
         def __init__(self) -> None:
             self.me = self

@@ -87,7 +87,7 @@ def _tuple_of(kind: type) -> Any:
 
     # The field's converter has made a tuple; one of values of exactly ``kind`` passes.
     # ``issuperset(map(...))`` runs in C: no generator frame, unlike the check's ``all``.
-    kinds = f"_only_{kind.__name__}"
+    kinds = f"_only_{kind.__name__}_{id(kind)}"  # one name per class, as ``values._proof``'s
     shortcut(check, f"{kinds}.issuperset(map(type, v))", **{kinds: frozenset((kind,))})
     return check
 
