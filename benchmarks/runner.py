@@ -200,7 +200,7 @@ def targets(figures: Sequence[Figure], cfg: Config) -> list[Target]:
     if cfg.simulate == SIMULATE_TODAY_SIZE:
         # "Today's" was timed on another day, and this machine's speed moves between days
         # (41b38f3 ran 57.9 s then, 23.4 s on 2026-12-02): no verdict from a stale constant.
-        # The verdict is a paired run of both commits (farm-bench; benchmarks/README.md).
+        # The verdict is a paired run of both commits (benchmarks.paired; benchmarks/README.md).
         out.append(Target(label, f"{SIMULATE_TODAY:,.0f} ops/s (41b38f3, another day)",
                           ">= 5x 41b38f3's, paired (README)", value, shown, None))
     else:  # "today's" was measured at the full size only

@@ -74,3 +74,24 @@ def test_the_journal_workload_brings_the_ledger_and_the_bare_dict_to_the_same_st
     for item, location, _ in workloads.level_rows(100):
         assert rebuilt.available(item, location) == journaled.ledger.quantities(
             item, location)["available"]
+
+
+def test_the_paired_timer_runs_both_commands_and_says_when_their_outputs_agree(tmp_path, capsys):
+    import sys
+
+    from benchmarks import paired
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    same = [sys.executable, "-c", "print('report')"]
+    assert paired.main(["-n", "2", "--cwd-a", str(tmp_path / "a"), "--cwd-b",
+                        str(tmp_path / "b"), "--check-same", "--", *same]) == 0
+    out = capsys.readouterr().out
+    assert out.count("pair ") == 2
+    assert "median:" in out
+    assert "byte for byte the same" in out
+    # A command whose output depends on where it runs differs between the two sides.
+    where = [sys.executable, "-c", "import os; print(os.getcwd())"]
+    assert paired.main(["-n", "1", "--cwd-a", str(tmp_path / "a"), "--cwd-b",
+                        str(tmp_path / "b"), "--check-same", "--", *where]) == 1
+    assert "2 different" in capsys.readouterr().out
