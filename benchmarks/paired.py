@@ -28,8 +28,9 @@ def _run(command: Sequence[str], cwd: str) -> tuple[float, float, bytes]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     # The command is the caller's own, from its command line: running it is the point.
-    child = subprocess.run(command, cwd=cwd,  # noqa: S603 - see the comment above stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                           stdin=subprocess.DEVNULL, check=False)
+    child = subprocess.run(  # noqa: S603 - see the comment above
+        command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL, check=False)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if child.returncode != 0:
