@@ -58,8 +58,13 @@ Row = tuple[str, object, "str | Flat | Result | None", datetime, bool]
 FIRST_AT: Final = 3
 
 
-def _outcome(result: Result, journal: Journal | None) -> str | Flat | Result | None:
-    """Return what a row keeps of ``result`` (see ``Row``)."""
+def _outcome(result: Result, journal: Journal | None,
+             journaled: bool = False) -> str | Flat | Result | None:
+    """Return what a row keeps of ``result`` (see ``Row``).
+
+    ``journaled``: the caller knows that ``journal`` holds the result's group (the engine,
+    which has just appended it), so it is not looked up.
+    """
     if (result.user_errors or result.request_error is not None or result.level is not None
             or result.item_id is not None or result.levels is not None or result.replayed):
         return result
@@ -68,7 +73,9 @@ def _outcome(result: Result, journal: Journal | None) -> str | Flat | Result | N
         return None
     # A group the journal does not hold (a key restored from a snapshot, whose journal
     # starts after it) is kept flat, as without a journal.
-    return group.id if journal is not None and group.id in journal else flatten(group)
+    if journaled or (journal is not None and group.id in journal):
+        return group.id
+    return flatten(group)
 
 
 def as_entry(row: Row, journal: Journal | None) -> Entry:
@@ -113,7 +120,9 @@ class IdempotencyStore:
         self._order_newest = -math.inf
         #: ``(timestamp, key)`` of keys first used before the deque's newest key.
         self._late: SortedList = SortedList()
-        self._in_flight: set[str] = set()
+        #: The keys held by running calls (``begin`` … ``end``); the engine reads it directly,
+        #: a set lookup being the whole of ``in_flight``.
+        self.held: set[str] = set()
         self._evicted_at: datetime | None = None
         #: Shared, never-written layers, newest first: (entries, newest first-use time).
         self._frozen: tuple[tuple[dict[str, Row], float], ...] = ()
@@ -186,23 +195,27 @@ class IdempotencyStore:
 
     def in_flight(self, key: str) -> bool:
         """Tell whether a call holding ``key`` is still running."""
-        return key in self._in_flight
+        return key in self.held
 
     def begin(self, key: str) -> None:
         """Mark ``key`` as held by a running call."""
-        self._in_flight.add(key)
+        self.held.add(key)
 
     def end(self, key: str) -> None:
         """Release ``key`` after its call finished (remembered or not)."""
-        self._in_flight.discard(key)
+        self.held.discard(key)
 
     def remember(self, key: str, operation: str, command: object, result: Result,
-                 now: datetime, *, failed: bool = False) -> None:
-        """Remember the outcome of the first call made with ``key``."""
+                 now: datetime, *, failed: bool = False, journaled: bool = False) -> None:
+        """Remember the outcome of the first call made with ``key``.
+
+        ``journaled``: the result's group, if any, is in this store's journal (see
+        ``_outcome``); only a caller that has just appended it may say so.
+        """
         if key in self._entries:
             raise InvariantError(f"idempotency key {key!r} remembered twice")
-        self._entries[key] = (operation, pack(command), _outcome(result, self.journal), now,
-                              failed)
+        self._entries[key] = (operation, pack(command),
+                              _outcome(result, self.journal, journaled), now, failed)
         ts = now.timestamp()
         if not self._order or ts >= self._order_newest:
             self._order.append(key)

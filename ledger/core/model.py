@@ -270,11 +270,13 @@ class Level:
         touched = [t for t in times[1:] if t is not None]
         return max(touched) if touched else times[0]
 
-    def touch(self, index: int, when: datetime) -> None:
-        """Record that stored quantity ``index`` changed at ``when``."""
+    def touch(self, index: int, when: datetime, other: int | None = None) -> None:
+        """Record that stored quantity ``index`` (and ``other``, if given) changed at ``when``."""
         times = self.times
         values = list(times) if isinstance(times, tuple) else [times, *_NEVER]
         values[index + 1] = when
+        if other is not None:
+            values[other + 1] = when
         self.times = tuple(values)
 
     def __repr__(self) -> str:

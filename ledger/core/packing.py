@@ -104,7 +104,8 @@ def _pack_set_on_hand(c: SetOnHand) -> Packed:
 
 
 def _pack_event(c: PlatformEvent) -> Packed:
-    values: list[object] = [_EVENT, c.kind.value, c.reference_document_uri, c.restock]
+    # ``_value_``: Enum's own slot, where ``.value`` is a Python-level property.
+    values: list[object] = [_EVENT, c.kind._value_, c.reference_document_uri, c.restock]
     for line in c.lines:
         values += (line.item_id, line.location_id, line.quantity)
     return tuple(values)

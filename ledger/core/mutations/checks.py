@@ -130,8 +130,11 @@ class Levels:
             errors.add(C.INVALID_LOCATION, location_field)
         if item is None or not location_known:
             return None
-        return self.level(errors, item.levels.get(location_id), item_id, location_id,
-                          location_field, stocked_check=stocked_check)
+        level = item.levels.get(location_id)
+        if level is not None and level.active:
+            return level  # the usual case: an active level is in every era's reach
+        return self.level(errors, level, item_id, location_id, location_field,
+                          stocked_check=stocked_check)
 
     def level(self, errors: Errors, level: Level | None, item_id: str, location_id: str,
               location_field: Path, *, stocked_check: bool = True) -> Target | None:

@@ -41,7 +41,7 @@ from ledger.core.mutations.checks import (
 )
 from ledger.core.mutations.writes import (
     Row,
-    apply_delta,
+    apply_move,
     materialize,
     record,
     reserve_group_number,
@@ -138,10 +138,8 @@ def run(engine: Engine, cmd: Move, now: datetime, era: Era) -> Result:
         if not ch.quantity:
             continue
         source, dest = ch.from_, ch.to
-        apply_delta(state, level, INDEX[source.name], -ch.quantity, now,
-                    source.ledger_document_uri, named, None)
-        apply_delta(state, level, INDEX[dest.name], ch.quantity, now,
-                    dest.ledger_document_uri, named, None)
+        apply_move(state, level, INDEX[source.name], INDEX[dest.name], ch.quantity, now,
+                   (source.ledger_document_uri, dest.ledger_document_uri), named)
         # on_hand moves only when exactly one side is incoming (semantics §7).
         if (source.name == "incoming") != (dest.name == "incoming"):
             delta = ch.quantity if source.name == "incoming" else -ch.quantity

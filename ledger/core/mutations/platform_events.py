@@ -44,7 +44,14 @@ from ledger.core.errors import UserError
 from ledger.core.events import EventErrorCode, EventKind, PlatformEvent, event_error
 from ledger.core.model import Level, State
 from ledger.core.mutations.checks import ChangePaths, is_valid_uri
-from ledger.core.mutations.writes import Row, apply_delta, record, reserve_group_number, row
+from ledger.core.mutations.writes import (
+    Row,
+    apply_delta,
+    apply_move,
+    record,
+    reserve_group_number,
+    row,
+)
 from ledger.core.quantities import AVAILABLE, COMMITTED, INCOMING, SET_LIMIT, on_hand
 from ledger.core.results import Result
 
@@ -70,6 +77,8 @@ _TRANSITIONS: Final = {
 _CANCELLED: Final = (Transition(COMMITTED, None, "order_canceled"),
                      Transition(COMMITTED, AVAILABLE, "order_canceled"))
 _RECEIVED: Final = Transition(INCOMING, AVAILABLE, "received")
+#: The ledger documents of an event's rows: none ([ours], as the module says).
+_NO_DOCUMENTS: Final = (None, None)
 #: The error fields of an event's lines, built once.
 _PATHS: Final = ChangePaths("lines", "inventoryItemId", "locationId", "quantity", prefix=())
 
@@ -82,8 +91,12 @@ def transition(event: PlatformEvent) -> Transition:
     return _TRANSITIONS.get(kind, _RECEIVED)
 
 
-def check(event: PlatformEvent, state: State) -> tuple[list[UserError], list[Level]]:
-    """Validate ``event`` in the module's documented order; return its errors, or its levels."""
+def check(event: PlatformEvent, state: State,
+          move: Transition | None = None) -> tuple[list[UserError], list[Level]]:
+    """Validate ``event`` in the module's documented order; return its errors, or its levels.
+
+    ``move`` is ``transition(event)``, if the caller has it already.
+    """
     errors: list[UserError] = []
     C = EventErrorCode  # noqa: N806 - a short alias keeps the table of checks readable
     if not is_valid_uri(event.reference_document_uri):
@@ -108,7 +121,7 @@ def check(event: PlatformEvent, state: State) -> tuple[list[UserError], list[Lev
             errors.append(event_error(C.INVALID_QUANTITY, _PATHS(i)["quantity"]))
     if errors:
         return errors, []
-    source = transition(event).source
+    source = (move if move is not None else transition(event)).source
     if source in (COMMITTED, INCOMING):
         code = C.INSUFFICIENT_COMMITTED if source == COMMITTED else C.INSUFFICIENT_INCOMING
         taken: dict[int, int] = {}
@@ -127,20 +140,22 @@ def run(engine: Engine, event: PlatformEvent, now: datetime, operation: str) -> 
     version governs an event, so unlike a mutation's ``run`` this one takes no era.
     """
     state = engine._state
-    errors, levels = check(event, state)
+    move = transition(event)
+    errors, levels = check(event, state, move)
     if errors:
         return Result(operation=operation, user_errors=tuple(errors))
     reserve_group_number(engine)
     # From here on the event must succeed.
-    move = transition(event)
     named: list[Row] = []
     companions: list[Row] = []
     for line, shared in zip(event.lines, levels, strict=True):
         level = state.own(shared)
         q = line.quantity
-        if move.source is not None:
+        if move.source is not None and move.target is not None:
+            apply_move(state, level, move.source, move.target, q, now, _NO_DOCUMENTS, named)
+        elif move.source is not None:
             apply_delta(state, level, move.source, -q, now, None, named, None)
-        if move.target is not None:
+        elif move.target is not None:
             apply_delta(state, level, move.target, q, now, None, named, None)
         # on_hand moves when exactly one end is outside it (the location, or incoming).
         source_on_hand = move.source is not None and move.source != INCOMING

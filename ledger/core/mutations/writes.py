@@ -95,6 +95,39 @@ def apply_delta(
                            location_name))
 
 
+def apply_move(
+    state: State,
+    level: Level,
+    source: int,
+    target: int,
+    quantity: int,
+    now: datetime,
+    documents: tuple[str | None, str | None],
+    named: list[Row],
+) -> None:
+    """Move ``quantity`` from stored quantity ``source`` to ``target`` of one level.
+
+    What ``apply_delta`` of ``-quantity`` at ``source`` then of ``quantity`` at ``target``
+    writes (two named rows, each with the value after its own step, and no on_hand row:
+    the caller knows whether on_hand moves), with one copy of the quantities and times
+    instead of two. ``documents``: the ledger documents of the two rows.
+    """
+    values = list(level.q)
+    values[source] -= quantity
+    source_after = values[source]
+    values[target] += quantity
+    level.q = tuple(values)  # replaced, never edited: other levels may share the tuple
+    level.touch(source, now, target)
+    item_id, location_id = level.item_id, level.location_id
+    location = state.locations.get(location_id)  # get: a builtin call, [] a Python one
+    assert location is not None  # noqa: S101 - a level's location always exists
+    location_name = location.name
+    named.append((STORED[source], -quantity, source_after, documents[0], item_id,
+                  location_id, location_name))
+    named.append((STORED[target], quantity, values[target], documents[1], item_id,
+                  location_id, location_name))
+
+
 def row(
     state: State, level: Level, name: str, delta: int, after: int, document: str | None
 ) -> Row:

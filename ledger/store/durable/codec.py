@@ -140,7 +140,7 @@ def body_pieces(ledger: Engine, seq: int, follows: str | None) -> Iterator[str]:
     ids = ledger._group_ids
     if not isinstance(ids, _Counter):
         raise LedgerError("a durable ledger numbers its groups itself (no custom group_ids)")
-    if ledger._keys._in_flight:
+    if ledger._keys.held:
         raise LedgerError("cannot snapshot a ledger while one of its calls is running")
     state = ledger._state
     reserved = ledger._reserved_group_number
