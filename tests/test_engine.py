@@ -222,6 +222,37 @@ def test_one_quantity_reads_as_the_same_name_in_quantities_everywhere() -> None:
     assert ledger.quantity(I1, L1, "on_hand") == ledger.quantities(I1, L1)["on_hand"]
 
 
+def test_every_level_read_at_once_gives_each_level_what_quantity_gives_it() -> None:
+    snapshot = store(stocked={(1, 1): {"available": 5}, (2, 1): {"available": 2, "damaged": 1},
+                              (2, 2): {"incoming": 7}})
+    snapshot["inventoryLevels"][2]["isActive"] = False  # an inactive level is listed too
+    ledger = Ledger.from_snapshot(snapshot, api_version="2026-01", clock=FakeClock())
+    assert ledger.adjust(name="damaged", reason="damaged", changes=[
+        change(3, ledger_document_uri="logistics://damage/1")]).ok
+    stocked = [(I1, L1), (I2, L1), (I2, L2)]  # (I1, L2) has no level: not listed
+    for name in ledger.quantities(I1, L1):
+        table = ledger.quantity_by_level(name)
+        assert list(table) == stocked  # every level, in item then location order
+        assert table == {pair: ledger.quantity(*pair, name) for pair in stocked}
+    assert ledger.quantity_by_level("damaged")[I1, L1] == 3
+
+
+def test_every_level_read_at_once_after_a_fork_reads_the_fork_s_own_levels() -> None:
+    ledger = new_ledger()
+    child = ledger.fork()
+    assert child.adjust(name="available", reason="correction", changes=[change(4)]).ok
+    assert child.quantity_by_level("available")[I1, L1] == ledger.quantity(I1, L1,
+                                                                          "available") + 4
+    assert ledger.quantity_by_level("on_hand")[I1, L1] == ledger.quantity(I1, L1, "on_hand")
+
+
+@pytest.mark.parametrize("name", ["unavailable", "ON_HAND", "", "on hand"])
+def test_every_level_read_at_once_by_an_unknown_name_is_a_key_error_naming_it(
+        name: str) -> None:
+    with pytest.raises(KeyError, match=repr(name)):
+        new_ledger().quantity_by_level(name)
+
+
 @pytest.mark.parametrize(("item", "location", "name", "named"), [
     ("gid://shopify/InventoryItem/99", L1, "available", "InventoryItem/99"),
     (I1, "gid://shopify/Location/99", "available", "Location/99"),

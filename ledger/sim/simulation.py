@@ -220,8 +220,16 @@ class Simulation:
         return self.ledger.quantities(item, location)
 
     def _total(self, name: str) -> int:
-        quantity = self.ledger.quantity
-        return sum(quantity(i, loc, name) for i in self.item_ids for loc in self.location_ids)
+        # A level not stocked reads as 0, so the sum over the stocked ones is the total.
+        return sum(self.ledger.quantity_by_level(name).values())
+
+    def _out_of_stock(self) -> int:
+        """Count the (item, location) pairs whose ``available`` is ``<= 0`` now."""
+        available = self.ledger.quantity_by_level("available")
+        # Every level is one of the simulation's pairs (it made the store); a pair with no
+        # level reads 0 and is out of stock too.
+        unstocked = len(self.item_ids) * len(self.location_ids) - len(available)
+        return unstocked + sum(1 for value in available.values() if value <= 0)
 
     def _key(self) -> str:
         """Return a fresh idempotency key; unique within the run, derived from the seed."""
@@ -424,15 +432,19 @@ class Simulation:
         # Alternate the counted name so both kinds of inventorySetQuantities are exercised.
         name = "available" if self._count_rounds % 2 == 0 else "on_hand"
         self._count_rounds += 1
+        # Read once for every level: a count sets one level, and reads it before that.
+        available = self.ledger.quantity_by_level("available")
+        on_hand = self.ledger.quantity_by_level("on_hand")
+        counted = available if name == "available" else on_hand
         for item in self.item_ids:
             for location in self.location_ids:
-                q = self._q(item, location)
+                pair = (item, location)
                 found = 0
                 if self.rng.random() < self.config.count_discrepancy_rate:
                     found = self.rng.choice((-2, -1, 1))
-                    if q["available"] + found < 0:
+                    if available.get(pair, 0) + found < 0:
                         found = 0  # a count cannot find fewer units than are on the shelf
-                current = q[name]
+                current = counted.get(pair, 0)
                 quantity = SetQuantity(
                     item_id=item, location_id=location, quantity=current + found,
                     change_from_quantity=self._cas(current),
@@ -442,14 +454,18 @@ class Simulation:
                     name=name, reason="cycle_count_available", quantities=[quantity],
                     idempotency_key=self._mutation_key()), abs(found))
                 if result.ok:
-                    self._count_delta += self._q(item, location)["on_hand"] - q["on_hand"]
+                    self._count_delta += (self.ledger.quantity(item, location, "on_hand")
+                                          - on_hand.get(pair, 0))
 
     def _replenish(self, day: int) -> None:
         config = self.config
+        # Read once for every level: an order raises one level's incoming, read before that.
+        available = self.ledger.quantity_by_level("available")
+        incoming = self.ledger.quantity_by_level("incoming")
         for item in self.item_ids:
             for location in self.location_ids:
-                q = self._q(item, location)
-                position = q["available"] + q["incoming"]
+                pair = (item, location)
+                position = available.get(pair, 0) + incoming.get(pair, 0)
                 if position > config.reorder_point:
                     continue
                 units = config.order_up_to - position
@@ -458,17 +474,15 @@ class Simulation:
                     name="incoming", reason="movement_created", reference_document_uri=document,
                     changes=[AdjustChange(item_id=item, location_id=location, delta=units,
                                           ledger_document_uri=document,
-                                          change_from_quantity=self._cas(q["incoming"]))],
+                                          change_from_quantity=self._cas(
+                                              incoming.get(pair, 0)))],
                     idempotency_key=self._mutation_key()), units)
                 if result.ok:
                     due = day + config.lead_time_days
                     self._receipts.setdefault(due, []).append((item, location, units, document))
 
     def _end_of_day(self, day: int) -> None:
-        quantity = self.ledger.quantity
-        for item in self.item_ids:
-            for location in self.location_ids:
-                self._stockout_days += quantity(item, location, "available") <= 0
+        self._stockout_days += self._out_of_stock()
         for item in self.sample_items:
             sums = dict.fromkeys(("available", "committed", "on_hand"), 0)
             for location in self.location_ids:
@@ -482,9 +496,7 @@ class Simulation:
         ordered = self._units_by_kind["order_placed"]
         fulfilled = self._units_by_kind["order_fulfilled"]
         finals = {name: self._total(name) for name in API_NAMES}
-        quantity = self.ledger.quantity
-        out_of_stock = sum(quantity(i, loc, "available") <= 0
-                           for i in self.item_ids for loc in self.location_ids)
+        out_of_stock = self._out_of_stock()
         return SimulationReport(
             config=self.config,
             orders_placed=self._orders,
