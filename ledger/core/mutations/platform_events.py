@@ -59,6 +59,16 @@ if TYPE_CHECKING:
     from ledger.core.engine import Engine
 
 
+def _on_hand_sign(source: int | None, target: int | None) -> int:
+    """How ``on_hand`` moves per unit: when exactly one end is outside it (the location, or
+    ``incoming``), by +1 if the units come in, -1 if they go out; else 0."""
+    source_on_hand = source is not None and source != INCOMING
+    target_on_hand = target is not None and target != INCOMING
+    if source_on_hand == target_on_hand:
+        return 0
+    return 1 if target_on_hand else -1
+
+
 @attrs.frozen
 class Transition:
     """Where an event's units come from and go to: a stored index, or ``None`` for outside."""
@@ -66,6 +76,11 @@ class Transition:
     source: int | None
     target: int | None
     reason: str
+    #: Per unit, how on_hand moves (``_on_hand_sign``): worked out once, not per line.
+    on_hand: int = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "on_hand", _on_hand_sign(self.source, self.target))
 
 
 #: The module's table, by event kind (a cancellation: without, then with a restock).
@@ -148,20 +163,17 @@ def run(engine: Engine, event: PlatformEvent, now: datetime, operation: str) -> 
     # From here on the event must succeed.
     named: list[Row] = []
     companions: list[Row] = []
+    source, target, sign = move.source, move.target, move.on_hand
     for line, shared in zip(event.lines, levels, strict=True):
         level = state.own(shared)
         q = line.quantity
-        if move.source is not None and move.target is not None:
-            apply_move(state, level, move.source, move.target, q, now, _NO_DOCUMENTS, named)
-        elif move.source is not None:
-            apply_delta(state, level, move.source, -q, now, None, named, None)
-        elif move.target is not None:
-            apply_delta(state, level, move.target, q, now, None, named, None)
-        # on_hand moves when exactly one end is outside it (the location, or incoming).
-        source_on_hand = move.source is not None and move.source != INCOMING
-        target_on_hand = move.target is not None and move.target != INCOMING
-        if source_on_hand != target_on_hand:
-            delta = q if target_on_hand else -q
-            companions.append(row(state, level, "on_hand", delta, on_hand(level.q), None))
+        if source is not None and target is not None:
+            apply_move(state, level, source, target, q, now, _NO_DOCUMENTS, named)
+        elif source is not None:
+            apply_delta(state, level, source, -q, now, None, named, None)
+        elif target is not None:
+            apply_delta(state, level, target, q, now, None, named, None)
+        if sign:
+            companions.append(row(state, level, "on_hand", sign * q, on_hand(level.q), None))
     return record(engine, operation, move.reason, event.reference_document_uri,
                   named + companions, now)
