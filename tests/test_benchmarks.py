@@ -95,3 +95,17 @@ def test_the_paired_timer_runs_both_commands_and_says_when_their_outputs_agree(t
     assert paired.main(["-n", "1", "--cwd-a", str(tmp_path / "a"), "--cwd-b",
                         str(tmp_path / "b"), "--check-same", "--", *where]) == 1
     assert "2 different" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("kind", ["pythonic", "execute", "sqlite", "event", "sim"])
+def test_the_instruction_count_workloads_each_run_their_units(kind):
+    from benchmarks import instructions
+
+    assert instructions.main([kind, "3"]) == 0
+
+
+def test_the_instruction_count_workloads_refuse_a_count_below_one():
+    from benchmarks import instructions
+
+    with pytest.raises(SystemExit):
+        instructions.main(["pythonic", "0"])

@@ -1,0 +1,79 @@
+"""Run N units of one workload, untimed, for an instruction count under callgrind.
+
+Instruction counts do not move with the machine's load, so an A/B of two commits is read
+from them, not from timings. One unit per kind:
+
+* ``pythonic``, ``execute``, ``sqlite``: one single-change adjust of the benchmark's own
+  inputs at 10^4 levels (a real ``changeFromQuantity``, a fresh key), through
+  ``Ledger.adjust``, ``Ledger.execute`` or the SQLite baseline;
+* ``event``: one 2-line ``order_placed`` then its ``order_fulfilled``, each with a key;
+* ``sim``: ``N`` items at 10 locations for 10 days of ``ledger.sim.simulate`` (seed 1).
+
+The per-unit figure is the difference of two runs, which cancels the start-up::
+
+    PYTHONHASHSEED=0 valgrind --tool=callgrind --callgrind-out-file=/dev/null \\
+        python -m benchmarks.instructions pythonic 500      # then 2500:
+    # (Ir(2500) - Ir(500)) / 2000 instructions per call ("Collected" in valgrind's summary)
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from collections.abc import Sequence
+
+from benchmarks import workloads as w
+
+KINDS = ("pythonic", "execute", "sqlite", "event", "sim")
+
+
+def _events(count: int) -> None:
+    ledger = w.Store(10**4).ledger
+    placed, fulfilled = ledger.order_placed, ledger.order_fulfilled
+    for k in range(count):
+        item, location = k % 1000 + 1, k % 10 + 1
+        lines = [(f"{w.ITEM}{item}", f"{w.LOCATION}{location}", 2),
+                 (f"{w.ITEM}{(item + 7) % 1000 + 1}", f"{w.LOCATION}{location}", 1)]
+        order = f"gid://shopify/Order/{k}"
+        if not (placed(order=order, lines=lines, idempotency_key=f"p{k}").ok
+                and fulfilled(order=order, lines=lines, idempotency_key=f"f{k}").ok):
+            raise SystemExit(f"event {k} failed")
+
+
+def run(kind: str, count: int) -> None:
+    """Run ``count`` units of ``kind`` (see the module docstring)."""
+    if kind == "sim":
+        from ledger.sim.simulation import SimulationConfig, simulate
+
+        simulate(SimulationConfig(items=count, locations=10, days=10, seed=1))
+        return
+    if kind == "event":
+        _events(count)
+        return
+    cfg = dataclasses.replace(w.FULL, calls=count)
+    store = w.Store(10**4)
+    if kind == "pythonic":
+        prepare = w._pythonic_adjust(cfg, store, "py", 2)
+    elif kind == "execute":
+        prepare = w._execute_adjust(cfg, store, "ex", 1)
+    else:
+        prepare = w._baseline_adjust(cfg, store, "sqlite", "sq", 3)
+    prepare(0)()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``KIND COUNT`` and run them."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.instructions",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("kind", choices=KINDS)
+    parser.add_argument("count", type=int)
+    args = parser.parse_args(argv)
+    if args.count < 1:
+        parser.error("COUNT must be at least 1")
+    run(args.kind, args.count)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
