@@ -37,6 +37,22 @@ def test_the_same_seed_gives_the_same_report_twice_in_one_process() -> None:
     assert simulate(SMALL) == simulate(SMALL)
 
 
+def test_a_run_without_its_operation_log_gives_the_same_report_and_keeps_no_log() -> None:
+    recorded, with_log = run(SMALL)
+    unrecorded, without = run(SMALL, record=False)
+    assert unrecorded.to_json() == recorded.to_json()
+    assert len(with_log.ledger.oplog) == recorded.operations.calls
+    assert without.ledger.oplog == []
+
+
+def test_the_recorded_log_replays_the_run_onto_its_starting_snapshot() -> None:
+    report, simulation = run(SMALL)
+    replayed = Ledger.from_snapshot(simulation.start_snapshot, api_version=SMALL.api_version,
+                                    clock=lambda: SMALL.start)
+    assert replayed.replay(simulation.ledger.oplog) == report.operations.calls
+    assert on_hand_by_level(replayed) == on_hand_by_level(simulation.ledger)
+
+
 def test_different_seeds_give_different_reports() -> None:
     reports = {simulate(SimulationConfig(items=4, locations=2, days=30, seed=s)).to_json()
                for s in range(4)}

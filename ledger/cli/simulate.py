@@ -115,7 +115,9 @@ def command(args: argparse.Namespace, out: TextIO) -> int:
     simulation: Simulation | None = None
     started = time.perf_counter()
     if args.runs == 1 and args.scheduler is None:
-        simulation = Simulation(config, sample_items=plot_items)
+        # The operation log is kept only to be written: --journal-out.
+        simulation = Simulation(config, sample_items=plot_items,
+                                record=args.journal_out is not None)
         with _progress(show, "days", args.days) as tick:
             first = simulation.run(tick)
     else:
@@ -135,7 +137,8 @@ def command(args: argparse.Namespace, out: TextIO) -> int:
         print(throughput_line(sum(run.operations.calls for run in runs), len(runs), elapsed),
               file=sys.stderr)
     if sweep is not None and (plot_items or args.journal_out is not None):
-        simulation = Simulation(config, sample_items=plot_items)
+        simulation = Simulation(config, sample_items=plot_items,
+                                record=args.journal_out is not None)
         first = simulation.run()
     try:
         if args.journal_out is not None and simulation is not None:

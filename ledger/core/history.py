@@ -89,12 +89,14 @@ class Reads:
             raise KeyError(f"unknown quantity name {name!r}; expected one of "
                            + ", ".join(API_NAMES))
         with self._lock:
-            out: dict[tuple[str, str], int] = {}
-            for item_id, item in self._state.items.items():
-                for location_id, level in item.levels.items():
-                    out[item_id, location_id] = (
-                        level.q[index] if index is not None else on_hand(level.q))
-            return out
+            items = self._state.items.items()
+            if index is None:
+                return {(item_id, location_id): on_hand(level.q)
+                        for item_id, item in items
+                        for location_id, level in item.levels.items()}
+            return {(item_id, location_id): level.q[index]
+                    for item_id, item in items
+                    for location_id, level in item.levels.items()}
 
     def level(self, item_id: str, location_id: str) -> LevelView | None:
         """Return a view of the level of ``item_id`` at ``location_id`` (active or not), if any."""
