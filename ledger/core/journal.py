@@ -298,11 +298,12 @@ class _Segment:
         self.catch_up()
         return self._by_level
 
-    def add(self, group: AdjustmentGroup) -> None:
+    def add(self, flat: Flat) -> None:
+        """Append one group, flat; it must not be older than the newest one."""
         groups = self.groups
-        if groups and group.created_at < groups[-1][1]:
+        if groups and flat[1] < groups[-1][1]:
             raise InvariantError("a journal entry out of time order")
-        groups.append(flatten(group))
+        groups.append(flat)
 
     def catch_up(self) -> None:
         """Index every group appended since the last read (one pass, in order)."""
@@ -399,12 +400,16 @@ class Journal:
 
     def append(self, group: AdjustmentGroup) -> None:
         """Record ``group`` as the newest entry; O(1) (indexed on the next read that needs it)."""
+        self.append_flat(flatten(group))
+
+    def append_flat(self, flat: Flat) -> None:
+        """``append`` for a group as its flat tuple (``group_of(flat)``), as the engine has it."""
         top = self._segments[-1]
-        by_id, group_id = self._by_id, group.id
+        by_id, group_id = self._by_id, flat[0]
         # ``get`` and ``top``: builtin calls, where ``Layers``' dunders are Python ones.
         if by_id.get(group_id) is not None:
             raise InvariantError(f"adjustment group id {group_id!r} used twice")
-        top.add(group)
+        top.add(flat)
         by_id.top[group_id] = top.start + len(top.groups) - 1
 
     def fork(self) -> Journal:

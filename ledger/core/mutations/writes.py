@@ -188,7 +188,8 @@ def record(
     values: list[Any] = [f"{GROUP_PREFIX}{number}", created, reason, reference]
     for one in rows:  # about twice as fast as extending by itertools.chain
         values += one
-    group = group_of(tuple(values))
+    flat = tuple(values)
+    group = group_of(flat)
     if engine._keep_journal:
-        engine._journal.append(group)
+        engine._journal.append_flat(flat)
     return _result(operation, group, (), None, None, None, None, False)
