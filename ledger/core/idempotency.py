@@ -124,6 +124,8 @@ class IdempotencyStore:
         #: a set lookup being the whole of ``in_flight``.
         self.held: set[str] = set()
         self._evicted_at: datetime | None = None
+        #: The last first-use time ``remember`` read and its timestamp.
+        self._stamp: tuple[datetime | None, float] = (None, 0.0)
         #: Shared, never-written layers, newest first: (entries, newest first-use time).
         self._frozen: tuple[tuple[dict[str, Row], float], ...] = ()
 
@@ -216,7 +218,11 @@ class IdempotencyStore:
             raise InvariantError(f"idempotency key {key!r} remembered twice")
         self._entries[key] = (operation, pack(command),
                               _outcome(result, self.journal, journaled), now, failed)
-        ts = now.timestamp()
+        # Calls often share one clock reading (a simulated hour): its timestamp, once.
+        last_now, ts = self._stamp
+        if now is not last_now:
+            ts = now.timestamp()
+            self._stamp = (now, ts)
         if not self._order or ts >= self._order_newest:
             self._order.append(key)
             self._order_newest = ts
