@@ -139,6 +139,9 @@ def _set_quantity(q: dict[str, Any]) -> SetQuantity:
 _TIMESTAMPS: dict[tuple[int, int, int, int, int, int], str] = {}
 #: The most seconds ``_TIMESTAMPS`` holds before it starts afresh.
 _TIMESTAMPS_HELD = 4096
+#: The datetime ``timestamp`` formatted last, and its string (kept by identity: a datetime
+#: is immutable, and one kept here is never collected and reused for another time).
+_last_stamp: tuple[datetime | None, str] = (None, "")
 
 
 def timestamp(when: datetime | None) -> str | None:
@@ -147,14 +150,19 @@ def timestamp(when: datetime | None) -> str | None:
     The year is padded by hand: ``strftime("%Y")`` writes year 1 as ``1``, not ``0001``.
     Each second's string is formatted once and remembered (``_TIMESTAMPS``).
     """
+    global _last_stamp
     if when is None:
         return None
+    last = _last_stamp  # one read of the pair: another thread may replace it, never tear it
+    if last[0] is when:
+        return last[1]  # the groups of one second share one datetime (``writes.record``)
     key = (when.year, when.month, when.day, when.hour, when.minute, when.second)
     text = _TIMESTAMPS.get(key)
     if text is None:
         if len(_TIMESTAMPS) >= _TIMESTAMPS_HELD:
             _TIMESTAMPS.clear()
         text = _TIMESTAMPS[key] = f"{when.year:04d}{when:-%m-%dT%H:%M:%SZ}"
+    _last_stamp = (when, text)
     return text
 
 
