@@ -74,6 +74,7 @@ def check(cmd: Adjust, state: State, era: Era) -> tuple[list[UserError], list[Ta
     # Only several changes can meet at one level: the running value of each is kept then.
     running: dict[int, int] | None = {} if len(changes) > 1 else None
     levels: list[Target] = []
+    stale: list[int] = []  # the changes whose changeFromQuantity is not the quantity now
     fields = _PATHS.upto(len(changes))
     for i, ch in enumerate(changes):
         paths = fields[i]
@@ -95,14 +96,17 @@ def check(cmd: Adjust, state: State, era: Era) -> tuple[list[UserError], list[Ta
             ledger_document(errors, name, document, paths["ledgerDocumentUri"])
         if level is not None:
             levels.append(level)
+            # Step 4, noted in this pass and reported only if steps 1-3 found nothing.
+            expected = ch.change_from_quantity
+            if (expected is not None and expected is not ABSENT and name_ok
+                    and level.q[index] != expected):
+                stale.append(i)
     if len(changes) > 1 and len({ch.ledger_document_uri for ch in changes}) > 1:
         errors.add(C.MAX_ONE_LEDGER_DOCUMENT, ("input", "changes"))
     if errors.items:
         return errors.items, levels
-    for i, (ch, level) in enumerate(zip(changes, levels, strict=True)):
-        expected = ch.change_from_quantity
-        if expected is not None and expected is not ABSENT and level.q[index] != expected:
-            errors.add(C.CHANGE_FROM_QUANTITY_STALE, _PATHS(i)["changeFromQuantity"])
+    for i in stale:
+        errors.add(C.CHANGE_FROM_QUANTITY_STALE, _PATHS(i)["changeFromQuantity"])
     return errors.items, levels
 
 

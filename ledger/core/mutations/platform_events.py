@@ -119,7 +119,14 @@ def check(event: PlatformEvent, state: State,
     if not event.lines:
         errors.append(event_error(C.NO_LINES, ("lines",)))
     levels: list[Level] = []
-    for i, line in enumerate(event.lines):
+    source = (move if move is not None else transition(event)).source
+    # The quantity step 3 checks, if it applies to this event.
+    supply = source if source in (COMMITTED, INCOMING) else None
+    lines = event.lines
+    # Step 3's running total per level: only several lines can meet at one level.
+    taken: dict[int, int] | None = {} if supply is not None and len(lines) > 1 else None
+    short: list[int] = []  # step 3's findings, noted in this pass, reported only if clean
+    for i, line in enumerate(lines):
         item = state.items.get(line.item_id)
         if item is None:
             errors.append(event_error(C.INVALID_INVENTORY_ITEM, _PATHS(i)["inventoryItemId"]))
@@ -132,19 +139,19 @@ def check(event: PlatformEvent, state: State,
                                           _PATHS(i)["locationId"]))
             else:
                 levels.append(level)
+                if supply is not None:
+                    already = 0 if taken is None else taken.get(id(level), 0)
+                    if line.quantity + already > level.q[supply]:
+                        short.append(i)
+                    if taken is not None:
+                        taken[id(level)] = already + line.quantity
         if not 1 <= line.quantity <= SET_LIMIT:
             errors.append(event_error(C.INVALID_QUANTITY, _PATHS(i)["quantity"]))
     if errors:
         return errors, []
-    source = (move if move is not None else transition(event)).source
-    if source in (COMMITTED, INCOMING):
+    if short:
         code = C.INSUFFICIENT_COMMITTED if source == COMMITTED else C.INSUFFICIENT_INCOMING
-        taken: dict[int, int] = {}
-        for i, (line, level) in enumerate(zip(event.lines, levels, strict=True)):
-            already = taken.get(id(level), 0)
-            if line.quantity + already > level.q[source]:
-                errors.append(event_error(code, _PATHS(i)["quantity"]))
-            taken[id(level)] = already + line.quantity
+        errors.extend(event_error(code, _PATHS(i)["quantity"]) for i in short)
     return errors, levels
 
 

@@ -106,16 +106,17 @@ def check(
             levels.append(level)
     ignore = isinstance(cmd, SetQuantities) and cmd.ignore_compare_quantity is True
     if is_set:
-        seen: dict[tuple[str, str], int] = {}
-        for sq in cmd.quantities:
-            pair = (sq.item_id, sq.location_id)
-            seen[pair] = seen.get(pair, 0) + 1
-        for i, sq in enumerate(cmd.quantities):
-            if seen[(sq.item_id, sq.location_id)] > 1:
-                errors.add(
-                    C.NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR,
-                    fields[i]["locationId"],
-                )
+        if len(cmd.quantities) > 1:  # one quantity has no pair to repeat
+            seen: dict[tuple[str, str], int] = {}
+            for sq in cmd.quantities:
+                pair = (sq.item_id, sq.location_id)
+                seen[pair] = seen.get(pair, 0) + 1
+            for i, sq in enumerate(cmd.quantities):
+                if seen[(sq.item_id, sq.location_id)] > 1:
+                    errors.add(
+                        C.NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR,
+                        fields[i]["locationId"],
+                    )
         if not ignore and any(
             uses_legacy_compare(sq.change_from_quantity, era)
             and (sq.compare_quantity is None or sq.compare_quantity is ABSENT)
