@@ -165,7 +165,8 @@ class IdempotencyStore:
 
     def get(self, key: str, now: datetime) -> Entry | None:
         """Return the live entry for ``key``, if any, after evicting expired keys."""
-        self.evict(now)
+        if now is not self._evicted_at:  # else ``evict`` has nothing to do (it checks too)
+            self.evict(now)
         row = self._entries.get(key)
         if row is not None or not self._frozen:
             return as_entry(row, self.journal) if row is not None else None
@@ -216,8 +217,16 @@ class IdempotencyStore:
         """
         if key in self._entries:
             raise InvariantError(f"idempotency key {key!r} remembered twice")
-        self._entries[key] = (operation, pack(command),
-                              _outcome(result, self.journal, journaled), now, failed)
+        group = result.group
+        if (journaled and group is not None and not result.user_errors
+                and result.request_error is None and result.level is None
+                and result.item_id is None and result.levels is None and not result.replayed):
+            # ``_outcome``'s answer for a call that made a journaled group and nothing else,
+            # without the call (the conditions are ``_outcome``'s first test, negated).
+            outcome: str | Flat | Result | None = group.id
+        else:
+            outcome = _outcome(result, self.journal, journaled)
+        self._entries[key] = (operation, pack(command), outcome, now, failed)
         # Calls often share one clock reading (a simulated hour): its timestamp, once.
         last_now, ts = self._stamp
         if now is not last_now:
