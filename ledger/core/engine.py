@@ -665,7 +665,9 @@ class Engine(Calls, Reads):
             now = floor
         self._last_now = now
         # Every call moves the window, keyed or not, so no key outlives it (see ``_check``).
-        self._keys.evict(now)
+        keys = self._keys
+        if now is not keys.evicted_at:  # else nothing to evict: the window has not moved
+            keys.evict(now)
         return now
 
     def _dispatch(self, operation: str, command: Operation, now: datetime, era: Era) -> Result:

@@ -123,7 +123,8 @@ class IdempotencyStore:
         #: The keys held by running calls (``begin`` … ``end``); the engine reads it directly,
         #: a set lookup being the whole of ``in_flight``.
         self.held: set[str] = set()
-        self._evicted_at: datetime | None = None
+        #: The clock reading ``evict`` last ran at (callers may skip a call at the same one).
+        self.evicted_at: datetime | None = None
         #: The last first-use time ``remember`` read and its timestamp.
         self._stamp: tuple[datetime | None, float] = (None, 0.0)
         #: Shared, never-written layers, newest first: (entries, newest first-use time).
@@ -149,9 +150,9 @@ class IdempotencyStore:
 
     def evict(self, now: datetime) -> None:
         """Forget every key whose first call is ``WINDOW`` or more before ``now``."""
-        if now is self._evicted_at:
+        if now is self.evicted_at:
             return  # the engine evicts when it reads the clock; ``get`` then has nothing to do
-        self._evicted_at = now
+        self.evicted_at = now
         horizon = _horizon(now)
         entries, order = self._entries, self._order
         while order and entries[order[0]][FIRST_AT].timestamp() <= horizon:
@@ -165,7 +166,7 @@ class IdempotencyStore:
 
     def get(self, key: str, now: datetime) -> Entry | None:
         """Return the live entry for ``key``, if any, after evicting expired keys."""
-        if now is not self._evicted_at:  # else ``evict`` has nothing to do (it checks too)
+        if now is not self.evicted_at:  # else ``evict`` has nothing to do (it checks too)
             self.evict(now)
         row = self._entries.get(key)
         if row is not None or not self._frozen:
