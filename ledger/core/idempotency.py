@@ -73,7 +73,7 @@ def _outcome(result: Result, journal: Journal | None,
         return None
     # A group the journal does not hold (a key restored from a snapshot, whose journal
     # starts after it) is kept flat, as without a journal.
-    if journaled or (journal is not None and group.id in journal):
+    if journal is not None and (journaled or group.id in journal):
         return group.id
     return flatten(group)
 
@@ -219,8 +219,8 @@ class IdempotencyStore:
         if key in self._entries:
             raise InvariantError(f"idempotency key {key!r} remembered twice")
         group = result.group
-        if (journaled and group is not None and not result.user_errors
-                and result.request_error is None and result.level is None
+        if (journaled and group is not None and self.journal is not None
+                and not result.user_errors and result.request_error is None and result.level is None
                 and result.item_id is None and result.levels is None and not result.replayed):
             # ``_outcome``'s answer for a call that made a journaled group and nothing else,
             # without the call (the conditions are ``_outcome``'s first test, negated).
