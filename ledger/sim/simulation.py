@@ -383,10 +383,11 @@ class Simulation:
                 for _ in range(poisson(self.rng, config.demand_rate))
             ]
             self.rng.shuffle(demand)
-            while demand:
+            start = 0  # orders take the shuffled lines in turn (no re-slicing of the rest)
+            while start < len(demand):
                 size = self.rng.randint(1, config.max_lines_per_order)
-                lines, demand = demand[:size], demand[size:]
-                self._place(day, location, lines)
+                self._place(day, location, demand[start:start + size])
+                start += size
 
     def _place(self, day: int, location: str, lines: list[tuple[str, int]]) -> None:
         self._next_order += 1
