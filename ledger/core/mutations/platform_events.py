@@ -83,6 +83,8 @@ class Transition:
         object.__setattr__(self, "on_hand", _on_hand_sign(self.source, self.target))
 
 
+#: A member read once (off its Enum class it costs a Python-level ``__getattr__`` hook).
+_ORDER_CANCELLED: Final = EventKind.ORDER_CANCELLED
 #: The module's table, by event kind (a cancellation: without, then with a restock).
 _TRANSITIONS: Final = {
     EventKind.ORDER_PLACED: Transition(AVAILABLE, COMMITTED, "order_created"),
@@ -101,7 +103,7 @@ _PATHS: Final = ChangePaths("lines", "inventoryItemId", "locationId", "quantity"
 def transition(event: PlatformEvent) -> Transition:
     """Return the source, target and reason of ``event`` (see the module's table)."""
     kind = event.kind
-    if kind is EventKind.ORDER_CANCELLED:
+    if kind is _ORDER_CANCELLED:
         return _CANCELLED[bool(event.restock)]
     return _TRANSITIONS.get(kind, _RECEIVED)
 

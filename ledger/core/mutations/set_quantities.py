@@ -60,15 +60,19 @@ if TYPE_CHECKING:
     from ledger.core.model import State
 
 
+#: A member read once (off its Enum class it costs a Python-level ``__getattr__`` hook).
+_UNDEFINED: Final = Presence.UNDEFINED
+
+
 def uses_legacy_compare(change_from: object, era: Era) -> bool:
     """Tell whether a set quantity is checked with the legacy ``compareQuantity`` rules.
 
     Before 2026-01 always; in 2026-01 only when the quantity has no ``changeFromQuantity``
     key at all (an explicit ``null`` opts into the new field); from 2026-04 never.
     """
-    if era.legacy_compare is Presence.UNDEFINED:
+    if era.legacy_compare is _UNDEFINED:
         return False
-    return era.change_from is Presence.UNDEFINED or change_from is ABSENT
+    return era.change_from is _UNDEFINED or change_from is ABSENT
 
 
 #: The error fields of each list's entries, built once (``ChangePaths``).
