@@ -7,7 +7,11 @@ from them, not from timings. One unit per kind:
   inputs at 10^4 levels (a real ``changeFromQuantity``, a fresh key), through
   ``Ledger.adjust``, ``Ledger.execute`` or the SQLite baseline;
 * ``event``: one 2-line ``order_placed`` then its ``order_fulfilled``, each with a key;
-* ``sim``: ``N`` items at 10 locations for 10 days of ``ledger.sim.simulate`` (seed 1).
+* ``sim``: ``N`` items at 10 locations for 10 days of ``ledger.sim.simulate`` (seed 1);
+* the stages of one single-change adjust, each alone in a loop over ``N`` keys at 10^4
+  levels: ``loop`` (the loop itself, to take off the others), ``change`` (an
+  ``AdjustChange``), ``command`` (an ``Adjust``), ``request`` (the request checks) and
+  ``check`` (``adjust.check``).
 
 The per-unit figure is the difference of two runs, which cancels the start-up::
 
@@ -25,7 +29,9 @@ from collections.abc import Sequence
 
 from benchmarks import workloads as w
 
-KINDS = ("pythonic", "execute", "sqlite", "event", "sim")
+KINDS = ("pythonic", "execute", "sqlite", "event", "sim",
+         "loop", "change", "command", "request", "check")
+STAGES = KINDS[5:]
 
 
 def _events(count: int) -> None:
@@ -41,8 +47,44 @@ def _events(count: int) -> None:
             raise SystemExit(f"event {k} failed")
 
 
+def _stage(kind: str, count: int) -> None:
+    """Run one stage of a single-change adjust ``count`` times (see the module docstring)."""
+    from ledger import AdjustChange
+    from ledger.core.commands import Adjust
+    from ledger.core.mutations.adjust import check
+    from ledger.core.request_checks import request_error
+
+    ledger = w.Store(10**4).ledger
+    item, location = f"{w.ITEM}5", f"{w.LOCATION}3"
+    change = AdjustChange(item_id=item, location_id=location, delta=1,
+                          change_from_quantity=w.STOCK)
+    command = Adjust(name="available", reason="correction", changes=(change,))
+    era, state = ledger._era, ledger._state
+    keys = [f"k{n}" for n in range(count)]
+    if kind == "loop":
+        for _ in keys:
+            pass
+    elif kind == "change":
+        for _ in keys:
+            AdjustChange(item_id=item, location_id=location, delta=1,
+                         change_from_quantity=w.STOCK)
+    elif kind == "command":
+        for _ in keys:
+            Adjust(name="available", reason="correction", changes=(change,),
+                   reference_document_uri=None)
+    elif kind == "request":
+        for key in keys:
+            request_error("inventoryAdjustQuantities", command, key, era, w.VERSION)
+    else:
+        for _ in keys:
+            check(command, state, era)
+
+
 def run(kind: str, count: int) -> None:
     """Run ``count`` units of ``kind`` (see the module docstring)."""
+    if kind in STAGES:
+        _stage(kind, count)
+        return
     if kind == "sim":
         from ledger.sim.simulation import SimulationConfig, simulate
 
