@@ -91,7 +91,6 @@ from ledger.core.mutations import (
     set_quantities,
 )
 from ledger.core.mutations.calls import Calls
-from ledger.core.mutations.writes import GroupCounter as _Counter
 from ledger.core.oplog import OpLog, OpRecord, Outcome, ReplayMismatchError
 from ledger.core.request_checks import request_error
 from ledger.core.results import Result
@@ -139,6 +138,23 @@ def synchronized(method: F) -> F:
             return method(self, *args, **kwargs)
 
     return locked  # type: ignore[return-value]
+
+
+class _Counter:
+    """1, 2, 3, ...: the default group numbers; unlike ``itertools.count`` it forks cheaply."""
+
+    __slots__ = ("next_value",)
+
+    def __init__(self, start: int) -> None:
+        self.next_value = start
+
+    def __iter__(self) -> _Counter:
+        return self
+
+    def __next__(self) -> int:
+        value = self.next_value
+        self.next_value = value + 1
+        return value
 
 
 class _Lookahead:

@@ -41,16 +41,19 @@ class Reads:
         Raises ``KeyError`` naming the id for an unknown item or location.
         """
         with self._lock:
-            # ``_known_level``, inlined: simulations read levels by the million.
-            item = self._state.items.get(item_id)
-            if item is None:
-                raise KeyError(f"unknown inventory item {item_id!r}")
-            if self._state.locations.get(location_id) is None:  # get: a builtin call
-                raise KeyError(f"unknown location {location_id!r}")
-            level = item.levels.get(location_id)
+            level = self._known_level(item_id, location_id)
             if level is None:
                 return dict.fromkeys(API_NAMES, 0)
             return api_view(level.q)
+
+    def _known_level(self, item_id: str, location_id: str) -> Level | None:
+        """The level of a known item at a known location, if any; ``KeyError`` naming the id."""
+        item = self._state.items.get(item_id)
+        if item is None:
+            raise KeyError(f"unknown inventory item {item_id!r}")
+        if self._state.locations.get(location_id) is None:  # get: a builtin call
+            raise KeyError(f"unknown location {location_id!r}")
+        return item.levels.get(location_id)
 
     def quantity(self, item_id: str, location_id: str, name: str) -> int:
         """Return one of a level's eight API quantities (``quantities(...)[name]``), O(1).
@@ -60,13 +63,7 @@ class Reads:
         many levels for one quantity (a simulation's daily stock-out count).
         """
         with self._lock:
-            # ``_known_level``, inlined (see ``quantities``).
-            item = self._state.items.get(item_id)
-            if item is None:
-                raise KeyError(f"unknown inventory item {item_id!r}")
-            if self._state.locations.get(location_id) is None:
-                raise KeyError(f"unknown location {location_id!r}")
-            level = item.levels.get(location_id)
+            level = self._known_level(item_id, location_id)
             if name == "on_hand":
                 return on_hand(level.q) if level is not None else 0
             index = INDEX.get(name)

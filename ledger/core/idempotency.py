@@ -218,16 +218,8 @@ class IdempotencyStore:
         """
         if key in self._entries:
             raise InvariantError(f"idempotency key {key!r} remembered twice")
-        group = result.group
-        if (journaled and group is not None and self.journal is not None
-                and not result.user_errors and result.request_error is None and result.level is None
-                and result.item_id is None and result.levels is None and not result.replayed):
-            # ``_outcome``'s answer for a call that made a journaled group and nothing else,
-            # without the call (the conditions are ``_outcome``'s first test, negated).
-            outcome: str | Flat | Result | None = group.id
-        else:
-            outcome = _outcome(result, self.journal, journaled)
-        self._entries[key] = (operation, pack(command), outcome, now, failed)
+        self._entries[key] = (operation, pack(command),
+                              _outcome(result, self.journal, journaled), now, failed)
         # Calls often share one clock reading (a simulated hour): its timestamp, once.
         last_now, ts = self._stamp
         if now is not last_now:

@@ -433,13 +433,6 @@ class OpLog:
     def add(self, at: datetime | None, operation: str, api_version: str, key: str | None,
             command: Any, fault: Fault | None, result: Result) -> None:
         """Add the newest call from its parts, as the engine has them (``append``'s record)."""
-        group = result.group
-        if (fault is None and group is not None and result.request_error is None
-                and not result.user_errors and not result.replayed):
-            # ``outcome_parts``' usual answer, without the call and the unpacking.
-            self._rows.append((at, operation, api_version, key, pack(command), None,
-                               "applied", group.id, _NO_ERRORS))
-            return
         self._rows.append((at, operation, api_version, key, pack(command), fault,
                            *outcome_parts(result, fault)))
 

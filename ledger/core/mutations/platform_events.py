@@ -109,10 +109,10 @@ def transition(event: PlatformEvent) -> Transition:
 
 
 def check(event: PlatformEvent, state: State,
-          move: Transition | None = None) -> tuple[list[UserError], list[Level]]:
+          move: Transition) -> tuple[list[UserError], list[Level]]:
     """Validate ``event`` in the module's documented order; return its errors, or its levels.
 
-    ``move`` is ``transition(event)``, if the caller has it already.
+    ``move`` is ``transition(event)``.
     """
     errors: list[UserError] = []
     C = EventErrorCode  # noqa: N806 - a short alias keeps the table of checks readable
@@ -121,7 +121,7 @@ def check(event: PlatformEvent, state: State,
     if not event.lines:
         errors.append(event_error(C.NO_LINES, ("lines",)))
     levels: list[Level] = []
-    source = (move if move is not None else transition(event)).source
+    source = move.source
     # The quantity step 3 checks, if it applies to this event.
     supply = source if source in (COMMITTED, INCOMING) else None
     lines = event.lines

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from ledger.core.engine import Engine
+from ledger.core.engine import Engine, _Counter
 from ledger.core.errors import (
     BulkToggleCode,
     ErrorCode,
@@ -37,7 +37,6 @@ from ledger.core.events import EventErrorCode
 from ledger.core.idempotency import FIRST_AT, Entry, IdempotencyStore, Row, as_entry
 from ledger.core.idempotency import _horizon as horizon_of
 from ledger.core.journal import AdjustmentGroup, QuantityChange
-from ledger.core.mutations.writes import GroupCounter as _Counter
 from ledger.core.results import LevelView, QuantityView, Result
 from ledger.store import oplog
 from ledger.store import snapshot as snapshot_format
