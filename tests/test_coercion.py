@@ -508,6 +508,65 @@ def test_the_depth_guard_of_the_single_pass_refuses_what_the_separate_walk_refus
                             "extensions": {"code": "INVALID_VARIABLE"}}]) is deep
 
 
+def _declared(operation: str, era: Any) -> tuple[tuple[str, Any], ...]:
+    return coercion.variable_types(era)[operation]
+
+
+@settings(max_examples=600, deadline=None)
+@given_(_variables(least_broken=0))
+def test_the_generated_acceptance_test_passes_only_what_the_pass_keeps_unchanged_and_clean(
+    case: tuple[str, Any, Any],
+) -> None:
+    # ``_accepts`` lets a value skip the pass; it may only do so where the pass would give
+    # that very value back with no problem (and not refuse it as nested too deep).
+    operation, era, variables = case
+    given = variables if isinstance(variables, dict) else {}
+    for name, t in _declared(operation, era):
+        accepts = coercion._accepts(t)
+        assert accepts is not None
+        value = given.get(name)
+        if accepts(value, 1):
+            problems: list[Any] = []
+            coerced = coercion._compile(t)(value, (), problems, 1)
+            assert coerced is value
+            assert problems == []
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+@pytest.mark.parametrize("version", sorted(SUPPORTED))
+def test_the_documented_valid_shapes_take_the_generated_test_and_skip_the_pass(
+    operation: str, version: str
+) -> None:
+    era = era_of(version)
+    variables = valid(operation, version)
+    for name, t in _declared(operation, era):
+        accepts = coercion._accepts(t)
+        assert accepts is not None
+        assert accepts(variables.get(name), 1), (operation, version, name)
+
+
+@pytest.mark.parametrize(("change", "why"), [
+    ({"inventoryItemId": 2}, "an ID given as an int is coerced to a string"),
+    ({"delta": True}, "a bool is no Int"),
+    ({"delta": 2**31}, "past the 32-bit bound"),
+    ({"nope": 1}, "an undefined field"),
+    ({"ledgerDocumentUri": None}, None),
+])
+def test_the_generated_test_refuses_what_the_pass_changes_or_reports(
+    change: dict[str, Any], why: str | None
+) -> None:
+    era = era_of("2026-04")
+    (name, t), = _declared(ADJUST, era)
+    variables = copy.deepcopy(valid(ADJUST, "2026-04"))
+    variables[name]["changes"][0].update(change)
+    accepts = coercion._accepts(t)
+    assert accepts is not None
+    assert accepts(variables[name], 1) is (why is None)
+    tuple_given = {**variables[name], "changes": tuple(variables[name]["changes"])}
+    assert not accepts(tuple_given, 1)  # the pass copies a tuple into a list
+    assert not accepts(variables[name], coercion.MAX_DEPTH)  # the pass refuses it as too deep
+
+
 def test_a_value_that_coerces_to_itself_is_not_copied_and_a_changed_one_leaves_the_input_alone(
 ) -> None:
     era = era_of("2026-04")

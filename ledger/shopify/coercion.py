@@ -54,6 +54,7 @@ import functools
 import itertools
 import json
 import math
+import re
 from collections.abc import Callable
 from functools import cache
 from typing import Any, Final
@@ -510,6 +511,129 @@ def _compile_scalar(t: Scalar, non_null: bool) -> _Step:
     return step
 
 
+#: How ``_accepts`` tests a scalar taken as it is (``v`` the value), by scalar name: exactly
+#: the values ``_compile_object``'s as-is test and ``_scalar`` keep unchanged with no problem.
+_KEPT: Final = {"String": "type(v) is str", "ID": "type(v) is str",
+                "Int": "type(v) is int and _INT_MIN <= v <= _INT_MAX",
+                "Boolean": "type(v) is bool"}
+
+
+def _accepts(t: TypeRef) -> Callable[[object, int], bool] | None:
+    """Build the test that a value of type ``t`` coerces to itself with no problem, or ``None``.
+
+    The usual input is valid: plain dicts and lists of the right scalars, nothing left out
+    that is required, nothing undefined, nowhere near ``MAX_DEPTH``. For such a value the
+    pass (``_compile``) returns the value itself and no problem; this test says so in
+    straight-line code generated once per type (a field per line, no loop over the fields,
+    no path built), and says ``False`` for anything else, which then takes the pass. It
+    decides nothing the pass does not: it only recognises the case where the pass changes
+    nothing (``tests/test_coercion.py`` holds it to that on hostile input). ``None`` when the
+    type has a scalar the test cannot keep as it is.
+    """
+    lines: list[str] = []
+    objects: dict[str, str | None] = {}
+    counter = itertools.count()
+
+    def value_test(t: TypeRef, var: str, depth: str, indent: str, optional: bool) -> bool:
+        # Lines that return False unless ``var`` (at ``depth``) is kept as it is.
+        non_null = isinstance(t, NonNull)
+        inner = t.of if isinstance(t, NonNull) else t
+        if isinstance(inner, NonNull):
+            return False
+        allow = "" if non_null else (f"{var} is _MISSING or {var} is None or "
+                                     if optional else f"{var} is None or ")
+        if isinstance(inner, Scalar):
+            kept = _KEPT.get(inner.name)
+            if kept is None:
+                return False
+            lines.append(f"{indent}if not ({allow}{_subst(kept, var)}):")
+            lines.append(f"{indent}    return False")
+            return True
+        if isinstance(inner, InputObject):
+            name = object_test(inner)
+            if name is None:
+                return False
+            lines.append(f"{indent}if not ({allow}{name}({var}, {depth})):")
+            lines.append(f"{indent}    return False")
+            return True
+        element = f"e{next(counter)}"
+        if non_null:
+            lines.append(f"{indent}if type({var}) is not list or {depth} >= _MAX_DEPTH:")
+            lines.append(f"{indent}    return False")
+            body = indent
+        else:
+            lines.append(f"{indent}if not ({allow}type({var}) is list and {depth} < _MAX_DEPTH):")
+            lines.append(f"{indent}    return False")
+            lines.append(f"{indent}if {var} is not None and {var} is not _MISSING:")
+            body = indent + "    "
+        lines.append(f"{body}for {element} in {var}:")
+        return value_test(inner.of, element, f"{depth} + 1", body + "    ", False)
+
+    def object_test(t: InputObject) -> str | None:
+        if t.name in objects:
+            return objects[t.name]
+        name = f"_accepts_{len(objects)}"
+        objects[t.name] = name
+        saved = lines[:]
+        lines.clear()
+        lines.append(f"def {name}(value, depth):")
+        lines.append("    if type(value) is not dict or depth >= _MAX_DEPTH"
+                     f" or not value.keys() <= _FIELDS[{t.name!r}]:")
+        lines.append("        return False")
+        lines.append("    get = value.get")
+        lines.append("    try:")  # a required field left out: the subscript's KeyError
+        for index, (field_name, field_type) in enumerate(t.fields):
+            var = f"f{index}"
+            read = (f"value[{field_name!r}]" if isinstance(field_type, NonNull)
+                    else f"get({field_name!r}, _MISSING)")
+            lines.append(f"        {var} = {read}")
+            if not value_test(field_type, var, "depth + 1", "        ", True):
+                lines[:] = saved
+                objects[t.name] = None
+                return None
+        lines.append("    except KeyError:")
+        lines.append("        return False")
+        lines.append("    return True")
+        functions.append("\n".join(lines))
+        lines[:] = saved
+        return name
+
+    functions: list[str] = []
+    lines.append("def accepts(value, depth):")
+    if not value_test(t, "value", "depth", "    ", False):
+        return None
+    lines.append("    return True")
+    functions.append("\n".join(lines))
+    namespace: dict[str, Any] = {
+        "_MISSING": _MISSING, "_MAX_DEPTH": MAX_DEPTH, "_INT_MIN": GRAPHQL_INT_MIN,
+        "_INT_MAX": GRAPHQL_INT_MAX, "_FIELDS": _field_names(t),
+    }
+    exec("\n\n".join(functions), namespace)  # noqa: S102 - source built from the type alone
+    top = t.of if isinstance(t, NonNull) else None
+    # A required input object (every mutation's ``input``): its own test, one call less.
+    name = objects.get(top.name) if isinstance(top, InputObject) else "accepts"
+    accepts: Callable[[object, int], bool] = namespace[name or "accepts"]
+    return accepts
+
+
+def _subst(test: str, var: str) -> str:
+    """Write one of ``_KEPT``'s tests of ``v`` for the variable ``var``."""
+    return re.sub(r"\bv\b", var, test)
+
+
+def _field_names(t: TypeRef, out: dict[str, frozenset[str]] | None = None,
+                 ) -> dict[str, frozenset[str]]:
+    """Return the field names of every input object inside ``t``, by object name."""
+    out = {} if out is None else out
+    while isinstance(t, NonNull | ListOf):
+        t = t.of
+    if isinstance(t, InputObject) and t.name not in out:
+        out[t.name] = frozenset(t.by_name)
+        for _, field_type in t.fields:
+            _field_names(field_type, out)
+    return out
+
+
 def _worded(problems: list[Any]) -> list[Problem]:
     """Return the problems of a pass with every explanation worded (in the order found)."""
     return [(p, e if isinstance(e, str) else e()) for p, e in problems]
@@ -518,11 +642,12 @@ def _worded(problems: list[Any]) -> list[Problem]:
 class Coercer:
     """One variable's input type, compiled once into a single pass (``coercer``)."""
 
-    __slots__ = ("_step", "type")
+    __slots__ = ("_accepts", "_step", "type")
 
     def __init__(self, t: TypeRef) -> None:
         self.type = t
         self._step = _compile(t)
+        self._accepts = _accepts(t)
 
     def __call__(self, value: object, depth: int = 1) -> tuple[object, list[Problem]] | None:
         """Coerce ``value`` (at ``depth`` in the variables); ``None`` if it nests too deep.
@@ -530,6 +655,9 @@ class Coercer:
         Otherwise the coerced value and graphql-ruby's problems, as ``coerce_value`` finds
         them; ``depth`` is 1 for a variable's value (the variables object is depth 0).
         """
+        accepts = self._accepts
+        if accepts is not None and accepts(value, depth):
+            return value, []  # what the pass gives for it (``_accepts``), without the walk
         problems: list[Any] = []
         try:
             coerced = self._step(value, (), problems, depth)
