@@ -168,10 +168,12 @@ class Ledger(Engine):
         ``ValueError``.
         """
         era = self._era if api_version is None else era_of(api_version)
-        return codec.execute(
-            functools.partial(self.run, api_version=api_version), era, operation, variables,
-            idempotency_key, quantity_after_change=self.report_quantity_after_change,
-        )
+        # The ledger's own version: ``run`` as it is (a partial would build a keyword dict
+        # on every call).
+        run = (self.run if api_version is None
+               else functools.partial(self.run, api_version=api_version))
+        return codec.execute(run, era, operation, variables, idempotency_key,
+                             quantity_after_change=self.report_quantity_after_change)
 
     @synchronized
     def graphql(

@@ -385,6 +385,19 @@ def test_a_group_made_flat_builds_its_rows_once_and_keeps_the_tuple_it_was_made_
         lazy.nonsense  # type: ignore[attr-defined]  # the point of the test  # noqa: B018
 
 
+def test_a_group_fills_its_rows_through_a_descriptor_and_has_no_getattr_hook() -> None:
+    # A ``__getattr__`` would send every attribute read of every group through CPython's
+    # slow hook; the rows are filled by the ``changes`` descriptor instead.
+    assert not hasattr(AdjustmentGroup, "__getattr__")
+    lazy, eager = _flat_and_eager()
+    assert lazy.changes == eager.changes
+    assert "changes" in {f.name for f in attrs.fields(AdjustmentGroup)}
+    bare = object.__new__(AdjustmentGroup)  # neither rows nor a flat tuple: nothing to build
+    object.__setattr__(bare, "_flat", None)
+    with pytest.raises(AttributeError):
+        bare.changes  # noqa: B018 - the read is the point
+
+
 def test_the_durable_codec_stores_a_group_made_flat_as_the_one_built_from_rows() -> None:
     lazy, eager = _flat_and_eager()
     assert encode_value(lazy) == encode_value(eager)
