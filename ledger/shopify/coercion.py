@@ -776,6 +776,8 @@ def coerce_variables(
         names = {name for name, _ in declared}
         if any(_too_deep(v, 1) for k, v in given.items() if k not in names):
             return _nested_too_deep()
+    if not found:
+        return values, []  # the usual case, without a comprehension's frame
     return values, [variable_error(name, coerce.type, raw, problems)
                     for name, coerce, raw, problems in found]
 
