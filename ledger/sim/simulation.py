@@ -207,6 +207,7 @@ class Simulation:
         self._change_from = era.change_from is not Presence.UNDEFINED
         self._legacy_compare = era.legacy_compare is Presence.REQUIRED
         self._calls = self._succeeded = self._no_ops = self._failed = 0
+        self._key_prefix = f"sim-{config.seed}-"  # ``_key``'s, formatted once
         self._next_order = self._next_document = 0
         self._open: dict[int, _Order] = {}
         self._receipts: dict[int, list[tuple[str, str, int, str]]] = {}
@@ -239,7 +240,7 @@ class Simulation:
 
     def _key(self) -> str:
         """Return a fresh idempotency key; unique within the run, derived from the seed."""
-        return f"sim-{self.config.seed}-{self._calls}"
+        return f"{self._key_prefix}{self._calls}"
 
     def _mutation_key(self) -> str | None:
         return self._key() if self._keys else None
@@ -251,17 +252,18 @@ class Simulation:
         self._next_document += 1
         return f"{DOCUMENT_PREFIX}{kind}/{self._next_document}"
 
-    def _record(self, kind: str, result: Result, units: int) -> Result:
+    def _record(self, kind: str, result: Result, units: int) -> bool:
+        """Count ``result`` in the report's figures; tell whether it succeeded."""
         self._calls += 1
         if not result.ok:
             self._failed += 1
-            return result
+            return False
         self._succeeded += 1
         if result.group is None:
             self._no_ops += 1
         self._calls_by_kind[kind] += 1
         self._units_by_kind[kind] += units
-        return result
+        return True
 
     def _at(self, day: int, hour: int) -> None:
         self.clock.now = self.config.start + timedelta(seconds=day * _DAY + hour * _HOUR)
@@ -357,9 +359,8 @@ class Simulation:
                 continue
             units = sum(q for _, q in shipped)
             lines = [(i, order.location, q) for i, q in shipped]
-            result = self._record("order_fulfilled", self.ledger.order_fulfilled(
-                order=order.uri, lines=lines, idempotency_key=self._key()), units)
-            if not result.ok:
+            if not self._record("order_fulfilled", self.ledger.order_fulfilled(
+                    order=order.uri, lines=lines, idempotency_key=self._key()), units):
                 continue
             if self.rng.random() < self.config.return_rate:
                 back = day + self.config.return_delay_days
@@ -403,10 +404,9 @@ class Simulation:
             running[item] = before - quantity
             self._stockout_lines += before <= 0
             oversold += max(0, quantity - max(0, before))
-        result = self._record("order_placed", self.ledger.order_placed(
-            order=order.uri, lines=[(i, location, q) for i, q in lines],
-            idempotency_key=self._key()), sum(q for _, q in lines))
-        if not result.ok:
+        if not self._record("order_placed", self.ledger.order_placed(
+                order=order.uri, lines=[(i, location, q) for i, q in lines],
+                idempotency_key=self._key()), sum(q for _, q in lines)):
             return
         self._orders += 1
         self._lines += len(lines)
@@ -458,10 +458,9 @@ class Simulation:
                     change_from_quantity=self._cas(current),
                     compare_quantity=current if self._legacy_compare else ABSENT,
                 )
-                result = self._record("cycle_count", self.ledger.set(
-                    name=name, reason="cycle_count_available", quantities=[quantity],
-                    idempotency_key=self._mutation_key()), abs(found))
-                if result.ok:
+                if self._record("cycle_count", self.ledger.set(
+                        name=name, reason="cycle_count_available", quantities=[quantity],
+                        idempotency_key=self._mutation_key()), abs(found)):
                     self._count_delta += (self.ledger.quantity(item, location, "on_hand")
                                           - on_hand.get(pair, 0))
 
@@ -478,14 +477,14 @@ class Simulation:
                     continue
                 units = config.order_up_to - position
                 document = self._document("purchase-orders")
-                result = self._record("incoming_ordered", self.ledger.adjust(
+                ordered = self._record("incoming_ordered", self.ledger.adjust(
                     name="incoming", reason="movement_created", reference_document_uri=document,
                     changes=[AdjustChange(item_id=item, location_id=location, delta=units,
                                           ledger_document_uri=document,
                                           change_from_quantity=self._cas(
                                               incoming.get(pair, 0)))],
                     idempotency_key=self._mutation_key()), units)
-                if result.ok:
+                if ordered:
                     due = day + config.lead_time_days
                     self._receipts.setdefault(due, []).append((item, location, units, document))
 
