@@ -11,7 +11,10 @@ from them, not from timings. One unit per kind:
 * the stages of one single-change adjust, each alone in a loop over ``N`` keys at 10^4
   levels: ``loop`` (the loop itself, to take off the others), ``change`` (an
   ``AdjustChange``), ``command`` (an ``Adjust``), ``request`` (the request checks) and
-  ``check`` (``adjust.check``).
+  ``check`` (``adjust.check``);
+* and the three stages ``execute`` adds around the engine, on the same call's variables:
+  ``coerce`` (``coerce_variables``), ``decode`` (the command built from the coerced
+  variables) and ``render`` (the response body of its result).
 
 The per-unit figure is the difference of two runs, which cancels the start-up::
 
@@ -28,9 +31,10 @@ import sys
 from collections.abc import Sequence
 
 from benchmarks import workloads as w
+from ledger import Ledger
 
 KINDS = ("pythonic", "execute", "sqlite", "event", "sim",
-         "loop", "change", "command", "request", "check")
+         "loop", "change", "command", "request", "check", "coerce", "decode", "render")
 STAGES = KINDS[5:]
 
 
@@ -75,9 +79,35 @@ def _stage(kind: str, count: int) -> None:
     elif kind == "request":
         for key in keys:
             request_error("inventoryAdjustQuantities", command, key, era, w.VERSION)
-    else:
+    elif kind == "check":
         for _ in keys:
             check(command, state, era)
+    else:
+        _codec_stage(kind, ledger, keys)
+
+
+def _codec_stage(kind: str, ledger: Ledger, keys: list[str]) -> None:
+    """Run one of ``execute``'s own stages once per key (see the module docstring)."""
+    from ledger.shopify import codec
+    from ledger.shopify.coercion import coerce_variables
+
+    era, operation = ledger._era, "inventoryAdjustQuantities"
+    variables = {"input": {"name": "available", "reason": "correction", "changes": [{
+        "inventoryItemId": f"{w.ITEM}5", "locationId": f"{w.LOCATION}3", "delta": 1,
+        "changeFromQuantity": w.STOCK}]}}
+    values, errors = coerce_variables(operation, variables, era)
+    result = ledger.run(codec.decode(operation, values), "stage")
+    if errors or not result.ok:
+        raise SystemExit(f"the stage's call failed: {errors or result}")
+    if kind == "coerce":
+        for _ in keys:
+            coerce_variables(operation, variables, era)
+    elif kind == "decode":
+        for _ in keys:
+            codec.decode(operation, values)
+    else:
+        for _ in keys:
+            codec.render(result, era)
 
 
 def run(kind: str, count: int) -> None:
