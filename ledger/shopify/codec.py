@@ -41,6 +41,7 @@ from ledger.core.errors import (
     THROTTLED_DOCUMENTATION,
     RequestError,
     RequestErrorKind,
+    UserError,
 )
 from ledger.core.journal import AdjustmentGroup, flat_rows
 from ledger.core.results import LevelView, Result
@@ -82,29 +83,24 @@ def decode(operation: str, v: dict[str, Any]) -> Command:
         )
     i = v["input"]
     if operation == ADJUST:
-        return _adjust(
-            i["name"], i["reason"],
-            tuple(_adjust_change(c["inventoryItemId"], c["locationId"], c["delta"],
-                                 c.get("ledgerDocumentUri"), _change_from(c))
-                  for c in i["changes"]),
-            i.get("referenceDocumentUri"),
-        )
+        changes = []
+        for c in i["changes"]:  # a plain loop: a generator is a frame of its own
+            changes.append(_adjust_change(c["inventoryItemId"], c["locationId"], c["delta"],
+                                          c.get("ledgerDocumentUri"), _change_from(c)))
+        return _adjust(i["name"], i["reason"], tuple(changes), i.get("referenceDocumentUri"))
     if operation == MOVE:
-        return _move(
-            i["reason"], i["referenceDocumentUri"],
-            tuple(_move_change(c["inventoryItemId"], c["quantity"], _terminal(c["from"]),
-                               _terminal(c["to"]))
-                  for c in i["changes"]),
-        )
+        moves = []
+        for c in i["changes"]:
+            moves.append(_move_change(c["inventoryItemId"], c["quantity"], _terminal(c["from"]),
+                                      _terminal(c["to"])))
+        return _move(i["reason"], i["referenceDocumentUri"], tuple(moves))
+    quantities = []
+    for q in i["quantities" if operation == SET else "setQuantities"]:
+        quantities.append(_set_quantity(q))
     if operation == SET:
-        return _set(
-            i["name"], i["reason"], tuple(_set_quantity(q) for q in i["quantities"]),
-            i.get("referenceDocumentUri"), _legacy(i, "ignoreCompareQuantity"),
-        )
-    return _set_on_hand(
-        i["reason"], tuple(_set_quantity(q) for q in i["setQuantities"]),
-        i.get("referenceDocumentUri"),
-    )
+        return _set(i["name"], i["reason"], tuple(quantities), i.get("referenceDocumentUri"),
+                    _legacy(i, "ignoreCompareQuantity"))
+    return _set_on_hand(i["reason"], tuple(quantities), i.get("referenceDocumentUri"))
 
 
 #: The quantity commands, built from coerced variables without their validators running
@@ -228,6 +224,13 @@ def request_error_body(operation: str, error: RequestError) -> dict[str, Any]:
     return {"errors": [body], "data": {operation: None}}
 
 
+def _errors_json(errors: tuple[UserError, ...], *, with_code: bool = True) -> list[dict[str, Any]]:
+    """Return a payload's ``userErrors``; none, the usual case, without a comprehension's frame."""
+    if not errors:
+        return []
+    return [e.to_json(with_code=with_code) for e in errors]
+
+
 def render(result: Result, era: Era, *, quantity_after_change: bool = False) -> dict[str, Any]:
     """Return the response body Shopify gives for ``result`` with every payload field selected.
 
@@ -244,11 +247,11 @@ def render(result: Result, era: Era, *, quantity_after_change: bool = False) -> 
         return {"data": {operation: {
             "inventoryLevel": (level_json(result.level, era) if result.level is not None
                                else None),
-            "userErrors": [e.to_json(with_code=False) for e in result.user_errors],
+            "userErrors": _errors_json(result.user_errors, with_code=False),
         }}}
     if operation == DEACTIVATE:
         return {"data": {operation: {
-            "userErrors": [e.to_json(with_code=False) for e in result.user_errors],
+            "userErrors": _errors_json(result.user_errors, with_code=False),
         }}}
     if operation == BULK_TOGGLE:
         levels = result.levels
@@ -256,7 +259,7 @@ def render(result: Result, era: Era, *, quantity_after_change: bool = False) -> 
             "inventoryItem": {"id": result.item_id} if result.item_id is not None else None,
             "inventoryLevels": ([level_json(lv, era) for lv in levels] if levels is not None
                                 else None),
-            "userErrors": [e.to_json() for e in result.user_errors],
+            "userErrors": _errors_json(result.user_errors),
         }}}
     group = result.group
     return {"data": {operation: {
@@ -264,7 +267,7 @@ def render(result: Result, era: Era, *, quantity_after_change: bool = False) -> 
             group_json(group, quantity_after_change=quantity_after_change)
             if group is not None else None
         ),
-        "userErrors": [e.to_json() for e in result.user_errors],
+        "userErrors": _errors_json(result.user_errors),
     }}}
 
 
