@@ -164,6 +164,18 @@ def timestamp(when: datetime | None) -> str | None:
 
 def group_json(group: AdjustmentGroup, *, quantity_after_change: bool = False) -> dict[str, Any]:
     """Return an ``InventoryAdjustmentGroup`` with every field selected."""
+    changes = []
+    # The rows' values, read from the group's flat tuple: no QuantityChange is built. A
+    # plain loop: a comprehension is a frame of its own.
+    for name, delta, after, document, item_id, location_id, location_name in flat_rows(group):
+        changes.append({
+            "name": name,
+            "delta": delta,
+            "quantityAfterChange": after if quantity_after_change else None,
+            "ledgerDocumentUri": document,
+            "item": {"id": item_id},
+            "location": {"id": location_id, "name": location_name},
+        })
     return {
         "id": group.id,
         "createdAt": timestamp(group.created_at),
@@ -171,19 +183,7 @@ def group_json(group: AdjustmentGroup, *, quantity_after_change: bool = False) -
         "referenceDocumentUri": group.reference_document_uri,
         "app": None,
         "staffMember": None,
-        "changes": [
-            {
-                "name": name,
-                "delta": delta,
-                "quantityAfterChange": after if quantity_after_change else None,
-                "ledgerDocumentUri": document,
-                "item": {"id": item_id},
-                "location": {"id": location_id, "name": location_name},
-            }
-            # The rows' values, read from the group's flat tuple: no QuantityChange is built.
-            for name, delta, after, document, item_id, location_id, location_name
-            in flat_rows(group)
-        ],
+        "changes": changes,
     }
 
 
