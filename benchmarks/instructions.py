@@ -5,7 +5,8 @@ from them, not from timings. One unit per kind:
 
 * ``pythonic``, ``execute``, ``sqlite``: one single-change adjust of the benchmark's own
   inputs at 10^4 levels (a real ``changeFromQuantity``, a fresh key), through
-  ``Ledger.adjust``, ``Ledger.execute`` or the SQLite baseline;
+  ``Ledger.adjust``, ``Ledger.execute`` or the SQLite baseline; ``graphql``: the same
+  call through ``Ledger.graphql`` and the benchmark's cached document;
 * ``event``: one 2-line ``order_placed`` then its ``order_fulfilled``, each with a key;
 * ``sim``: ``N`` items at 10 locations for 10 days of ``ledger.sim.simulate`` (seed 1);
 * the stages of one single-change adjust, each alone in a loop over ``N`` keys at 10^4
@@ -33,9 +34,9 @@ from collections.abc import Sequence
 from benchmarks import workloads as w
 from ledger import Ledger
 
-KINDS = ("pythonic", "execute", "sqlite", "event", "sim",
+KINDS = ("pythonic", "execute", "graphql", "sqlite", "event", "sim",
          "loop", "change", "command", "request", "check", "coerce", "decode", "render")
-STAGES = KINDS[5:]
+STAGES = KINDS[6:]
 
 
 def _events(count: int) -> None:
@@ -110,6 +111,21 @@ def _codec_stage(kind: str, ledger: Ledger, keys: list[str]) -> None:
             codec.render(result, era)
 
 
+def _graphql(cfg: w.Config, store: w.Store) -> None:
+    """The benchmark's ``graphql`` side: its cached document, the key as a variable."""
+    ledger, known = store.ledger, store.known["ledger"].available
+    ops, keys = w._single_inputs(cfg, store, "gql", 13, 0)
+    for (item, location, delta), key in zip(ops, keys, strict=True):
+        cas = known.get((item, location), w.STOCK)
+        body = ledger.graphql(w.GRAPHQL_ADJUST, {"input": {
+            "name": "available", "reason": "correction", "changes": [{
+                "inventoryItemId": item, "locationId": location, "delta": delta,
+                "changeFromQuantity": cas}]}, "key": key})
+        if not w._ok(body, w.ADJUST_MUTATION):
+            raise SystemExit(f"graphql call failed: {body}")
+        known[(item, location)] = cas + delta
+
+
 def run(kind: str, count: int) -> None:
     """Run ``count`` units of ``kind`` (see the module docstring)."""
     if kind in STAGES:
@@ -125,6 +141,9 @@ def run(kind: str, count: int) -> None:
         return
     cfg = dataclasses.replace(w.FULL, calls=count)
     store = w.Store(10**4)
+    if kind == "graphql":
+        _graphql(cfg, store)
+        return
     if kind == "pythonic":
         prepare = w._pythonic_adjust(cfg, store, "py", 2)
     elif kind == "execute":

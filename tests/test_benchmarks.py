@@ -97,9 +97,9 @@ def test_the_paired_timer_runs_both_commands_and_says_when_their_outputs_agree(t
     assert "2 different" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("kind", ["pythonic", "execute", "sqlite", "event", "sim", "loop",
-                                  "change", "command", "request", "check", "coerce", "decode",
-                                  "render"])
+@pytest.mark.parametrize("kind", ["pythonic", "execute", "graphql", "sqlite", "event", "sim",
+                                  "loop", "change", "command", "request", "check", "coerce",
+                                  "decode", "render"])
 def test_the_instruction_count_workloads_each_run_their_units(kind):
     from benchmarks import instructions
 

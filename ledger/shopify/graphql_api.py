@@ -359,7 +359,10 @@ def _completer(t: GraphQLOutputType, fields: tuple[_Field, ...] | None) -> _Comp
                 return None
             if type(value) is not list:
                 raise _NotPlainError
-            return [item(v) for v in value]
+            out = []
+            for v in value:  # a plain loop: a comprehension is a frame of its own
+                out.append(item(v))
+            return out
 
         return listed
     if fields is None:
@@ -373,31 +376,49 @@ def _completer(t: GraphQLOutputType, fields: tuple[_Field, ...] | None) -> _Comp
     # taken as it is without a call: the common case of a leaf.
     parts = tuple((name, *_as_is(ft), None if name == "__typename" else _completer(ft, inner))
                   for name, ft, inner in fields)
-    low, high = GRAPHQL_INT_MIN, GRAPHQL_INT_MAX
+    return _object_completer(type_name, parts)
 
-    def object_(value: Any) -> Any:
-        if value is None:
-            return None
-        if type(value) is not dict:
-            raise _NotPlainError
-        get = value.get
-        out: dict[str, Any] = {}
-        for name, same, nullable, part in parts:
-            if part is None:
-                out[name] = type_name
-                continue
-            item: Any = get(name)
-            if item is None:
-                out[name] = None if nullable else part(item)
-            elif type(item) is same and (
-                    # mypy narrows ``item`` to ``object`` here; it is an ``int`` when compared.
-                    same is not int or low <= item <= high):  # type: ignore[operator]
-                out[name] = item
-            else:
-                out[name] = part(item)
-        return out
 
-    return object_
+def _object_completer(type_name: str, parts: tuple[tuple[Any, ...], ...]) -> _Complete:
+    """Generate an object's completion: a field per line, the result one dict literal.
+
+    Per field ``(name, same, nullable, part)``: ``__typename`` (``part`` ``None``) is the
+    type's name; a null is kept if ``nullable``, else handed to ``part`` (which raises); a
+    value of type ``same`` (an ``int`` within 32 bits) is kept as it is; anything else is
+    ``part``'s. The same as walking ``parts`` in a loop, without the loop, the tuple
+    unpacking and a dict grown key by key (issue 14: ~110 bytecodes a field of a walked
+    object).
+    """
+    namespace: dict[str, Any] = {"_NotPlainError": _NotPlainError, "_TYPE_NAME": type_name,
+                                 "_LOW": GRAPHQL_INT_MIN, "_HIGH": GRAPHQL_INT_MAX}
+    lines = ["def object_(value):",
+             "    if value is None:",
+             "        return None",
+             "    if type(value) is not dict:",
+             "        raise _NotPlainError",
+             "    get = value.get"]
+    for k, (name, same, nullable, part) in enumerate(parts):
+        if part is None:
+            lines.append(f"    v{k} = _TYPE_NAME")
+            continue
+        namespace[f"_part{k}"] = part
+        lines.append(f"    v{k} = get({name!r})")
+        lines.append(f"    if v{k} is None:")
+        lines.append("        pass" if nullable else f"        v{k} = _part{k}(v{k})")
+        if same is None:
+            lines.append(f"    else:\n        v{k} = _part{k}(v{k})")
+        elif same is int:
+            lines.append(f"    elif type(v{k}) is not int or not _LOW <= v{k} <= _HIGH:")
+            lines.append(f"        v{k} = _part{k}(v{k})")
+        else:
+            namespace[f"_same{k}"] = same
+            lines.append(f"    elif type(v{k}) is not _same{k}:")
+            lines.append(f"        v{k} = _part{k}(v{k})")
+    fields = ", ".join(f"{name!r}: v{k}" for k, (name, *_) in enumerate(parts))
+    lines.append(f"    return {{{fields}}}")
+    exec("\n".join(lines), namespace)  # noqa: S102 - source built from the selection's names
+    complete: _Complete = namespace["object_"]
+    return complete
 
 
 def _as_is(t: GraphQLOutputType) -> tuple[type | None, bool]:
