@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import IO, Any
 
 from ledger.core.engine import Clock, Engine, synchronized
@@ -196,17 +196,27 @@ class Ledger(Engine):
         (every other bound of a request stays). Needs graphql-core: install the ``graphql``
         extra (``pip install 'shopify-inventory-ledger[graphql]'``).
         """
-        try:
-            from ledger.shopify import graphql_api
-        except ImportError as error:  # pragma: no cover - graphql-core is a dev dependency
-            raise ImportError(
-                "Ledger.graphql needs graphql-core; install the 'graphql' extra: "
-                "pip install 'shopify-inventory-ledger[graphql]'"
-            ) from error
-        return graphql_api.run(
+        return _graphql_run()(
             self, query, variables, operation_name=operation_name, api_version=api_version,
             max_cost=max_cost,
         )
+
+
+@functools.cache
+def _graphql_run() -> Callable[..., dict[str, Any]]:
+    """Return ``ledger.shopify.graphql_api.run``, imported (with graphql-core) on first use.
+
+    Once: an ``import`` statement run on every ``graphql()`` call goes through importlib's
+    Python-level ``_handle_fromlist`` each time.
+    """
+    try:
+        from ledger.shopify import graphql_api
+    except ImportError as error:  # pragma: no cover - graphql-core is a dev dependency
+        raise ImportError(
+            "Ledger.graphql needs graphql-core; install the 'graphql' extra: "
+            "pip install 'shopify-inventory-ledger[graphql]'"
+        ) from error
+    return graphql_api.run
 
 
 class DurableLedger(DurableMixin, Ledger):

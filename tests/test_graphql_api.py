@@ -256,8 +256,11 @@ def test_a_request_may_speak_another_version_than_the_ledger() -> None:
 def test_without_graphql_core_the_method_names_the_extra_to_install(
     ledger: Ledger, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from ledger import api
+
     monkeypatch.setitem(sys.modules, "ledger.shopify.graphql_api", None)
     monkeypatch.delattr(shopify_package, "graphql_api")
+    api._graphql_run.cache_clear()  # imported once per process: forget this process's import
     with pytest.raises(ImportError, match="'graphql' extra"):
         ledger.graphql("{ __typename }")
 

@@ -206,9 +206,12 @@ def findings(
     doc, errors = validated(era, query)
     if doc is None or errors:
         return None
-    given = variables if isinstance(variables, Mapping) else {}
-    key = tuple(_frozen(name, given) for name in _variables_read(query))
-    return _findings_in(era)(query, operation_name, key)
+    # ``type(...) is dict`` first: ``isinstance`` against an ABC is a Python-level frame.
+    given = variables if type(variables) is dict or isinstance(variables, Mapping) else {}
+    read = []
+    for name in _variables_read(query):  # a plain loop: a generator is a frame of its own
+        read.append(_frozen(name, given))
+    return _findings_in(era)(query, operation_name, tuple(read))
 
 
 _FindingsOf: TypeAlias = Callable[

@@ -122,7 +122,9 @@ def run(
         )
     era: Era = ledger._era if api_version is None else era_of(api_version)
     doc, errors = validated(era, query)
-    given: Mapping[str, Any] = variables if isinstance(variables, Mapping) else {}
+    # ``type(...) is dict`` first: ``isinstance`` against an ABC is a Python-level frame.
+    given: Mapping[str, Any] = (variables if type(variables) is dict
+                                or isinstance(variables, Mapping) else {})
     if doc is None:
         first = _coercion_before_directive(era, query, errors, given, operation_name)
         if first:
@@ -154,9 +156,11 @@ def run(
         # A plain mutation document: run ``execute`` once and select from its body.
         if plan.arguments is not None:
             # The arguments are the variables, of the codec's own types: coerced above.
-            context.prepared = run_coerced(
-                context, plan.operation, (plan.node,), given,
-                {argument: coerced[variable] for argument, variable in plan.arguments})
+            arguments = {}
+            for argument, variable in plan.arguments:  # a plain loop: no comprehension frame
+                arguments[argument] = coerced[variable]
+            context.prepared = run_coerced(context, plan.operation, (plan.node,), given,
+                                           arguments)
         else:
             context.prepared = run_field(context, plan.operation, plan.node, (plan.node,),
                                          given)
