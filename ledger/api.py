@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Mapping
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ledger.core.engine import Clock, Engine, synchronized
 from ledger.core.versions import DEFAULT, era_of
@@ -19,6 +19,10 @@ from ledger.store import oplog, snapshot
 from ledger.store.durable.codec import check_body, ledger_from_body
 from ledger.store.durable.log import DurableMixin
 from ledger.store.durable.recovery import open_store
+
+if TYPE_CHECKING:
+    from ledger.core.commands import Command
+    from ledger.core.results import Result
 
 
 class Ledger(Engine):
@@ -168,12 +172,16 @@ class Ledger(Engine):
         ``ValueError``.
         """
         era = self._era if api_version is None else era_of(api_version)
-        # The ledger's own version: ``run`` as it is (a partial would build a keyword dict
-        # on every call).
-        run = (self.run if api_version is None
-               else functools.partial(self.run, api_version=api_version))
-        return codec.execute(run, era, operation, variables, idempotency_key,
+        return codec.execute(self._run_at(api_version), era, operation, variables,
+                             idempotency_key,
                              quantity_after_change=self.report_quantity_after_change)
+
+    def _run_at(self, api_version: str | None) -> Callable[[Command, str | None], Result]:
+        """``run`` for calls pinned to ``api_version``: ``run`` itself for the ledger's own
+        version (a ``functools.partial`` with a keyword builds a dict on every call)."""
+        if api_version is None:
+            return self.run
+        return functools.partial(self.run, api_version=api_version)
 
     @synchronized
     def graphql(

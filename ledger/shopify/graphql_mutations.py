@@ -19,7 +19,6 @@ without ``data`` leaves the whole GraphQL body without it too.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -41,8 +40,6 @@ from ledger.shopify.wording import locations_of
 
 if TYPE_CHECKING:
     from ledger.api import Ledger
-    from ledger.core.commands import Command
-    from ledger.core.results import Result
 
 
 class Context:
@@ -98,7 +95,7 @@ def run_field(
             raw[argument.name.value] = value
     ledger = context.ledger
     return codec.execute(
-        _runner(context), context.era,
+        context.ledger._run_at(context.api_version), context.era,
         operation, raw, _key(nodes, variables),
         quantity_after_change=ledger.report_quantity_after_change,
     )
@@ -111,18 +108,10 @@ def run_coerced(
     """``run_field`` for arguments already coerced as the codec would: ``values``."""
     ledger = context.ledger
     return codec.execute_coerced(
-        _runner(context), context.era,
+        context.ledger._run_at(context.api_version), context.era,
         operation, values, _key(nodes, variables),
         quantity_after_change=ledger.report_quantity_after_change,
     )
-
-
-def _runner(context: Context) -> Callable[[Command, str | None], Result]:
-    """The ledger's ``run`` for the request's version; itself when that is the ledger's own
-    (a ``functools.partial`` with a keyword builds a dict on every call)."""
-    run = context.ledger.run
-    version = context.api_version
-    return run if version is None else functools.partial(run, api_version=version)
 
 
 def _key(nodes: Sequence[FieldNode], variables: Mapping[str, Any]) -> str | None:
