@@ -54,7 +54,6 @@ import functools
 import itertools
 import json
 import math
-import re
 from collections.abc import Callable
 from functools import cache
 from typing import Any, Final
@@ -511,11 +510,11 @@ def _compile_scalar(t: Scalar, non_null: bool) -> _Step:
     return step
 
 
-#: How ``_accepts`` tests a scalar taken as it is (``v`` the value), by scalar name: exactly
-#: the values ``_compile_object``'s as-is test and ``_scalar`` keep unchanged with no problem.
-_KEPT: Final = {"String": "type(v) is str", "ID": "type(v) is str",
-                "Int": "type(v) is int and _INT_MIN <= v <= _INT_MAX",
-                "Boolean": "type(v) is bool"}
+#: ``_accepts``' test of a value ``{v}`` taken as it is, per kind of ``_AS_IS``: exactly the
+#: values ``_compile_object``'s as-is test keeps unchanged with no problem.
+_KEPT: Final = {_AS_IS_STR: "type({v}) is str",
+                _AS_IS_INT: "type({v}) is int and _INT_MIN <= {v} <= _INT_MAX",
+                _AS_IS_BOOL: "type({v}) is bool"}
 
 
 def _accepts(t: TypeRef) -> Callable[[object, int], bool] | None:
@@ -543,10 +542,10 @@ def _accepts(t: TypeRef) -> Callable[[object, int], bool] | None:
         allow = "" if non_null else (f"{var} is _MISSING or {var} is None or "
                                      if optional else f"{var} is None or ")
         if isinstance(inner, Scalar):
-            kept = _KEPT.get(inner.name)
+            kept = _KEPT.get(_AS_IS.get(inner.name, _AS_IS_NONE))
             if kept is None:
                 return False
-            lines.append(f"{indent}if not ({allow}{_subst(kept, var)}):")
+            lines.append(f"{indent}if not ({allow}{kept.format(v=var)}):")
             lines.append(f"{indent}    return False")
             return True
         if isinstance(inner, InputObject):
@@ -577,8 +576,9 @@ def _accepts(t: TypeRef) -> Callable[[object, int], bool] | None:
         saved = lines[:]
         lines.clear()
         lines.append(f"def {name}(value, depth):")
+        namespace[f"{name}_fields"] = frozenset(t.by_name)
         lines.append("    if type(value) is not dict or depth >= _MAX_DEPTH"
-                     f" or not value.keys() <= _FIELDS[{t.name!r}]:")
+                     f" or not value.keys() <= {name}_fields:")
         lines.append("        return False")
         lines.append("    get = value.get")
         lines.append("    try:")  # a required field left out: the subscript's KeyError
@@ -599,39 +599,19 @@ def _accepts(t: TypeRef) -> Callable[[object, int], bool] | None:
         return name
 
     functions: list[str] = []
+    namespace: dict[str, Any] = {"_MISSING": _MISSING, "_MAX_DEPTH": MAX_DEPTH,
+                                 "_INT_MIN": GRAPHQL_INT_MIN, "_INT_MAX": GRAPHQL_INT_MAX}
     lines.append("def accepts(value, depth):")
     if not value_test(t, "value", "depth", "    ", False):
         return None
     lines.append("    return True")
     functions.append("\n".join(lines))
-    namespace: dict[str, Any] = {
-        "_MISSING": _MISSING, "_MAX_DEPTH": MAX_DEPTH, "_INT_MIN": GRAPHQL_INT_MIN,
-        "_INT_MAX": GRAPHQL_INT_MAX, "_FIELDS": _field_names(t),
-    }
     exec("\n\n".join(functions), namespace)  # noqa: S102 - source built from the type alone
     top = t.of if isinstance(t, NonNull) else None
     # A required input object (every mutation's ``input``): its own test, one call less.
-    name = objects.get(top.name) if isinstance(top, InputObject) else "accepts"
+    name = objects[top.name] if isinstance(top, InputObject) else None
     accepts: Callable[[object, int], bool] = namespace[name or "accepts"]
     return accepts
-
-
-def _subst(test: str, var: str) -> str:
-    """Write one of ``_KEPT``'s tests of ``v`` for the variable ``var``."""
-    return re.sub(r"\bv\b", var, test)
-
-
-def _field_names(t: TypeRef, out: dict[str, frozenset[str]] | None = None,
-                 ) -> dict[str, frozenset[str]]:
-    """Return the field names of every input object inside ``t``, by object name."""
-    out = {} if out is None else out
-    while isinstance(t, NonNull | ListOf):
-        t = t.of
-    if isinstance(t, InputObject) and t.name not in out:
-        out[t.name] = frozenset(t.by_name)
-        for _, field_type in t.fields:
-            _field_names(field_type, out)
-    return out
 
 
 def _worded(problems: list[Any]) -> list[Problem]:
