@@ -341,11 +341,22 @@ def structural_nesting(doc: DocumentNode) -> int:
                 if isinstance(d, OperationDefinitionNode | FragmentDefinitionNode)), default=0)
 
 
+def given_variables(variables: object) -> Mapping[str, Any]:
+    """Return a request's variables as a mapping: empty when none or not an object is given.
+
+    A plain ``dict`` is taken before ``isinstance`` against the ``Mapping`` ABC, whose
+    ``__instancecheck__`` is a Python-level frame on every request.
+    """
+    if type(variables) is dict or isinstance(variables, Mapping):
+        return variables
+    return {}
+
+
 def effective_variables(
     operation: OperationDefinitionNode, variables: Mapping[str, Any] | None
 ) -> dict[str, Any]:
     """Return ``variables`` with the defaults of those the operation declares and left out."""
-    out = dict(variables) if isinstance(variables, Mapping) else {}
+    out = dict(given_variables(variables))
     for definition in ast_list(operation.variable_definitions):
         name = definition.variable.name.value
         if name not in out and definition.default_value is not None:

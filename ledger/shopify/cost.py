@@ -103,6 +103,7 @@ from ledger.shopify.analysis import (
     document,
     effective_variables,
     fragment_definitions,
+    given_variables,
     query_depth,
     validated,
 )
@@ -206,8 +207,7 @@ def findings(
     doc, errors = validated(era, query)
     if doc is None or errors:
         return None
-    # ``type(...) is dict`` first: ``isinstance`` against an ABC is a Python-level frame.
-    given = variables if type(variables) is dict or isinstance(variables, Mapping) else {}
+    given = given_variables(variables)
     read = []
     for name in _variables_read(query):  # a plain loop: a generator is a frame of its own
         read.append(_frozen(name, given))

@@ -83,6 +83,7 @@ from ledger.shopify.analysis import (
     depth_error,
     document,
     effective_variables,
+    given_variables,
     validated,
 )
 from ledger.shopify.cost import MAX_QUERY_COST, findings, max_cost_exceeded_body
@@ -122,9 +123,7 @@ def run(
         )
     era: Era = ledger._era if api_version is None else era_of(api_version)
     doc, errors = validated(era, query)
-    # ``type(...) is dict`` first: ``isinstance`` against an ABC is a Python-level frame.
-    given: Mapping[str, Any] = (variables if type(variables) is dict
-                                or isinstance(variables, Mapping) else {})
+    given = given_variables(variables)
     if doc is None:
         first = _coercion_before_directive(era, query, errors, given, operation_name)
         if first:
@@ -482,7 +481,7 @@ def root_fields(
     """
     if not isinstance(query, str):
         return None
-    given = variables if isinstance(variables, Mapping) else {}
+    given = given_variables(variables)
     found = findings(era, query, operation_name, given)
     if found is None or found.over or found.depth > MAX_DEPTH:
         return None
