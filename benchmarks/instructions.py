@@ -111,21 +111,6 @@ def _codec_stage(kind: str, ledger: Ledger, keys: list[str]) -> None:
             codec.render(result, era)
 
 
-def _graphql(cfg: w.Config, store: w.Store) -> None:
-    """The benchmark's ``graphql`` side: its cached document, the key as a variable."""
-    ledger, known = store.ledger, store.known["ledger"].available
-    ops, keys = w._single_inputs(cfg, store, "gql", 13, 0)
-    for (item, location, delta), key in zip(ops, keys, strict=True):
-        cas = known.get((item, location), w.STOCK)
-        body = ledger.graphql(w.GRAPHQL_ADJUST, {"input": {
-            "name": "available", "reason": "correction", "changes": [{
-                "inventoryItemId": item, "locationId": location, "delta": delta,
-                "changeFromQuantity": cas}]}, "key": key})
-        if not w._ok(body, w.ADJUST_MUTATION):
-            raise SystemExit(f"graphql call failed: {body}")
-        known[(item, location)] = cas + delta
-
-
 def run(kind: str, count: int) -> None:
     """Run ``count`` units of ``kind`` (see the module docstring)."""
     if kind in STAGES:
@@ -141,11 +126,10 @@ def run(kind: str, count: int) -> None:
         return
     cfg = dataclasses.replace(w.FULL, calls=count)
     store = w.Store(10**4)
-    if kind == "graphql":
-        _graphql(cfg, store)
-        return
     if kind == "pythonic":
         prepare = w._pythonic_adjust(cfg, store, "py", 2)
+    elif kind == "graphql":
+        prepare = w._graphql_adjust(cfg, store, "gql", 13)
     elif kind == "execute":
         prepare = w._execute_adjust(cfg, store, "ex", 1)
     else:

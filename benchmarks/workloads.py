@@ -596,12 +596,12 @@ def set_(cfg: Config, store: Store) -> list[Figure]:
                    "Ledger.set available, 1 quantity/call, real changeFromQuantity")]
 
 
-def graphql_vs_execute(cfg: Config, store: Store) -> list[Figure]:
-    """``graphql()`` with one cached document against ``execute()`` for the same calls."""
+def _graphql_adjust(cfg: Config, store: Store, tag: str, offset: int) -> Prepare:
+    """The single-change adjust through ``Ledger.graphql`` and its one cached document."""
     ledger, known = store.ledger, store.known["ledger"].available
 
-    def graphql_side(rep: int) -> Callable[[], int]:
-        ops, keys = _single_inputs(cfg, store, "gql", 13, rep)
+    def prepare(rep: int) -> Callable[[], int]:
+        ops, keys = _single_inputs(cfg, store, tag, offset, rep)
         store.next_window()
 
         def run() -> int:
@@ -621,8 +621,13 @@ def graphql_vs_execute(cfg: Config, store: Store) -> list[Figure]:
 
         return run
 
+    return prepare
+
+
+def graphql_vs_execute(cfg: Config, store: Store) -> list[Figure]:
+    """``graphql()`` with one cached document against ``execute()`` for the same calls."""
     stats = interleaved(cfg.reps, {
-        "ledger": graphql_side,
+        "ledger": _graphql_adjust(cfg, store, "gql", 13),
         "execute()": _execute_adjust(cfg, store, "gex", 13),
         "sqlite": _baseline_adjust(cfg, store, "sqlite", "gql", 13),
         "bare": _baseline_adjust(cfg, store, "bare", "gql", 13),

@@ -95,7 +95,7 @@ def run_field(
             raw[argument.name.value] = value
     ledger = context.ledger
     return codec.execute(
-        context.ledger._run_at(context.api_version), context.era,
+        ledger._run_at(context.api_version), context.era,
         operation, raw, _key(nodes, variables),
         quantity_after_change=ledger.report_quantity_after_change,
     )
@@ -108,7 +108,7 @@ def run_coerced(
     """``run_field`` for arguments already coerced as the codec would: ``values``."""
     ledger = context.ledger
     return codec.execute_coerced(
-        context.ledger._run_at(context.api_version), context.era,
+        ledger._run_at(context.api_version), context.era,
         operation, values, _key(nodes, variables),
         quantity_after_change=ledger.report_quantity_after_change,
     )
