@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import pytest
 
 from ledger import Ledger, RequestErrorKind, SetQuantity
@@ -138,8 +139,6 @@ def test_legacy_compare_fields_where_undefined_are_request_errors(version: str, 
 
 
 def test_a_subclass_of_a_command_is_bounded_like_the_command_it_extends() -> None:
-    import attrs
-
     from ledger.core.commands import Adjust, AdjustChange
     from ledger.core.request_checks import request_error
     from ledger.core.versions import era_of
@@ -161,3 +160,40 @@ def test_a_subclass_of_a_command_is_bounded_like_the_command_it_extends() -> Non
     error = request_error("inventoryAdjustQuantities", cmd, None, era_of("2026-01"), "2026-01")
     assert error is not None
     assert error.kind is RequestErrorKind.URI_TOO_LONG
+
+
+def test_the_first_overlong_uri_in_input_order_is_the_one_named() -> None:
+    """The reference document, then each change's documents (a move: from, then to)."""
+    from ledger.core.commands import Adjust, AdjustChange, Move, MoveChange, MoveTerminal
+    from ledger.core.request_checks import request_error
+    from ledger.core.versions import era_of
+
+    def uri(extra: int) -> str:
+        return "logistics://" + "x" * (MAX_URI_LENGTH - 12 + extra)
+
+    era = era_of("2026-01")
+
+    def named(command: Adjust | Move) -> str:
+        operation = ("inventoryAdjustQuantities" if isinstance(command, Adjust)
+                     else "inventoryMoveQuantities")
+        error = request_error(operation, command, None, era, "2026-01")
+        assert error is not None
+        assert error.kind is RequestErrorKind.URI_TOO_LONG
+        return error.message
+
+    changes = [AdjustChange(item_id=ITEM, location_id=LOCATION, delta=1,
+                            ledger_document_uri=uri(n)) for n in (0, 2, 3)]
+    assert f"is {MAX_URI_LENGTH + 2} characters" in named(
+        Adjust(name="damaged", reason="correction", changes=changes))
+    assert f"is {MAX_URI_LENGTH + 5} characters" in named(Adjust(
+        name="damaged", reason="correction", changes=changes, reference_document_uri=uri(5)))
+    move = MoveChange(item_id=ITEM, quantity=1,
+                      from_=MoveTerminal(location_id=LOCATION, name="reserved",
+                                         ledger_document_uri=uri(4)),
+                      to=MoveTerminal(location_id=LOCATION, name="damaged",
+                                      ledger_document_uri=uri(7)))
+    assert f"is {MAX_URI_LENGTH + 4} characters" in named(
+        Move(reason="damaged", reference_document_uri="logistics://m/1", changes=[move]))
+    assert f"is {MAX_URI_LENGTH + 7} characters" in named(Move(
+        reason="damaged", reference_document_uri="logistics://m/1",
+        changes=[attrs.evolve(move, from_=attrs.evolve(move.from_, ledger_document_uri=None))]))

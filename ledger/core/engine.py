@@ -7,8 +7,9 @@
 1. request-level checks (semantics §4; ``ledger.core.request_checks``);
 2. idempotency (§11; ``_run``): a key in flight, a remembered key (replay or parameter
    mismatch), then an injected fault (``ledger.core.faults``), before anything is checked;
-3. the mutation (``_dispatch``): its module in ``ledger.core.mutations`` checks the call in
-   its fixed order, then writes what cannot fail and journals its adjustment group;
+3. the mutation (its module's ``run``, which ``_run`` and a replay's ``_dispatch`` look up):
+   its module in ``ledger.core.mutations`` checks the call in its fixed order, then writes
+   what cannot fail and journals its adjustment group;
 4. the record (the end of ``run``): the call and its outcome on the operation log.
 
 The state is what ``__init__`` sets: items and levels, journal, idempotency keys, group
@@ -124,6 +125,8 @@ _MUTATION_OF: dict[type, Callable[[Engine, Any, datetime, Era], Result]] = {
     Deactivate: deactivate.run,
     BulkToggleActivation: bulk_toggle.run,
 }
+#: A platform event's (any ``PlatformEvent``, a subclass's too).
+_EVENT_RUN: Final[Callable[[Engine, Any, datetime, Era], Result]] = platform_events.run
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -540,12 +543,16 @@ class Engine(Calls, Reads):
              api_version: str | None) -> Result:
         version = self.api_version if api_version is None else api_version
         era = self._era if api_version is None else era_of(api_version)
+        # The mutation is looked up here, not in ``_dispatch``: one frame less a call.
+        mutation: Callable[[Engine, Any, datetime, Era], Result] | None
         if isinstance(command, PlatformEvent):
             # ``_value_``, Enum's own slot: ``.value`` is a Python-level property (0.4 µs).
             operation: str | None = command.kind._value_
+            mutation = _EVENT_RUN
         else:
             operation = _OPERATION_OF.get(type(command))
-        if operation is None:
+            mutation = _MUTATION_OF.get(type(command))
+        if operation is None or mutation is None:
             raise TypeError(f"not a ledger command: {command!r}")
         if idempotency_key is not None and not isinstance(idempotency_key, str):
             raise TypeError(f"idempotency_key must be a str or None, not {idempotency_key!r}")
@@ -558,7 +565,7 @@ class Engine(Calls, Reads):
                 injected = self._injected_failure(operation, command, era)
                 if injected is not None:
                     return injected[1]
-            return self._dispatch(operation, command, now, era)
+            return mutation(self, command, now, era)
         key = idempotency_key
         keys = self._keys
         held = keys.held  # ``in_flight``, ``begin`` and ``end``, as set operations
@@ -590,7 +597,7 @@ class Engine(Calls, Reads):
                 if fault is Fault.FAILED and operation in era.previous_attempt_failed:
                     self._keys.remember(key, operation, command, failure, now, failed=True)
                 return failure
-            result = self._dispatch(operation, command, now, era)
+            result = mutation(self, command, now, era)
         finally:
             held.discard(key)
         # A group this call made is in the journal if one is kept (``record`` put it there).
@@ -689,7 +696,7 @@ class Engine(Calls, Reads):
     def _dispatch(self, operation: str, command: Operation, now: datetime, era: Era) -> Result:
         """Hand the call to its mutation's module, which checks it and, if sound, applies it."""
         if isinstance(command, PlatformEvent):
-            return platform_events.run(self, command, now, operation)
+            return _EVENT_RUN(self, command, now, era)
         return _MUTATION_OF[type(command)](self, command, now, era)
 
     # ------------------------------------------------------------------ invariants

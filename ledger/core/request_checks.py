@@ -63,14 +63,32 @@ def request_error(
     facts = _FACTS.get(type(command))
     if facts is None:  # a subclass, or a command with no input list
         facts = next((f for t, f in _FACTS.items() if isinstance(command, t)), _no_facts)
-    size, field, uris, change_froms = facts(command)
-    bounded = _bounds(size, field, uris, key)
-    if bounded is not None or isinstance(command, PlatformEvent):
-        return bounded  # an event is not a GraphQL request: no version rules apply
+    size, field, long_uri, given, absent = facts(command)
+    if size > MAX_INPUT_SIZE:
+        return RequestError(
+            kind=RequestErrorKind.INPUT_TOO_LARGE,
+            message=f"The input array size of {size} is greater than the maximum allowed of "
+            f"{MAX_INPUT_SIZE}.",
+            problems=(((field,), "too many entries"),),
+        )
+    if key is not None and len(key) > MAX_KEY_LENGTH:
+        return RequestError(
+            kind=RequestErrorKind.KEY_TOO_LONG,
+            message=f"The idempotency key is {len(key)} characters long; the maximum is "
+            f"{MAX_KEY_LENGTH}.",
+        )
+    if long_uri:
+        return RequestError(
+            kind=RequestErrorKind.URI_TOO_LONG,
+            message=f"A document URI is {long_uri} characters long; the maximum is "
+            f"{MAX_URI_LENGTH}.",
+        )
+    if isinstance(command, PlatformEvent):
+        return None  # an event is not a GraphQL request: no version rules apply
     # Fields the version does not define. The GraphQL codec reports these as variable
     # coercion errors before a command exists; this catches Pythonic callers.
     change_from = era.change_from
-    if change_from is _UNDEFINED and any(v is not ABSENT for v in change_froms):
+    if change_from is _UNDEFINED and given:
         return RequestError(
             kind=RequestErrorKind.INVALID_VARIABLE,
             message=f"changeFromQuantity is not defined in API version {version}",
@@ -87,7 +105,7 @@ def request_error(
                 message="compareQuantity and ignoreCompareQuantity are not defined on "
                 f"{operation} in API version {version}",
             )
-    if change_from is _REQUIRED and ABSENT in change_froms:
+    if change_from is _REQUIRED and absent:
         return RequestError(
             kind=RequestErrorKind.MISSING_CHANGE_FROM_QUANTITY,
             message=f"{_CHANGE_FROM_TYPE[operation]} must include the following argument: "
@@ -108,50 +126,72 @@ def request_error(
     return None
 
 
-#: What the request checks read of a command: the length of its input list and the field
-#: the request error names for it, its document URIs, and its ``changeFromQuantity`` values.
-Facts = tuple[int, str, list[str | None], list[object]]
+#: What the request checks read of a command, in one pass over its input list and with no
+#: list built (issue 14: the request checks were a fourteenth of a single-change adjust):
+#: the list's length and the field the request error names for it, the length of the first
+#: document URI over ``MAX_URI_LENGTH`` (0 if none is), and whether any
+#: ``changeFromQuantity`` is given, and whether any is absent.
+Facts = tuple[int, str, int, bool, bool]
+
+
+def _too_long(uri: str | None) -> int:
+    """The length of ``uri`` if it is over ``MAX_URI_LENGTH``, else 0."""
+    return len(uri) if uri is not None and len(uri) > MAX_URI_LENGTH else 0
 
 
 def _adjust_facts(command: Adjust) -> Facts:
     changes = command.changes
     # One plain loop: a comprehension is a function call of its own (CPython 3.11).
-    uris: list[str | None] = [command.reference_document_uri]
-    change_froms: list[object] = []
+    long_uri = _too_long(command.reference_document_uri)
+    given = absent = False
     for c in changes:
-        uris.append(c.ledger_document_uri)
-        change_froms.append(c.change_from_quantity)
-    return len(changes), "changes", uris, change_froms
+        uri = c.ledger_document_uri
+        if uri is not None and not long_uri and len(uri) > MAX_URI_LENGTH:
+            long_uri = len(uri)
+        if c.change_from_quantity is ABSENT:
+            absent = True
+        else:
+            given = True
+    return len(changes), "changes", long_uri, given, absent
 
 
 def _move_facts(command: Move) -> Facts:
     changes = command.changes
-    uris: list[str | None] = [command.reference_document_uri]
-    change_froms: list[object] = []
+    long_uri = _too_long(command.reference_document_uri)
+    given = absent = False
     for c in changes:
-        uris.append(c.from_.ledger_document_uri)
-        uris.append(c.to.ledger_document_uri)
-        change_froms.append(c.from_.change_from_quantity)
-        change_froms.append(c.to.change_from_quantity)
-    return len(changes), "changes", uris, change_froms
+        for end in (c.from_, c.to):
+            if not long_uri:
+                long_uri = _too_long(end.ledger_document_uri)
+            if end.change_from_quantity is ABSENT:
+                absent = True
+            else:
+                given = True
+    return len(changes), "changes", long_uri, given, absent
 
 
 def _set_facts(command: SetQuantities | SetOnHand) -> Facts:
     quantities = command.quantities
-    return (len(quantities), "quantities", [command.reference_document_uri],
-            [q.change_from_quantity for q in quantities])
+    given = absent = False
+    for q in quantities:
+        if q.change_from_quantity is ABSENT:
+            absent = True
+        else:
+            given = True
+    return (len(quantities), "quantities", _too_long(command.reference_document_uri),
+            given, absent)
 
 
 def _toggle_facts(command: BulkToggleActivation) -> Facts:
-    return len(command.updates), "inventoryItemUpdates", [], []
+    return len(command.updates), "inventoryItemUpdates", 0, False, False
 
 
 def _event_facts(command: PlatformEvent) -> Facts:
-    return len(command.lines), "lines", [command.reference_document_uri], []
+    return len(command.lines), "lines", _too_long(command.reference_document_uri), False, False
 
 
 def _no_facts(_command: object) -> Facts:
-    return 0, "", [], []
+    return 0, "", 0, False, False
 
 
 _FACTS: Final[dict[type, Any]] = {
@@ -163,28 +203,3 @@ _FACTS: Final[dict[type, Any]] = {
     PlatformEvent: _event_facts,
 }
 
-
-def _bounds(size: int, field: str, uris: list[str | None], key: str | None
-            ) -> RequestError | None:
-    """Return the request error of an oversized input, or ``None`` (see ``request_error``)."""
-    if size > MAX_INPUT_SIZE:
-        return RequestError(
-            kind=RequestErrorKind.INPUT_TOO_LARGE,
-            message=f"The input array size of {size} is greater than the maximum allowed of "
-            f"{MAX_INPUT_SIZE}.",
-            problems=(((field,), "too many entries"),),
-        )
-    if key is not None and len(key) > MAX_KEY_LENGTH:
-        return RequestError(
-            kind=RequestErrorKind.KEY_TOO_LONG,
-            message=f"The idempotency key is {len(key)} characters long; the maximum is "
-            f"{MAX_KEY_LENGTH}.",
-        )
-    for uri in uris:
-        if uri is not None and len(uri) > MAX_URI_LENGTH:
-            return RequestError(
-                kind=RequestErrorKind.URI_TOO_LONG,
-                message=f"A document URI is {len(uri)} characters long; the maximum is "
-                f"{MAX_URI_LENGTH}.",
-            )
-    return None

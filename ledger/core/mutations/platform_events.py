@@ -57,6 +57,7 @@ from ledger.core.results import Result
 
 if TYPE_CHECKING:
     from ledger.core.engine import Engine
+    from ledger.core.versions import Era
 
 
 def _on_hand_sign(source: int | None, target: int | None) -> int:
@@ -157,12 +158,14 @@ def check(event: PlatformEvent, state: State,
     return errors, levels
 
 
-def run(engine: Engine, event: PlatformEvent, now: datetime, operation: str) -> Result:
+def run(engine: Engine, event: PlatformEvent, now: datetime, _era: Era) -> Result:
     """Check, then apply ``event``: all of it or, on any error, nothing.
 
-    ``operation`` is ``event.kind.value``, which the pipeline has read already. No API
-    version governs an event, so unlike a mutation's ``run`` this one takes no era.
+    The signature is every mutation's ``run``, so the pipeline calls them alike; no API
+    version governs an event, so ``_era`` is not read.
     """
+    # ``_value_``, Enum's own slot: ``.value`` is a Python-level property.
+    operation = event.kind._value_
     state = engine._state
     move = transition(event)
     errors, levels = check(event, state, move)
