@@ -398,6 +398,20 @@ def test_a_group_fills_its_rows_through_a_descriptor_and_has_no_getattr_hook() -
         bare.changes  # noqa: B018 - the read is the point
 
 
+def test_a_group_made_flat_leaves_app_and_staff_member_unset_and_reads_them_as_none() -> None:
+    lazy, eager = _flat_and_eager()
+    slot = AdjustmentGroup.__dict__["app"]._slot
+    with pytest.raises(AttributeError):
+        slot.__get__(lazy, AdjustmentGroup)  # unset: a frozen slot set saved per group
+    assert (lazy.app, lazy.staff_member) == (eager.app, eager.staff_member) == (None, None)
+    public = attrs.filters.exclude(attrs.fields(AdjustmentGroup)._flat)
+    assert (attrs.asdict(lazy, recurse=False, filter=public)
+            == attrs.asdict(eager, recurse=False, filter=public))
+    assert {"app", "staff_member"} <= {f.name for f in attrs.fields(AdjustmentGroup)}
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        lazy.app = None  # type: ignore[misc]  # the point of the test
+
+
 def test_the_durable_codec_stores_a_group_made_flat_as_the_one_built_from_rows() -> None:
     lazy, eager = _flat_and_eager()
     assert encode_value(lazy) == encode_value(eager)

@@ -141,22 +141,56 @@ class _LazyChanges:
         self._slot.__delete__(group)
 
 
+class _NoneUntilSet:
+    """``AdjustmentGroup.app`` and ``.staff_member``: their slots, read as ``None`` while unset.
+
+    Both are always ``None`` here (their type says so), and ``group_of`` leaves them unset:
+    a frozen slot costs ~900 instructions to set, two of a group's seven, and nothing on the
+    hot path reads them (issue 14). attrs' ``__init__`` still sets them, so either way the
+    group is equal, hashed, printed and pickled the same.
+    """
+
+    __slots__ = ("_slot",)
+
+    def __init__(self, slot: Any) -> None:
+        self._slot = slot
+
+    def __get__(self, group: AdjustmentGroup | None, owner: type | None = None) -> Any:
+        slot = self._slot
+        if group is None:
+            return slot  # on the class: the slot itself, as attrs and its callers expect
+        try:
+            return slot.__get__(group, owner)
+        except AttributeError:
+            return None
+
+    def __set__(self, group: AdjustmentGroup, value: Any) -> None:
+        self._slot.__set__(group, value)
+
+    def __delete__(self, group: AdjustmentGroup) -> None:
+        self._slot.__delete__(group)
+
+
 _changes_slot: Final = AdjustmentGroup.__dict__["changes"]
 AdjustmentGroup.changes = _LazyChanges(_changes_slot)  # type: ignore[assignment]  # see _LazyChanges
+AdjustmentGroup.app = _NoneUntilSet(AdjustmentGroup.__dict__["app"])  # type: ignore[assignment]  # see _NoneUntilSet
+AdjustmentGroup.staff_member = _NoneUntilSet(  # type: ignore[assignment]  # see _NoneUntilSet
+    AdjustmentGroup.__dict__["staff_member"])
 _group_slots: Final = tuple(getattr(AdjustmentGroup, name).__set__ for name in (
-    "id", "created_at", "reason", "reference_document_uri", "app", "staff_member", "_flat"))
+    "id", "created_at", "reason", "reference_document_uri", "_flat"))
 
 
 def group_of(flat: Flat) -> AdjustmentGroup:
-    """Return the group a flat tuple holds; its ``changes`` are built on first read."""
+    """Return the group a flat tuple holds; its ``changes`` are built on first read.
+
+    ``app`` and ``staff_member`` are left unset: they read as ``None`` (``_NoneUntilSet``).
+    """
     group = object.__new__(AdjustmentGroup)
-    set_id, set_at, set_reason, set_reference, set_app, set_staff, set_flat = _group_slots
+    set_id, set_at, set_reason, set_reference, set_flat = _group_slots
     set_id(group, flat[0])
     set_at(group, flat[1])
     set_reason(group, flat[2])
     set_reference(group, flat[3])
-    set_app(group, None)
-    set_staff(group, None)
     set_flat(group, flat)
     return group
 
