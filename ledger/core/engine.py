@@ -92,7 +92,6 @@ from ledger.core.mutations import (
     set_quantities,
 )
 from ledger.core.mutations.calls import Calls
-from ledger.core.mutations.writes import GroupNumbers
 from ledger.core.oplog import OpLog, OpRecord, Outcome, ReplayMismatchError
 from ledger.core.request_checks import request_error
 from ledger.core.results import Result
@@ -142,6 +141,23 @@ def synchronized(method: F) -> F:
             return method(self, *args, **kwargs)
 
     return locked  # type: ignore[return-value]
+
+
+class _Counter:
+    """1, 2, 3, ...: the default group numbers; unlike ``itertools.count`` it forks cheaply."""
+
+    __slots__ = ("next_value",)
+
+    def __init__(self, start: int) -> None:
+        self.next_value = start
+
+    def __iter__(self) -> _Counter:
+        return self
+
+    def __next__(self) -> int:
+        value = self.next_value
+        self.next_value = value + 1
+        return value
 
 
 class _Lookahead:
@@ -210,7 +226,7 @@ class Engine(Calls, Reads):
         self.api_version = api_version
         self._clock: Clock = clock if clock is not None else system_clock
         self._group_ids: Iterator[int] = (
-            iter(group_ids) if group_ids is not None else GroupNumbers(1)
+            iter(group_ids) if group_ids is not None else _Counter(1)
         )
         #: Fill ``quantityAfterChange`` in payloads (Shopify returns ``null``).
         self.report_quantity_after_change = report_quantity_after_change
@@ -281,8 +297,8 @@ class Engine(Calls, Reads):
         if child._keys.journal is not None:  # the child's groups are in the child's journal
             child._keys.journal = child._journal
         child._oplog = self._oplog.fork() if self._oplog is not None else None
-        if isinstance(self._group_ids, GroupNumbers):
-            child._group_ids = GroupNumbers(self._group_ids.next_value)
+        if isinstance(self._group_ids, _Counter):
+            child._group_ids = _Counter(self._group_ids.next_value)
         else:
             self._group_ids, child._group_ids = itertools.tee(self._group_ids)
         if clock is not _KEEP:
@@ -338,7 +354,7 @@ class Engine(Calls, Reads):
         if reserved is not None:
             # A no-op drew this number and left it unspent: the records say which numbers
             # the replayed groups get, so hand it back to the generator for afterwards.
-            if isinstance(saved_ids, GroupNumbers) and saved_ids.next_value == reserved + 1:
+            if isinstance(saved_ids, _Counter) and saved_ids.next_value == reserved + 1:
                 saved_ids.next_value = reserved
             else:
                 saved_ids = itertools.chain([reserved], saved_ids)
@@ -357,7 +373,7 @@ class Engine(Calls, Reads):
                     if number > highest[0]:
                         highest[0] = number
                     yield number
-            if isinstance(saved_ids, GroupNumbers):
+            if isinstance(saved_ids, _Counter):
                 saved_ids.next_value = max(saved_ids.next_value, highest[0] + 1)
             yield from saved_ids
 
@@ -401,7 +417,7 @@ class Engine(Calls, Reads):
                     done = position[0] = position[0] + 1
                     ahead.release(done if done < position[1] else position[1])
             finally:
-                if isinstance(saved_ids, GroupNumbers):
+                if isinstance(saved_ids, _Counter):
                     saved_ids.next_value = max(saved_ids.next_value, highest[0] + 1)
                 self._clock, self.faults, self._group_ids = saved_clock, saved_faults, saved_ids
         return count

@@ -39,37 +39,14 @@ Row = tuple[str, int, int, str | None, str, str, str]
 Rows = tuple[list[Row], list[Row]]
 
 
-class GroupNumbers:
-    """1, 2, 3, ...: the default group numbers; unlike ``itertools.count`` it forks cheaply."""
-
-    __slots__ = ("next_value",)
-
-    def __init__(self, start: int) -> None:
-        self.next_value = start
-
-    def __iter__(self) -> GroupNumbers:
-        return self
-
-    def __next__(self) -> int:
-        value = self.next_value
-        self.next_value = value + 1
-        return value
-
-
 def reserve_group_number(engine: Engine) -> None:
     """Draw the next group number before any write, so a failing generator loses nothing.
 
     The number stays reserved until a group uses it: a no-op does not spend it.
     """
     if engine._reserved_group_number is None:
-        ids = engine._group_ids
-        if type(ids) is GroupNumbers:
-            # Stepped here: ``next()`` would call ``__next__`` from C, a frame of its own.
-            value = engine._reserved_group_number = ids.next_value
-            ids.next_value = value + 1
-            return
         try:
-            engine._reserved_group_number = next(ids)
+            engine._reserved_group_number = next(engine._group_ids)
         except StopIteration:
             raise LedgerError("the group_ids generator is exhausted") from None
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from ledger.core.engine import Engine
+from ledger.core.engine import Engine, _Counter
 from ledger.core.errors import (
     BulkToggleCode,
     ErrorCode,
@@ -37,7 +37,6 @@ from ledger.core.events import EventErrorCode
 from ledger.core.idempotency import FIRST_AT, Entry, IdempotencyStore, Row, as_entry
 from ledger.core.idempotency import _horizon as horizon_of
 from ledger.core.journal import AdjustmentGroup, QuantityChange
-from ledger.core.mutations.writes import GroupNumbers
 from ledger.core.results import LevelView, QuantityView, Result
 from ledger.store import oplog
 from ledger.store import snapshot as snapshot_format
@@ -139,7 +138,7 @@ def body_pieces(ledger: Engine, seq: int, follows: str | None) -> Iterator[str]:
     # This module reaches into the engine on purpose: exact continuation needs the counters
     # and keys that the public snapshot leaves out, and only the engine holds them.
     ids = ledger._group_ids
-    if not isinstance(ids, GroupNumbers):
+    if not isinstance(ids, _Counter):
         raise LedgerError("a durable ledger numbers its groups itself (no custom group_ids)")
     if ledger._keys.held:
         raise LedgerError("cannot snapshot a ledger while one of its calls is running")
@@ -229,7 +228,7 @@ def restore(ledger: Engine, engine: object) -> None:
             raise ValueError(f"{where}.{name} must be a positive integer")
     state = ledger._state
     state.next_level_number = max(state.next_level_number, level_number)
-    ledger._group_ids = GroupNumbers(number)
+    ledger._group_ids = _Counter(number)
     ledger._reserved_group_number = None
     last = engine["lastNow"]
     ledger._last_now = oplog.parse_time(last, f"{where}.lastNow") if last is not None else None
