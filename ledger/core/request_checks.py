@@ -146,8 +146,8 @@ def _adjust_facts(command: Adjust) -> Facts:
     given = absent = False
     for c in changes:
         uri = c.ledger_document_uri
-        if uri is not None and not long_uri and len(uri) > MAX_URI_LENGTH:
-            long_uri = len(uri)
+        if uri is not None and not long_uri:  # ``available`` changes have none: no call
+            long_uri = _too_long(uri)
         if c.change_from_quantity is ABSENT:
             absent = True
         else:
