@@ -7,9 +7,9 @@
 1. request-level checks (semantics §4; ``ledger.core.request_checks``);
 2. idempotency (§11; ``_run``): a key in flight, a remembered key (replay or parameter
    mismatch), then an injected fault (``ledger.core.faults``), before anything is checked;
-3. the mutation (its module's ``run``, which ``_run`` and a replay's ``_dispatch`` look up):
-   its module in ``ledger.core.mutations`` checks the call in its fixed order, then writes
-   what cannot fail and journals its adjustment group;
+3. the mutation (its module's ``run``, found by ``_call_of``): its module in
+   ``ledger.core.mutations`` checks the call in its fixed order, then writes what cannot
+   fail and journals its adjustment group;
 4. the record (the end of ``run``): the call and its outcome on the operation log.
 
 The state is what ``__init__`` sets: items and levels, journal, idempotency keys, group
@@ -106,27 +106,29 @@ FaultPolicy = Callable[[str, Command], "Fault | bool | None"]
 #: A time before any group: the starting value of ``Engine._group_second``.
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
-_OPERATION_OF: dict[type, str] = {
-    Adjust: ADJUST,
-    Move: MOVE,
-    SetQuantities: SET,
-    SetOnHand: SET_ON_HAND,
-    Activate: ACTIVATE,
-    Deactivate: DEACTIVATE,
-    BulkToggleActivation: BULK_TOGGLE,
+#: What each command is: its operation and the function that checks and applies it (one
+#: module per mutation). A pair per type, built once, so a call reads both in one lookup.
+_CALLS: dict[type, tuple[str, Callable[[Engine, Any, datetime, Era], Result]]] = {
+    Adjust: (ADJUST, adjust.run),
+    Move: (MOVE, move.run),
+    SetQuantities: (SET, set_quantities.run),
+    SetOnHand: (SET_ON_HAND, set_quantities.run),
+    Activate: (ACTIVATE, activate.run),
+    Deactivate: (DEACTIVATE, deactivate.run),
+    BulkToggleActivation: (BULK_TOGGLE, bulk_toggle.run),
 }
-#: The function that checks and applies each command (one module per mutation).
-_MUTATION_OF: dict[type, Callable[[Engine, Any, datetime, Era], Result]] = {
-    Adjust: adjust.run,
-    Move: move.run,
-    SetQuantities: set_quantities.run,
-    SetOnHand: set_quantities.run,
-    Activate: activate.run,
-    Deactivate: deactivate.run,
-    BulkToggleActivation: bulk_toggle.run,
-}
-#: A platform event's (any ``PlatformEvent``, a subclass's too).
-_EVENT_RUN: Final[Callable[[Engine, Any, datetime, Era], Result]] = platform_events.run
+
+
+def _call_of(
+    command: object,
+) -> tuple[str, Callable[[Engine, Any, datetime, Era], Result]] | None:
+    """Return the operation ``command`` is and its module's ``run``; ``None`` if it is no
+    ledger command (a command's subclass is not one; a platform event's is)."""
+    call = _CALLS.get(type(command))
+    if call is not None or not isinstance(command, PlatformEvent):
+        return call
+    # ``_value_``, Enum's own slot: ``.value`` is a Python-level property (0.4 µs).
+    return command.kind._value_, platform_events.run
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -442,12 +444,10 @@ class Engine(Calls, Reads):
         mutation runs whole, so a log that does not fit the state is still refused.
         """
         command = record.command
-        if isinstance(command, PlatformEvent):
-            operation: str | None = command.kind.value
-        else:
-            operation = _OPERATION_OF.get(type(command))
-        if operation is None:
+        call = _call_of(command)
+        if call is None:
             raise TypeError(f"not a ledger command: {command!r}")
+        operation, mutation = call
         era = self._era if record.api_version == self.api_version else era_of(
             record.api_version)
         self._call_fault = None
@@ -459,7 +459,7 @@ class Engine(Calls, Reads):
             raise ReplayMismatchError(
                 f"record {record.seq} ({operation}) is recorded as applied, but its "
                 f"idempotency key {key!r} is still remembered from an earlier record")
-        result = self._dispatch(operation, command, now, era)
+        result = mutation(self, command, now, era)
         group = result.group
         if (group is None or result.user_errors or result.request_error is not None
                 or group.id != record.outcome.group_id):
@@ -526,10 +526,10 @@ class Engine(Calls, Reads):
         """
         if not self._keys.in_flight(key):
             return None
-        operation = (command.kind.value if isinstance(command, PlatformEvent)
-                     else _OPERATION_OF.get(type(command)))
-        if operation is None:
+        call = _call_of(command)
+        if call is None:
             return None
+        operation = call[0]
         version = self.api_version if api_version is None else api_version
         era = self._era if api_version is None else era_of(api_version)
         if request_error(operation, command, key, era, version) is not None:
@@ -543,17 +543,10 @@ class Engine(Calls, Reads):
              api_version: str | None) -> Result:
         version = self.api_version if api_version is None else api_version
         era = self._era if api_version is None else era_of(api_version)
-        # The mutation is looked up here, not in ``_dispatch``: one frame less a call.
-        mutation: Callable[[Engine, Any, datetime, Era], Result] | None
-        if isinstance(command, PlatformEvent):
-            # ``_value_``, Enum's own slot: ``.value`` is a Python-level property (0.4 µs).
-            operation: str | None = command.kind._value_
-            mutation = _EVENT_RUN
-        else:
-            operation = _OPERATION_OF.get(type(command))
-            mutation = _MUTATION_OF.get(type(command))
-        if operation is None or mutation is None:
+        call = _call_of(command)
+        if call is None:
             raise TypeError(f"not a ledger command: {command!r}")
+        operation, mutation = call
         if idempotency_key is not None and not isinstance(idempotency_key, str):
             raise TypeError(f"idempotency_key must be a str or None, not {idempotency_key!r}")
         rejected = request_error(operation, command, idempotency_key, era, version)
@@ -692,12 +685,6 @@ class Engine(Calls, Reads):
         if now is not keys.evicted_at:  # else nothing to evict: the window has not moved
             keys.evict(now)
         return now
-
-    def _dispatch(self, operation: str, command: Operation, now: datetime, era: Era) -> Result:
-        """Hand the call to its mutation's module, which checks it and, if sound, applies it."""
-        if isinstance(command, PlatformEvent):
-            return _EVENT_RUN(self, command, now, era)
-        return _MUTATION_OF[type(command)](self, command, now, era)
 
     # ------------------------------------------------------------------ invariants
 
