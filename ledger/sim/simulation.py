@@ -150,26 +150,29 @@ def poisson(rng: random.Random, mean: float) -> int:
     >>> poisson(random.Random(1), 0.0)
     0
     """
-    limit = math.exp(-mean)
-    count, product = 0, rng.random()
+    return _knuth(rng.random, math.exp(-mean))
+
+
+def _knuth(draw: Callable[[], float], limit: float) -> int:
+    """``poisson``'s draw, given ``rng.random`` and ``exp(-mean)`` (worked out once a run)."""
+    count, product = 0, draw()
     while product > limit:
         count += 1
-        product *= rng.random()
+        product *= draw()
     return count
 
 
 @attrs.define
 class _Order:
     number: int
+    #: The order's URI (``gid://shopify/Order/<number>``), formatted once: every call on
+    #: the order names it.
+    uri: str
     location: str
     #: (item, quantity) lines still open, in order.
     lines: list[tuple[str, int]]
     placed_day: int
     cancel: bool
-
-    @property
-    def uri(self) -> str:
-        return f"gid://shopify/Order/{self.number}"
 
 
 class Simulation:
@@ -192,6 +195,12 @@ class Simulation:
     ) -> None:
         self.config = config
         self.rng = random.Random(config.seed)  # noqa: S311 - reproducible draws, not secrets
+        #: ``rng.randint(1, n)`` is ``1 + rng._randbelow(n)``: CPython's ``randrange`` adds the
+        #: start to ``_randbelow(width)`` for a step of 1 (3.11 on). The same draws, without
+        #: randint's and randrange's frames and argument checks: about three draws an order
+        #: (``test_simulation`` compares the two streams).
+        # typeshed does not declare the private method, which every CPython 3 Random has.
+        self._below: Callable[[int], int] = self.rng._randbelow  # type: ignore[attr-defined]
         self.clock = ManualClock(config.start)
         #: The generated store before day one: with ``ledger.oplog`` it replays the run.
         self.start_snapshot = generate_snapshot(config, self.rng)
@@ -235,9 +244,14 @@ class Simulation:
         # A level not stocked reads as 0, so the sum over the stocked ones is the total.
         return sum(self.ledger.quantity_by_level(name).values())
 
-    def _out_of_stock(self) -> int:
-        """Count the (item, location) pairs whose ``available`` is ``<= 0`` now."""
-        available = self.ledger.quantity_by_level("available")
+    def _out_of_stock(self, available: dict[tuple[str, str], int] | None = None) -> int:
+        """Count the (item, location) pairs whose ``available`` is ``<= 0`` now.
+
+        ``available``: ``quantity_by_level("available")`` if the caller read it since the
+        last change to ``available`` (the day's replenishment changes only ``incoming``).
+        """
+        if available is None:
+            available = self.ledger.quantity_by_level("available")
         # Every level is one of the simulation's pairs (it made the store); a pair with no
         # level reads 0 and is out of stock too.
         unstocked = len(self.item_ids) * len(self.location_ids) - len(available)
@@ -308,8 +322,8 @@ class Simulation:
             self._at(day, 18)
             self._cycle_count()
         self._at(day, 20)
-        self._replenish(day)
-        self._end_of_day(day)
+        available = self._replenish(day)
+        self._end_of_day(day, available)
 
     def _receive(self, day: int) -> None:
         for item, location, quantity, document in self._receipts.pop(day, []):
@@ -382,23 +396,27 @@ class Simulation:
 
     def _place_orders(self, day: int) -> None:
         config = self.config
+        below, draw, units = self._below, self.rng.random, config.max_units_per_line
+        limit = math.exp(-config.demand_rate)  # ``poisson``'s, once for every item
         for location in self.location_ids:
             demand = [
-                (item, self.rng.randint(1, config.max_units_per_line))
+                (item, 1 + below(units))
                 for item in self.item_ids
-                for _ in range(poisson(self.rng, config.demand_rate))
+                for _ in range(_knuth(draw, limit))
             ]
             self.rng.shuffle(demand)
             start = 0  # orders take the shuffled lines in turn (no re-slicing of the rest)
             while start < len(demand):
-                size = self.rng.randint(1, config.max_lines_per_order)
+                size = 1 + self._below(config.max_lines_per_order)
                 self._place(day, location, demand[start:start + size])
                 start += size
 
     def _place(self, day: int, location: str, lines: list[tuple[str, int]]) -> None:
         self._next_order += 1
-        order = _Order(number=self._next_order, location=location, lines=lines,
-                       placed_day=day, cancel=self.rng.random() < self.config.cancel_rate)
+        number = self._next_order
+        order = _Order(number=number, uri=f"gid://shopify/Order/{number}", location=location,
+                       lines=lines, placed_day=day,
+                       cancel=self.rng.random() < self.config.cancel_rate)
         running: dict[str, int] = {}
         oversold = 0
         available = self.ledger.quantity
@@ -425,7 +443,7 @@ class Simulation:
                 if self.rng.random() >= self.config.damage_rate:
                     continue
                 q = self._q(item, location)
-                units = min(self.rng.randint(1, 2), q["available"])
+                units = min(1 + self._below(2), q["available"])
                 if units <= 0:
                     continue
                 document = self._document("damage")
@@ -469,7 +487,8 @@ class Simulation:
                     self._count_delta += (self.ledger.quantity(item, location, "on_hand")
                                           - on_hand.get(pair, 0))
 
-    def _replenish(self, day: int) -> None:
+    def _replenish(self, day: int) -> dict[tuple[str, str], int]:
+        """Raise the day's purchase orders; return ``available`` by level, which they leave."""
         config = self.config
         # Read once for every level: an order raises one level's incoming, read before that.
         available = self.ledger.quantity_by_level("available")
@@ -492,9 +511,10 @@ class Simulation:
                 if ordered:
                     due = day + config.lead_time_days
                     self._receipts.setdefault(due, []).append((item, location, units, document))
+        return available
 
-    def _end_of_day(self, day: int) -> None:
-        self._stockout_days += self._out_of_stock()
+    def _end_of_day(self, day: int, available: dict[tuple[str, str], int]) -> None:
+        self._stockout_days += self._out_of_stock(available)
         for item in self.sample_items:
             sums = dict.fromkeys(("available", "committed", "on_hand"), 0)
             for location in self.location_ids:
