@@ -220,7 +220,7 @@ class Simulation:
         self._keys = era.idempotency is not Presence.UNDEFINED
         self._change_from = era.change_from is not Presence.UNDEFINED
         self._legacy_compare = era.legacy_compare is Presence.REQUIRED
-        self._calls = self._succeeded = self._no_ops = self._failed = 0
+        self._calls = self._no_ops = self._failed = 0  # succeeded: the calls that did not fail
         self._key_prefix = f"sim-{config.seed}-"  # ``_key``'s, formatted once
         self._next_order = self._next_document = 0
         self._open: dict[int, _Order] = {}
@@ -277,7 +277,6 @@ class Simulation:
         if not result.ok:
             self._failed += 1
             return False
-        self._succeeded += 1
         if result.group is None:
             self._no_ops += 1
         self._calls_by_kind[kind] += 1
@@ -547,7 +546,7 @@ class Simulation:
             initial_on_hand=self._initial_on_hand,
             final_quantities=tuple(finals.items()),
             levels_out_of_stock_at_end=out_of_stock,
-            operations=Operations(calls=self._calls, succeeded=self._succeeded,
+            operations=Operations(calls=self._calls, succeeded=self._calls - self._failed,
                                   no_ops=self._no_ops, failed=self._failed),
             journal_groups=len(self.ledger.journal),
             samples=tuple(self._samples),
