@@ -359,14 +359,16 @@ class Simulation:
 
     def _fulfil(self, day: int) -> None:
         read = self.ledger.quantities  # bound once: a read per line of every open order
+        delay = self.config.fulfil_delay_days
         for order in list(self._open.values()):
-            if day < order.placed_day + self.config.fulfil_delay_days or order.cancel:
+            if day < order.placed_day + delay or order.cancel:
                 continue
             shipped: list[tuple[str, int]] = []
             waiting: list[tuple[str, int]] = []
             held: dict[str, int] = {}
+            location = order.location
             for item, quantity in order.lines:
-                q = read(item, order.location)
+                q = read(item, location)
                 shelf = q["available"] + q["committed"] - held.get(item, 0)
                 if shelf >= quantity:
                     shipped.append((item, quantity))
@@ -376,7 +378,7 @@ class Simulation:
             if not shipped:
                 continue
             units = sum(map(_UNITS, shipped))
-            lines = [(i, order.location, q) for i, q in shipped]
+            lines = [(i, location, q) for i, q in shipped]
             if not self._record("order_fulfilled", self.ledger.order_fulfilled(
                     order=order.uri, lines=lines, idempotency_key=self._key()), units):
                 continue
@@ -417,15 +419,20 @@ class Simulation:
                        lines=lines, placed_day=day,
                        cancel=self.rng.random() < self.config.cancel_rate)
         running: dict[str, int] = {}
-        oversold = 0
+        oversold = stockouts = 0  # counted here, added to the run's figures once
         available = self.ledger.quantity
         for item, quantity in lines:
             before = running.get(item)
             if before is None:
                 before = available(item, location, "available")
             running[item] = before - quantity
-            self._stockout_lines += before <= 0
-            oversold += max(0, quantity - max(0, before))
+            # A stock-out line, and the module's max(0, quantity - max(0, before)) oversold.
+            if before <= 0:
+                stockouts += 1
+                oversold += quantity
+            elif quantity > before:
+                oversold += quantity - before
+        self._stockout_lines += stockouts
         if not self._record("order_placed", self.ledger.order_placed(
                 order=order.uri, lines=[(i, location, q) for i, q in lines],
                 idempotency_key=self._key()), sum(map(_UNITS, lines))):
@@ -492,11 +499,12 @@ class Simulation:
         # Read once for every level: an order raises one level's incoming, read before that.
         available = self.ledger.quantity_by_level("available")
         incoming = self.ledger.quantity_by_level("incoming")
+        reorder_point = config.reorder_point  # read once: the loop visits every level
         for item in self.item_ids:
             for location in self.location_ids:
                 pair = (item, location)
                 position = available.get(pair, 0) + incoming.get(pair, 0)
-                if position > config.reorder_point:
+                if position > reorder_point:
                     continue
                 units = config.order_up_to - position
                 document = self._document("purchase-orders")
