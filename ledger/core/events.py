@@ -72,10 +72,12 @@ class EventLine:
 def _lines(values: Iterable[EventLine | tuple[str, str, int]]) -> tuple[EventLine, ...]:
     out = []
     for value in values:
-        if isinstance(value, EventLine):
+        # A tuple first: the usual line (an EventLine is no tuple, so the order is free).
+        if isinstance(value, tuple) and len(value) == 3:
+            item_id, location_id, quantity = value
+            out.append(EventLine(item_id=item_id, location_id=location_id, quantity=quantity))
+        elif isinstance(value, EventLine):
             out.append(value)
-        elif isinstance(value, tuple) and len(value) == 3:
-            out.append(EventLine(item_id=value[0], location_id=value[1], quantity=value[2]))
         else:
             raise TypeError(f"lines must hold EventLine or (item, location, quantity), not "
                             f"{value!r}")

@@ -126,5 +126,5 @@ def run(engine: Engine, cmd: Adjust, now: datetime, era: Era) -> Result:
         if ch.delta:
             apply_delta(state, level, index, ch.delta, now, ch.ledger_document_uri, named,
                         companions)
-    return record(engine, ADJUST, cmd.reason, cmd.reference_document_uri, named + companions,
-                  now)
+    named += companions  # the named rows, then their on_hand rows (semantics §6)
+    return record(engine, ADJUST, cmd.reason, cmd.reference_document_uri, named, now)

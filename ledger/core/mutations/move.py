@@ -144,5 +144,5 @@ def run(engine: Engine, cmd: Move, now: datetime, era: Era) -> Result:
         if (source.name == "incoming") != (dest.name == "incoming"):
             delta = ch.quantity if source.name == "incoming" else -ch.quantity
             companions.append(row(state, level, "on_hand", delta, on_hand(level.q), None))
-    return record(engine, MOVE, cmd.reason, cmd.reference_document_uri, named + companions,
-                  now)
+    named += companions  # the named rows, then their on_hand rows (semantics §6)
+    return record(engine, MOVE, cmd.reason, cmd.reference_document_uri, named, now)

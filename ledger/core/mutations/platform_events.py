@@ -190,5 +190,6 @@ def run(engine: Engine, event: PlatformEvent, now: datetime, _era: Era) -> Resul
             apply_delta(state, level, target, q, now, None, named, None)
         if sign:
             companions.append(row(state, level, "on_hand", sign * q, on_hand(level.q), None))
-    return record(engine, operation, move.reason, event.reference_document_uri,
-                  named + companions, now)
+    named += companions  # the named rows, then their on_hand rows (semantics §6)
+    return record(engine, operation, move.reason, event.reference_document_uri, named,
+                  now)

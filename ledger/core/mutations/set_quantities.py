@@ -160,5 +160,6 @@ def run(engine: Engine, cmd: SetQuantities | SetOnHand, now: datetime, era: Era)
         delta = sq.quantity - current
         if delta:
             apply_delta(state, level, AVAILABLE, delta, now, None, named, companions)
+    named += companions  # the named rows, then their on_hand rows (semantics §6)
     return record(engine, operation, cmd.reason, cmd.reference_document_uri,
-                  named + companions, now)
+                  named, now)
