@@ -989,3 +989,23 @@ def test_groups_made_in_one_second_share_one_created_at_and_keep_its_value() -> 
     assert second is not None
     assert first.created_at == datetime(2026, 6, 25, 12, 0, 0, tzinfo=UTC)
     assert second.created_at is first.created_at  # one datetime for the second, not two
+
+
+def test_a_call_that_changes_nothing_returns_the_plain_no_op_result_every_time() -> None:
+    from ledger import AdjustChange
+    from ledger.core.results import Result
+
+    ledger = Ledger.from_snapshot(store(), api_version="2026-04")
+    first, second = (
+        ledger.adjust(name="available", reason="correction", changes=[AdjustChange(
+            item_id=ITEM.format(1), location_id=LOCATION.format(1), delta=0,
+            change_from_quantity=5)], idempotency_key=key)
+        for key in ("zero-1", "zero-2"))
+    assert first == second == Result(operation=ADJUST)
+    assert first.ok and first.group is None and not first.replayed
+    assert ledger.quantities(ITEM.format(1), LOCATION.format(1))["available"] == 5
+    assert len(ledger.journal) == 0
+    replayed = ledger.adjust(name="available", reason="correction", changes=[AdjustChange(
+        item_id=ITEM.format(1), location_id=LOCATION.format(1), delta=0,
+        change_from_quantity=5)], idempotency_key="zero-1")
+    assert replayed.replayed and not first.replayed  # the shared value is never changed

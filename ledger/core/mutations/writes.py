@@ -152,6 +152,22 @@ def restock(state: State, level: Level, target: Sequence[int], now: datetime,
             apply_delta(state, level, index, delta, now, None, named, companions)
 
 
+def _no_op(operation: str) -> Result:
+    """The result of a call of ``operation`` that changed nothing: one value per operation.
+
+    A frozen value, equal to ``Result(operation=operation)``; built once, as a run of
+    cycle counts that find every level as it was makes one per call.
+    """
+    result = _NO_OPS.get(operation)
+    if result is None:
+        result = _NO_OPS[operation] = Result(operation=operation)
+    return result
+
+
+#: ``_no_op``'s values, by operation (a handful: one per mutation and event kind).
+_NO_OPS: Final[dict[str, Result]] = {}
+
+
 def _second_end(engine: Engine, last: datetime) -> datetime:
     """The end of the whole second that the newest group's time ``last`` falls in (cached)."""
     start, end = engine._group_second
@@ -171,7 +187,7 @@ def record(
 ) -> Result:
     """Journal the rows as one adjustment group; no rows means a no-op and no group."""
     if not rows:
-        return Result(operation=operation)
+        return _no_op(operation)
     number, engine._reserved_group_number = engine._reserved_group_number, None
     if number is None:
         raise InvariantError("a group was recorded without a reserved group number")
