@@ -1002,10 +1002,13 @@ def test_a_call_that_changes_nothing_returns_the_plain_no_op_result_every_time()
             change_from_quantity=5)], idempotency_key=key)
         for key in ("zero-1", "zero-2"))
     assert first == second == Result(operation=ADJUST)
-    assert first.ok and first.group is None and not first.replayed
+    assert first.ok
+    assert first.group is None
+    assert not first.replayed
     assert ledger.quantities(ITEM.format(1), LOCATION.format(1))["available"] == 5
     assert len(ledger.journal) == 0
     replayed = ledger.adjust(name="available", reason="correction", changes=[AdjustChange(
         item_id=ITEM.format(1), location_id=LOCATION.format(1), delta=0,
         change_from_quantity=5)], idempotency_key="zero-1")
-    assert replayed.replayed and not first.replayed  # the shared value is never changed
+    assert replayed.replayed
+    assert not first.replayed  # the shared value is never changed
