@@ -408,7 +408,7 @@ class Simulation:
             self.rng.shuffle(demand)
             start = 0  # orders take the shuffled lines in turn (no re-slicing of the rest)
             while start < len(demand):
-                size = 1 + self._below(config.max_lines_per_order)
+                size = 1 + below(config.max_lines_per_order)
                 self._place(day, location, demand[start:start + size])
                 start += size
 
