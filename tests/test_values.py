@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from typing import Any
 
 import attrs
 import pytest
@@ -26,7 +27,7 @@ from ledger.core.commands import (
 )
 from ledger.core.events import EventKind, EventLine, PlatformEvent
 from ledger.core.journal import QuantityChange
-from ledger.core.values import ORIGINAL_INIT, fast_init, maker
+from ledger.core.values import ORIGINAL_INIT, builder, fast_init, maker
 
 
 class _Str(str):
@@ -191,6 +192,32 @@ def test_each_field_given_each_awkward_value_fails_or_passes_as_under_attrs_own_
             return made
 
         assert _outcome(lambda kwargs=kwargs: cls(**kwargs)) == _outcome(original), kwargs
+
+
+def _default(field: attrs.Attribute[object]) -> object:
+    default: Any = field.default
+    return default.factory() if isinstance(default, attrs.Factory) else default  # type: ignore[arg-type]  # Factory is a class
+
+
+@pytest.mark.parametrize("cls", _COMMAND_CLASSES, ids=lambda c: c.__name__)
+def test_a_builder_given_each_awkward_value_fails_or_passes_as_under_attrs_own_init(
+        cls: type) -> None:
+    build = builder(cls)
+    fields = attrs.fields(cls)
+    base = _BASE[cls]
+    cases = [dict(base)] + [{**base, field.alias: value} for field in fields
+                            for value in _AWKWARD]
+    for kwargs in cases:
+        # Every field, in field order: the builder's positional call.
+        every = {f.alias: kwargs[f.alias] if f.alias in kwargs else _default(f) for f in fields}
+
+        def original(every: dict[str, object] = every) -> object:
+            made = object.__new__(cls)
+            ORIGINAL_INIT[cls](made, **every)
+            return made
+
+        assert _outcome(lambda every=every: build(*every.values())) == _outcome(original), every
+        assert _outcome(lambda every=every: build(**every)) == _outcome(original), every
 
 
 def test_every_command_and_event_class_has_a_fast_init() -> None:

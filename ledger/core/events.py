@@ -19,7 +19,7 @@ import attrs
 
 from ledger.core.commands import _int, _str
 from ledger.core.errors import UserError
-from ledger.core.values import fast_init
+from ledger.core.values import builder, fast_init
 
 
 class EventKind(enum.Enum):
@@ -74,8 +74,7 @@ def _lines(values: Iterable[EventLine | tuple[str, str, int]]) -> tuple[EventLin
     for value in values:
         # A tuple first: the usual line (an EventLine is no tuple, so the order is free).
         if isinstance(value, tuple) and len(value) == 3:
-            item_id, location_id, quantity = value
-            out.append(EventLine(item_id=item_id, location_id=location_id, quantity=quantity))
+            out.append(_line(*value))  # (item, location, quantity): EventLine's field order
         elif isinstance(value, EventLine):
             out.append(value)
         else:
@@ -100,6 +99,11 @@ class PlatformEvent:
 
 fast_init(EventLine)
 fast_init(PlatformEvent)
+#: ``EventLine(item_id=, location_id=, quantity=)`` from the three in order, as its
+#: ``__init__`` validates them (``ledger.core.values.builder``).
+_line: Final = builder(EventLine)
+#: ``PlatformEvent(...)`` from its four fields in order, for the Pythonic entry points.
+new_event: Final = builder(PlatformEvent)
 
 
 def event_error(code: EventErrorCode, field: tuple[str, ...] | None) -> UserError:

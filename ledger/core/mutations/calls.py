@@ -9,7 +9,7 @@ mutation checks and writes is in its own module beside this one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from ledger.core.commands import (
     ABSENT,
@@ -24,8 +24,9 @@ from ledger.core.commands import (
     SetQuantities,
     SetQuantity,
 )
-from ledger.core.events import EventKind, EventLine, PlatformEvent
+from ledger.core.events import EventKind, EventLine, new_event
 from ledger.core.results import Result
+from ledger.core.values import builder
 
 if TYPE_CHECKING:
     from ledger.core.engine import Operation
@@ -35,6 +36,14 @@ if TYPE_CHECKING:
 _PLACED, _FULFILLED, _CANCELLED, _RESTOCKED, _RECEIVED = (
     EventKind.ORDER_PLACED, EventKind.ORDER_FULFILLED, EventKind.ORDER_CANCELLED,
     EventKind.RETURN_RESTOCKED, EventKind.INCOMING_RECEIVED)
+
+
+#: The commands the entry points build, each as its ``__init__`` would build it from the
+#: same keywords, without the class call's ``type.__call__`` (``ledger.core.values.builder``).
+_adjust: Final = builder(Adjust)
+_move: Final = builder(Move)
+_set: Final = builder(SetQuantities)
+_set_on_hand: Final = builder(SetOnHand)
 
 
 class Calls:
@@ -70,7 +79,7 @@ class Calls:
         >>> [(c.name, c.delta) for c in r.group.changes]
         [('available', 3), ('on_hand', 3)]
         """
-        cmd = Adjust(
+        cmd = _adjust(
             name=name, reason=reason, changes=tuple(changes),
             reference_document_uri=reference_document_uri,
         )
@@ -96,7 +105,7 @@ class Calls:
         >>> ledger.quantities("gid://shopify/InventoryItem/1", "gid://shopify/Location/1")["damaged"]
         2
         """
-        cmd = Move(
+        cmd = _move(
             reason=reason, reference_document_uri=reference_document_uri, changes=tuple(changes)
         )
         return self.run(cmd, idempotency_key)
@@ -121,7 +130,7 @@ class Calls:
         >>> r.ok, ledger.quantities("gid://shopify/InventoryItem/1", "gid://shopify/Location/1")["on_hand"]
         (True, 12)
         """
-        cmd = SetQuantities(
+        cmd = _set(
             name=name, reason=reason, quantities=tuple(quantities),
             reference_document_uri=reference_document_uri,
             ignore_compare_quantity=ignore_compare_quantity,
@@ -137,7 +146,7 @@ class Calls:
         idempotency_key: str | None = None,
     ) -> Result:
         """Set ``on_hand`` to absolute values (the deprecated ``inventorySetOnHandQuantities``)."""
-        cmd = SetOnHand(
+        cmd = _set_on_hand(
             reason=reason, quantities=tuple(quantities),
             reference_document_uri=reference_document_uri,
         )
@@ -268,6 +277,4 @@ class Calls:
         *,
         restock: bool = True,
     ) -> Result:
-        event = PlatformEvent(kind=kind, reference_document_uri=document, lines=lines,
-                              restock=restock)
-        return self.run(event, idempotency_key)
+        return self.run(new_event(kind, document, lines, restock), idempotency_key)
