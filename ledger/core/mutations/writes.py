@@ -11,6 +11,7 @@ The rows of a group follow semantics §6: every named row in input order, then e
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
@@ -152,20 +153,14 @@ def restock(state: State, level: Level, target: Sequence[int], now: datetime,
             apply_delta(state, level, index, delta, now, None, named, companions)
 
 
+@functools.cache  # a handful of keys: one per mutation and event kind
 def _no_op(operation: str) -> Result:
     """The result of a call of ``operation`` that changed nothing: one value per operation.
 
     A frozen value, equal to ``Result(operation=operation)``; built once, as a run of
     cycle counts that find every level as it was makes one per call.
     """
-    result = _NO_OPS.get(operation)
-    if result is None:
-        result = _NO_OPS[operation] = Result(operation=operation)
-    return result
-
-
-#: ``_no_op``'s values, by operation (a handful: one per mutation and event kind).
-_NO_OPS: Final[dict[str, Result]] = {}
+    return Result(operation=operation)
 
 
 def _second_end(engine: Engine, last: datetime) -> datetime:
