@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import random
 from typing import Any
 
 import pytest
@@ -205,11 +206,8 @@ def test_progress_is_called_once_a_day() -> None:
     assert seen == [1, 2, 3, 4]
 
 
-
 @pytest.mark.parametrize("width", [1, 2, 3, 7, 10, 1000])
 def test_the_simulations_draws_below_a_width_are_randints_from_one(width: int) -> None:
-    import random
-
     simulation = Simulation(SimulationConfig(items=1, locations=1, days=1))
     simulation.rng.seed(3)  # ``_below`` draws from the simulation's own generator
     draws = [1 + simulation._below(width) for _ in range(200)]
